@@ -1,0 +1,132 @@
+"""The account document the store keeps (section 11), and its strict JSON form.
+
+Everything in it is public or sealed: certificates, PKCS#12 backups under derived keys the
+store never sees, keys wrapped to recipients, and the current signed recipient set. The endpoint
+operations that create and change it live in endpoint.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from cryptography import x509
+
+from . import certs
+from .backup import KeyBackup
+from .encoding import Fields, b64encode
+from .envelope import PROTOCOL_VERSION, SignedEnvelope
+from .errors import MalformedObject, UnsupportedVersion, UntrustedKey
+from .identifiers import KEY_ID_RE, key_id
+from .wrap import WrappedKey
+
+OBJECT_TYPE = "account"
+BACKUP_ROLES = ("signing", "recovery", "data")
+MAX_INSTANCES = 63  # a recipient set holds 64 keys: the data key and 63 instances
+MAX_CERT_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class InstanceEntry:
+    """One enrolled endpoint: its certificate and the PDK and RDK wrapped to its key."""
+
+    key_id: str
+    cert_der: bytes
+    pdk_wrapped: WrappedKey
+    rdk_wrapped: WrappedKey
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key_id": self.key_id,
+            "cert": b64encode(self.cert_der),
+            "pdk_wrapped": self.pdk_wrapped.to_json(),
+            "rdk_wrapped": self.rdk_wrapped.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, document: object) -> InstanceEntry:
+        fields = Fields(document, where="instance")
+        entry = cls(
+            key_id=fields.str("key_id", pattern=KEY_ID_RE),
+            cert_der=fields.bytes("cert", max_len=MAX_CERT_BYTES),
+            pdk_wrapped=WrappedKey.from_json(fields.raw("pdk_wrapped")),
+            rdk_wrapped=WrappedKey.from_json(fields.raw("rdk_wrapped")),
+        )
+        fields.done()
+        return entry
+
+
+@dataclass(frozen=True)
+class AccountDocument:
+    """Section 11: the public half of an account, as the store keeps and serves it."""
+
+    account_id: str
+    root_cert_der: bytes
+    recovery_cert_der: bytes
+    data_cert_der: bytes
+    backups: dict[str, KeyBackup]
+    rdk_wrapped_to_recovery: WrappedKey
+    instances: tuple[InstanceEntry, ...]
+    recipient_set: SignedEnvelope
+
+    def root_cert(self) -> x509.Certificate:
+        """The root, checked to be a valid self-signed root for this account_id."""
+        cert = certs.load_cert(self.root_cert_der)
+        if key_id(certs.verify_root(cert)) != self.account_id:
+            raise UntrustedKey("account: root certificate is not this account's")
+        return cert
+
+    def instance(self, instance_key_id: str) -> InstanceEntry | None:
+        return next((i for i in self.instances if i.key_id == instance_key_id), None)
+
+    def with_instances(
+        self, instances: tuple[InstanceEntry, ...], recipient_set: SignedEnvelope
+    ) -> AccountDocument:
+        return replace(self, instances=instances, recipient_set=recipient_set)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "v": PROTOCOL_VERSION,
+            "type": OBJECT_TYPE,
+            "account_id": self.account_id,
+            "root_cert": b64encode(self.root_cert_der),
+            "recovery_cert": b64encode(self.recovery_cert_der),
+            "data_cert": b64encode(self.data_cert_der),
+            "backups": {role: self.backups[role].to_json() for role in BACKUP_ROLES},
+            "rdk_wrapped_to_recovery": self.rdk_wrapped_to_recovery.to_json(),
+            "instances": [i.to_json() for i in self.instances],
+            "recipient_set": self.recipient_set.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, document: object) -> AccountDocument:
+        fields = Fields(document, where="account")
+        if fields.int("v", maximum=1 << 16) != PROTOCOL_VERSION:
+            raise UnsupportedVersion("account: unsupported version")
+        if fields.str("type") != OBJECT_TYPE:
+            raise MalformedObject("account: wrong type")
+        account_id = fields.str("account_id", pattern=KEY_ID_RE)
+        backups_fields = fields.obj("backups")
+        backups = {role: KeyBackup.from_json(backups_fields.raw(role)) for role in BACKUP_ROLES}
+        backups_fields.done()
+        for role, backup in backups.items():
+            if backup.role != role or backup.account_id != account_id:
+                raise MalformedObject(f"account: backup {role!r} is filed under the wrong name")
+        instances = tuple(
+            InstanceEntry.from_json(item)
+            for item in fields.list("instances", max_items=MAX_INSTANCES)
+        )
+        if len({i.key_id for i in instances}) != len(instances):
+            raise MalformedObject("account: duplicate instance")
+        account = cls(
+            account_id=account_id,
+            root_cert_der=fields.bytes("root_cert", max_len=MAX_CERT_BYTES),
+            recovery_cert_der=fields.bytes("recovery_cert", max_len=MAX_CERT_BYTES),
+            data_cert_der=fields.bytes("data_cert", max_len=MAX_CERT_BYTES),
+            backups=backups,
+            rdk_wrapped_to_recovery=WrappedKey.from_json(fields.raw("rdk_wrapped_to_recovery")),
+            instances=instances,
+            recipient_set=SignedEnvelope.from_json(fields.raw("recipient_set")),
+        )
+        fields.done()
+        return account

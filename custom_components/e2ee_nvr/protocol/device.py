@@ -1,0 +1,107 @@
+"""The device role's trust state: pinned root and data key, device certificate, highest epoch.
+
+A device persists this after pairing and after each recipient set it accepts. Every set it
+uses is re-verified against the pinned root, and the epoch only grows (section 6), so a store
+can neither add an eavesdropper nor bring back a revoked browser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from . import certs
+from .encoding import Fields, b64encode
+from .envelope import PROTOCOL_VERSION, SignedEnvelope
+from .errors import MalformedObject, UntrustedKey
+from .identifiers import KEY_ID_RE, key_id
+from .pairing import AcceptedGrant
+from .recipients import VerifiedRecipientSet, check_epoch, verify_recipient_set
+
+OBJECT_TYPE = "device-trust"
+MAX_CERT_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class DeviceTrust:
+    """What a paired device pins, with the highest recipient set it has accepted."""
+
+    root_cert_der: bytes
+    device_cert_der: bytes
+    data_key_id: str
+    recipient_set: SignedEnvelope
+
+    @classmethod
+    def from_grant(cls, grant: AcceptedGrant) -> DeviceTrust:
+        return cls(
+            root_cert_der=certs.cert_der(grant.root_cert),
+            device_cert_der=certs.cert_der(grant.device_cert),
+            data_key_id=grant.data_key_id,
+            recipient_set=grant.recipient_set.envelope,
+        )
+
+    @property
+    def root_cert(self) -> x509.Certificate:
+        return certs.load_cert(self.root_cert_der)
+
+    @property
+    def account_id(self) -> str:
+        return key_id(certs.verify_root(self.root_cert))
+
+    def current_set(self) -> VerifiedRecipientSet:
+        """The stored set, verified again: state on disk is not trusted blindly either."""
+        return verify_recipient_set(
+            self.recipient_set, self.root_cert, pinned_data_key_id=self.data_key_id
+        )
+
+    def admit(self, signed: SignedEnvelope) -> tuple[DeviceTrust, VerifiedRecipientSet]:
+        """Verify a fetched set (section 6, all four rules); return the state to persist.
+
+        The caller MUST persist the returned state before encrypting to the new set.
+        """
+        verified = verify_recipient_set(signed, self.root_cert, pinned_data_key_id=self.data_key_id)
+        current = self.current_set()
+        if check_epoch(verified, current.epoch, current.payload):
+            return DeviceTrust(
+                self.root_cert_der, self.device_cert_der, self.data_key_id, signed
+            ), verified
+        return self, current
+
+    def check_device_key(self, device_key: rsa.RSAPrivateKey) -> None:
+        """Refuse state whose device certificate is not for this key or not from the root."""
+        public = certs.verify_issued(
+            certs.load_cert(self.device_cert_der), self.root_cert, certs.Role.device
+        )
+        if key_id(public) != key_id(device_key.public_key()):
+            raise UntrustedKey("device certificate is for another key")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "v": PROTOCOL_VERSION,
+            "type": OBJECT_TYPE,
+            "root_cert": b64encode(self.root_cert_der),
+            "device_cert": b64encode(self.device_cert_der),
+            "data_key_id": self.data_key_id,
+            "recipient_set": self.recipient_set.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, document: object) -> DeviceTrust:
+        fields = Fields(document, where=OBJECT_TYPE)
+        if (
+            fields.int("v", maximum=1 << 16) != PROTOCOL_VERSION
+            or fields.str("type") != OBJECT_TYPE
+        ):
+            raise MalformedObject("device-trust: not a v1 device-trust document")
+        trust = cls(
+            root_cert_der=fields.bytes("root_cert", max_len=MAX_CERT_BYTES),
+            device_cert_der=fields.bytes("device_cert", max_len=MAX_CERT_BYTES),
+            data_key_id=fields.str("data_key_id", pattern=KEY_ID_RE),
+            recipient_set=SignedEnvelope.from_json(fields.raw("recipient_set")),
+        )
+        fields.done()
+        trust.current_set()
+        return trust

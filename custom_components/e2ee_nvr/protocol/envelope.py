@@ -1,0 +1,125 @@
+"""Signed and MACed envelopes: exact payload bytes travel beside their signature (section 1.2).
+
+The signature covers `label || 0x00 || payload`, where the label names the object type, so a
+signature made for a manifest can never pass as a recipient set. Verification happens on the
+received bytes before anything parses them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from . import primitives
+from .encoding import Fields, b64encode, dumps, loads
+from .errors import BadSignature, MalformedObject, PairingMacMismatch, UnsupportedVersion
+from .identifiers import KEY_ID_RE, key_id
+
+PROTOCOL_VERSION = 1
+LABEL_PREFIX = "e2ee-nvr/v1/"
+MAX_PAYLOAD_BYTES = 1 << 20
+
+
+def label_bytes(object_type: str) -> bytes:
+    return f"{LABEL_PREFIX}{object_type}".encode("ascii") + b"\x00"
+
+
+@dataclass(frozen=True)
+class SignedEnvelope:
+    """A payload's exact bytes, the RSA-PSS signature over them, and the signer's key id."""
+
+    payload: bytes
+    signature: bytes
+    signer: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "payload": b64encode(self.payload),
+            "signature": b64encode(self.signature),
+            "signer": self.signer,
+        }
+
+    @classmethod
+    def from_json(cls, document: object) -> SignedEnvelope:
+        fields = Fields(document, where="envelope")
+        envelope = cls(
+            payload=fields.bytes("payload", max_len=MAX_PAYLOAD_BYTES),
+            signature=fields.bytes("signature", max_len=512),
+            signer=fields.str("signer", pattern=KEY_ID_RE),
+        )
+        fields.done()
+        return envelope
+
+
+def sign(object_type: str, payload: dict[str, Any], key: rsa.RSAPrivateKey) -> SignedEnvelope:
+    """Serialise payload (which must carry v and its type) and sign it under its type's label."""
+    if payload.get("type") != object_type or payload.get("v") != PROTOCOL_VERSION:
+        raise ValueError("payload must carry v=1 and its own type")
+    raw = dumps(payload)
+    signature = primitives.rsa_pss_sign(key, label_bytes(object_type) + raw)
+    return SignedEnvelope(payload=raw, signature=signature, signer=key_id(key.public_key()))
+
+
+def verify(
+    object_type: str, envelope: SignedEnvelope, public_key: rsa.RSAPublicKey
+) -> dict[str, Any]:
+    """Verify the signature over the received bytes, then parse them; return the payload."""
+    if envelope.signer != key_id(public_key):
+        raise BadSignature(f"{object_type}: signed by {envelope.signer}, expected another key")
+    try:
+        primitives.rsa_pss_verify(
+            public_key, label_bytes(object_type) + envelope.payload, envelope.signature
+        )
+    except primitives.PrimitiveFailure as err:
+        raise BadSignature(f"{object_type}: signature does not verify") from err
+    return parse_payload(object_type, envelope.payload)
+
+
+def parse_payload(object_type: str, raw: bytes) -> dict[str, Any]:
+    """Parse payload bytes and check their version and type (after any signature check)."""
+    document = loads(raw, max_bytes=MAX_PAYLOAD_BYTES)
+    if document.get("v") != PROTOCOL_VERSION:
+        raise UnsupportedVersion(f"{object_type}: version {document.get('v')!r}")
+    if document.get("type") != object_type:
+        raise MalformedObject(f"expected a {object_type}, got {document.get('type')!r}")
+    return document
+
+
+@dataclass(frozen=True)
+class MacedEnvelope:
+    """A payload's exact bytes and the HMAC-SHA256 over its label and them (pairing only)."""
+
+    payload: bytes
+    mac: bytes
+
+    def to_json(self) -> dict[str, str]:
+        return {"payload": b64encode(self.payload), "mac": b64encode(self.mac)}
+
+    @classmethod
+    def from_json(cls, document: object) -> MacedEnvelope:
+        fields = Fields(document, where="envelope")
+        envelope = cls(
+            payload=fields.bytes("payload", max_len=MAX_PAYLOAD_BYTES),
+            mac=fields.bytes("mac", length=32),
+        )
+        fields.done()
+        return envelope
+
+
+def mac(object_type: str, payload: dict[str, Any], key: bytes) -> MacedEnvelope:
+    if payload.get("type") != object_type or payload.get("v") != PROTOCOL_VERSION:
+        raise ValueError("payload must carry v=1 and its own type")
+    raw = dumps(payload)
+    return MacedEnvelope(
+        payload=raw, mac=primitives.hmac_sha256(key, label_bytes(object_type) + raw)
+    )
+
+
+def verify_mac(object_type: str, envelope: MacedEnvelope, key: bytes) -> dict[str, Any]:
+    if not primitives.hmac_sha256_verify(
+        key, label_bytes(object_type) + envelope.payload, envelope.mac
+    ):
+        raise PairingMacMismatch(f"{object_type}: MAC does not verify (wrong code or altered)")
+    return parse_payload(object_type, envelope.payload)

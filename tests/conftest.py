@@ -1,0 +1,22 @@
+"""Test-wide settings: Hypothesis profiles, and Home Assistant tests only where HA is installed."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+from hypothesis import settings
+
+# A 2-core CI machine has noisy timing, so no example has a deadline. In CI every run draws the
+# same examples (derandomize), so a red run is reproducible and never depends on luck.
+_IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+settings.register_profile("ci", deadline=None, derandomize=_IN_CI, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if _IN_CI else "dev"))
+
+# tests/integration/ imports homeassistant, which only the Python 3.13 HA venv has: where HA is
+# missing, pytest's walk of tests/ leaves the folder out. (A file in it named on the command line is
+# still imported; scripts/test keeps such arguments away from the 3.11 venv.)
+collect_ignore: list[str] = []
+if importlib.util.find_spec("homeassistant") is None:
+    collect_ignore.append("integration")

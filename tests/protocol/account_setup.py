@@ -1,0 +1,75 @@
+"""Builders for protocol tests: a real account, an enrolled endpoint and a paired device."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from e2ee_nvr_protocol import endpoint, kdf, pairing, primitives
+from e2ee_nvr_protocol.account import AccountDocument
+from e2ee_nvr_protocol.device import DeviceTrust
+
+NOW = 1_764_450_000
+
+
+def fast_kdf_params() -> tuple[kdf.KdfParams, kdf.KdfParams]:
+    """The cheapest parameters section 4 allows: real derivations, test-suite speed."""
+    return (
+        kdf.KdfParams.new_default(scrypt_n_log2=15, pbkdf2_iterations=10_000),
+        kdf.KdfParams.new_default(scrypt_n_log2=15, pbkdf2_iterations=10_000),
+    )
+
+
+@dataclass
+class AccountFixture:
+    passphrase: str
+    document: AccountDocument
+    first: endpoint.Endpoint
+
+
+@dataclass
+class PairedDevice:
+    key: rsa.RSAPrivateKey
+    trust: DeviceTrust
+
+    @property
+    def device_id(self) -> str:
+        from e2ee_nvr_protocol.identifiers import key_id
+
+        return key_id(self.key.public_key())
+
+
+def pair_device(account: AccountFixture, *, now: int = NOW) -> PairedDevice:
+    """Run the whole pairing exchange (section 8) as device and endpoint would."""
+    device_key = primitives.rsa_generate()
+    code = pairing.new_pairing_code()
+    request_envelope, request = pairing.make_pairing_request(
+        code,
+        device_key,
+        "garage box",
+        [pairing.PairingCamera("front-door", "Front door")],
+        now,
+    )
+    opened = pairing.open_pairing_request(request_envelope, pairing.format_code(code), now)
+    keys = endpoint.unlock_with_instance(account.document, account.first)
+    data_key_id = endpoint.verify_current_set(account.document, account.first).data_key_id
+    grant, _cert = pairing.make_pairing_grant(
+        request_envelope,
+        opened,
+        code,
+        account.first.root_cert,
+        keys.signing,
+        account.document.recipient_set,
+        data_key_id,
+    )
+    accepted = pairing.accept_pairing_grant(
+        grant,
+        code=code,
+        request_payload_bytes=request_envelope.payload,
+        device_key=device_key,
+        expires_at=request.expires_at,
+        now=now + 5,
+        already_used=False,
+    )
+    return PairedDevice(device_key, DeviceTrust.from_grant(accepted))
