@@ -16,7 +16,7 @@ from . import certs
 from .backup import KeyBackup
 from .encoding import Fields, b64encode
 from .envelope import PROTOCOL_VERSION, SignedEnvelope
-from .errors import MalformedObject, UnsupportedVersion, UntrustedKey
+from .errors import MalformedObject, UntrustedKey
 from .identifiers import KEY_ID_RE, key_id
 from .wrap import WrappedKey
 
@@ -101,10 +101,7 @@ class AccountDocument:
     @classmethod
     def from_json(cls, document: object) -> AccountDocument:
         fields = Fields(document, where="account")
-        if fields.int("v", maximum=1 << 16) != PROTOCOL_VERSION:
-            raise UnsupportedVersion("account: unsupported version")
-        if fields.str("type") != OBJECT_TYPE:
-            raise MalformedObject("account: wrong type")
+        fields.version_and_type(OBJECT_TYPE, PROTOCOL_VERSION)
         account_id = fields.str("account_id", pattern=KEY_ID_RE)
         backups_fields = fields.obj("backups")
         backups = {role: KeyBackup.from_json(backups_fields.raw(role)) for role in BACKUP_ROLES}

@@ -48,11 +48,7 @@ class AccountExport:
     @classmethod
     def from_json(cls, document: object) -> AccountExport:
         fields = Fields(document, where=EXPORT_TYPE)
-        if (
-            fields.int("v", maximum=1 << 16) != PROTOCOL_VERSION
-            or fields.str("type") != EXPORT_TYPE
-        ):
-            raise MalformedObject("account-export: not a v1 export")
+        fields.version_and_type(EXPORT_TYPE, PROTOCOL_VERSION)
         export = cls(
             account=AccountDocument.from_json(fields.raw("account")),
             device_certs=tuple(

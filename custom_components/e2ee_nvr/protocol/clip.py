@@ -20,7 +20,14 @@ from .encoding import Fields, dumps, loads
 from .envelope import PROTOCOL_VERSION, SignedEnvelope
 from .errors import MalformedObject
 from .identifiers import key_id, new_clip_id
-from .manifest import MIME_BY_KIND, BlobRef, ClipManifest, build_manifest, sign_manifest
+from .manifest import (
+    EVENT_KIND_RE,
+    MIME_BY_KIND,
+    BlobRef,
+    ClipManifest,
+    build_manifest,
+    sign_manifest,
+)
 from .manifest import verify_manifest as _verify_manifest
 from .recipients import VerifiedRecipientSet
 from .stream import StreamDecryptor, StreamEncryptor
@@ -57,15 +64,14 @@ def encode_events(events: Sequence[ClipEvent]) -> bytes:
 
 def decode_events(plaintext: bytes) -> tuple[ClipEvent, ...]:
     fields = Fields(loads(plaintext), where=EVENTS_TYPE)
-    if fields.int("v", maximum=1 << 16) != PROTOCOL_VERSION or fields.str("type") != EVENTS_TYPE:
-        raise MalformedObject("clip-events: not a v1 clip-events document")
+    fields.version_and_type(EVENTS_TYPE, PROTOCOL_VERSION)
     events = []
     for item in fields.list("events", max_items=MAX_EVENTS):
         entry = Fields(item, where="event")
         end_raw = entry.raw("end_ms")
         events.append(
             ClipEvent(
-                kind=entry.str("kind", max_len=32),
+                kind=entry.str("kind", max_len=32, pattern=EVENT_KIND_RE),
                 start_ms=entry.int("start_ms"),
                 end_ms=None if end_raw is None else entry.int("end_ms"),
                 source=entry.str("source", max_len=64),

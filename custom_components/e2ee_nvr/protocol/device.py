@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from . import certs
 from .encoding import Fields, b64encode
 from .envelope import PROTOCOL_VERSION, SignedEnvelope
-from .errors import MalformedObject, UntrustedKey
+from .errors import UntrustedKey
 from .identifiers import KEY_ID_RE, key_id
 from .pairing import AcceptedGrant
 from .recipients import VerifiedRecipientSet, check_epoch, verify_recipient_set
@@ -91,11 +91,7 @@ class DeviceTrust:
     @classmethod
     def from_json(cls, document: object) -> DeviceTrust:
         fields = Fields(document, where=OBJECT_TYPE)
-        if (
-            fields.int("v", maximum=1 << 16) != PROTOCOL_VERSION
-            or fields.str("type") != OBJECT_TYPE
-        ):
-            raise MalformedObject("device-trust: not a v1 device-trust document")
+        fields.version_and_type(OBJECT_TYPE, PROTOCOL_VERSION)
         trust = cls(
             root_cert_der=fields.bytes("root_cert", max_len=MAX_CERT_BYTES),
             device_cert_der=fields.bytes("device_cert", max_len=MAX_CERT_BYTES),

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .errors import MalformedObject
+from .errors import MalformedObject, UnsupportedVersion
 
 # Integers a JSON number may carry: the range JavaScript represents exactly (2^53 - 1).
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -127,6 +127,14 @@ class Fields:
             raise MalformedObject(f"{self._where}: missing field {name!r}")
         self._read.add(name)
         return self._document[name]
+
+    def version_and_type(self, object_type: builtins.str, version: builtins.int = 1) -> None:
+        """Read `v` and `type`: another version is UnsupportedVersion, another type malformed."""
+        found = self._get("v")
+        if isinstance(found, bool) or found != version:
+            raise UnsupportedVersion(f"{object_type}: unsupported version {found!r}")
+        if self._get("type") != object_type:
+            raise MalformedObject(f"{self._where}: expected a {object_type}")
 
     def has(self, name: builtins.str) -> bool:
         return name in self._document
