@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from cryptography import x509
 
 from e2ee_nvr_protocol import endpoint, primitives
 from e2ee_nvr_protocol.account import AccountDocument
@@ -23,6 +24,7 @@ from e2ee_nvr_protocol.envelope import SignedEnvelope
 from e2ee_nvr_protocol.errors import (
     BackupMismatch,
     BadSignature,
+    HeaderMismatch,
     InvalidPassphrase,
     NoRecipientKey,
     RolledBack,
@@ -59,9 +61,9 @@ def play(
     ciphertext: bytes,
     device: PairedDevice,
     held: list[object],
-    root: object,
+    root: x509.Certificate,
 ) -> bytes:
-    manifest = verify_clip_manifest(signed, load_cert(device.trust.device_cert_der), root)  # type: ignore[arg-type]
+    manifest = verify_clip_manifest(signed, load_cert(device.trust.device_cert_der), root)
     clip_key = open_clip_key(manifest, held)
     decryptor = decryptor_for(manifest, clip_key, ContentKind.VIDEO)
     return decryptor.update(ciphertext) + decryptor.finalize()
@@ -200,3 +202,18 @@ def test_events_decode(account: AccountFixture, device: PairedDevice) -> None:
     clip_key = open_clip_key(manifest, [account.first.instance_key])
     events = decode_events(decrypt_blob(manifest, clip_key, ContentKind.EVENTS, events_ct))
     assert events == (ClipEvent("person", 5, 9, "onvif"),)
+
+
+def test_manifest_swapped_between_clips_is_refused(
+    account: AccountFixture, device: PairedDevice
+) -> None:
+    first, first_ciphertext, _ = record_clip(device)
+    second, second_ciphertext, _ = record_clip(device, VIDEO[::-1])
+    root = account.first.root_cert
+    held: list[object] = [account.first.instance_key]
+    # The store serves clip B's (valid, signed) manifest with clip A's ciphertext, and back.
+    with pytest.raises(HeaderMismatch):
+        play(second, first_ciphertext, device, held, root)
+    with pytest.raises(HeaderMismatch):
+        play(first, second_ciphertext, device, held, root)
+    assert play(second, second_ciphertext, device, held, root) == VIDEO[::-1]
