@@ -1,0 +1,101 @@
+"""The E2EE NVR integration: stores end-to-end encrypted camera clips it cannot read."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.typing import ConfigType
+
+from . import websocket_account, websocket_clips
+from .account_store import AccountStore
+from .agents import AgentRegistry
+from .clip_index import ClipIndex
+from .clip_store import ClipStore
+from .config_flow import FolderError, check_writable, storage_path
+from .const import CONF_FOLDER, CONF_MEDIA_DIR, DOMAIN, STAGING_MAX_AGE_SECONDS, STORAGE_SUBDIR
+from .http_agent import AGENT_VIEWS
+from .http_panel import ClipDownloadView
+from .rebuild import rebuild_index
+from .retention import enforce
+from .runtime import E2eeConfigEntry, E2eeRuntimeData, Settings
+
+__all__ = ["E2eeConfigEntry", "E2eeRuntimeData"]
+
+_LOGGER = logging.getLogger(__name__)
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+PLATFORMS: list[Platform] = []
+MAINTENANCE_INTERVAL = timedelta(hours=1)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Views and websocket commands exist once; they find the loaded entry at call time."""
+    for view in AGENT_VIEWS:
+        hass.http.register_view(view())
+    hass.http.register_view(ClipDownloadView())
+    websocket_account.async_register(hass)
+    websocket_clips.async_register(hass)
+    return True
+
+
+def _open_stores(
+    hass: HomeAssistant, root: Path
+) -> tuple[AccountStore, AgentRegistry, ClipStore, ClipIndex]:
+    check_writable(root)
+    trust_folder = Path(hass.config.path(".storage", STORAGE_SUBDIR))
+    account = AccountStore(trust_folder)
+    account.load()
+    agents = AgentRegistry(trust_folder)
+    agents.load()
+    clips = ClipStore(root)
+    clips.ensure()
+    clips.clean_staging(STAGING_MAX_AGE_SECONDS)
+    return account, agents, clips, ClipIndex(clips.index_path)
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: E2eeConfigEntry) -> bool:
+    try:
+        root = storage_path(hass, entry.data[CONF_MEDIA_DIR], entry.data[CONF_FOLDER])
+        account, agents, clips, index = await hass.async_add_executor_job(_open_stores, hass, root)
+    except FolderError as err:
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="storage_unusable",
+            translation_placeholders={"reason": str(err)},
+        ) from err
+    settings = Settings.from_entry(entry)
+    if not index.existed:
+        count = await hass.async_add_executor_job(
+            rebuild_index, clips, index, settings.events_visible
+        )
+        _LOGGER.info("Rebuilt the clip index from %s: %d clips", root, count)
+    runtime = E2eeRuntimeData(hass, root, account, agents, clips, index, settings)
+    entry.runtime_data = runtime
+
+    async def _maintain(_now: object = None) -> None:
+        await hass.async_add_executor_job(enforce, runtime)
+        await hass.async_add_executor_job(clips.clean_staging, STAGING_MAX_AGE_SECONDS)
+
+    entry.async_on_unload(async_track_time_interval(hass, _maintain, MAINTENANCE_INTERVAL))
+    entry.async_on_unload(entry.add_update_listener(_async_update_listener))
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_create_background_task(hass, _maintain(), "e2ee_nvr retention")
+    return True
+
+
+async def _async_update_listener(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    await hass.config_entries.async_reload(entry.entry_id)
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: E2eeConfigEntry) -> bool:
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await hass.async_add_executor_job(entry.runtime_data.index.close)
+    return unloaded

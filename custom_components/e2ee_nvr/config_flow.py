@@ -1,0 +1,136 @@
+"""Config flow (single instance), options flow and reconfigure for the e2ee_nvr integration."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import voluptuous as vol
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.core import HomeAssistant, callback
+
+from .const import (
+    CONF_EVENTS_VISIBLE,
+    CONF_FOLDER,
+    CONF_MEDIA_DIR,
+    CONF_RETENTION_DAYS,
+    CONF_STORAGE_CAP_GB,
+    DEFAULT_EVENTS_VISIBLE,
+    DEFAULT_FOLDER,
+    DEFAULT_RETENTION_DAYS,
+    DEFAULT_STORAGE_CAP_GB,
+    DOMAIN,
+    MAX_RETENTION_DAYS,
+)
+from .runtime import E2eeConfigEntry
+
+
+class FolderError(Exception):
+    """A storage folder the flow refuses; the message is the form's error key."""
+
+
+def storage_path(hass: HomeAssistant, media_dir: str, folder: str) -> Path:
+    """The storage folder, which must lie inside one of HA's media folders."""
+    if media_dir not in hass.config.media_dirs:
+        raise FolderError("invalid_media_dir")
+    relative = PurePosixPath(folder.strip())
+    if not folder.strip() or relative.is_absolute() or ".." in relative.parts:
+        raise FolderError("invalid_folder")
+    return Path(hass.config.media_dirs[media_dir]) / relative
+
+
+def check_writable(path: Path) -> None:
+    """Create the folder and prove a file can be written and removed there."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".e2ee_nvr_probe_{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise FolderError("not_writable") from err
+
+
+async def validate_location(hass: HomeAssistant, user_input: dict[str, Any]) -> dict[str, str]:
+    """Form errors for a media folder choice; empty when it is usable."""
+    try:
+        path = storage_path(hass, user_input[CONF_MEDIA_DIR], user_input[CONF_FOLDER])
+        await hass.async_add_executor_job(check_writable, path)
+    except FolderError as err:
+        return {CONF_FOLDER: str(err)}
+    return {}
+
+
+def _location_schema(hass: HomeAssistant, defaults: dict[str, Any]) -> vol.Schema:
+    media_dirs = list(hass.config.media_dirs)
+    return vol.Schema(
+        {
+            vol.Required(
+                CONF_MEDIA_DIR, default=defaults.get(CONF_MEDIA_DIR, media_dirs[0])
+            ): vol.In(media_dirs),
+            vol.Required(CONF_FOLDER, default=defaults.get(CONF_FOLDER, DEFAULT_FOLDER)): str,
+        }
+    )
+
+
+def _settings_schema(defaults: dict[str, Any]) -> dict[vol.Marker, Any]:
+    return {
+        vol.Required(
+            CONF_RETENTION_DAYS, default=defaults.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS)
+        ): vol.All(vol.Coerce(int), vol.Range(min=1, max=MAX_RETENTION_DAYS)),
+        vol.Required(
+            CONF_STORAGE_CAP_GB, default=defaults.get(CONF_STORAGE_CAP_GB, DEFAULT_STORAGE_CAP_GB)
+        ): vol.All(vol.Coerce(float), vol.Range(min=0.1)),
+        vol.Required(
+            CONF_EVENTS_VISIBLE, default=defaults.get(CONF_EVENTS_VISIBLE, DEFAULT_EVENTS_VISIBLE)
+        ): bool,
+    }
+
+
+class E2eeNvrConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Set up the one E2EE NVR store: where clips go, how long they stay."""
+
+    VERSION = 1
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        if not self.hass.config.media_dirs:
+            return self.async_abort(reason="no_media_dirs")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = await validate_location(self.hass, user_input)
+            if not errors:
+                location = {k: user_input[k] for k in (CONF_MEDIA_DIR, CONF_FOLDER)}
+                settings = {k: v for k, v in user_input.items() if k not in location}
+                return self.async_create_entry(title="E2EE NVR", data=location, options=settings)
+        defaults = user_input or {}
+        schema = _location_schema(self.hass, defaults).extend(_settings_schema(defaults))
+        return self.async_show_form(step_id="user", data_schema=schema, errors=errors)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = await validate_location(self.hass, user_input)
+            if not errors:
+                return self.async_update_reload_and_abort(entry, data_updates=user_input)
+        defaults = user_input or dict(entry.data)
+        return self.async_show_form(
+            step_id="reconfigure", data_schema=_location_schema(self.hass, defaults), errors=errors
+        )
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: E2eeConfigEntry) -> E2eeNvrOptionsFlow:
+        return E2eeNvrOptionsFlow()
+
+
+class E2eeNvrOptionsFlow(OptionsFlow):
+    """Retention, storage cap, and whether HA may see event types."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        schema = vol.Schema(_settings_schema(dict(self.config_entry.options)))
+        return self.async_show_form(step_id="init", data_schema=schema)

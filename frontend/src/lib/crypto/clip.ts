@@ -1,0 +1,110 @@
+// Opening a whole clip at the endpoint: manifest check, clip key, decrypted streams
+// (sections 9-11; clip.py is the Python twin, which also holds the device side).
+
+import { type Bytes } from "./bytes";
+import { Fields, type JsonObject, loads } from "./encoding";
+import * as certs from "./certs";
+import { type SignedEnvelope } from "./envelope";
+import { MalformedObject } from "./errors";
+import { type HeldKey } from "./keys";
+import { type ClipManifest, blobOf, clipIdBytes, verifyManifest } from "./manifest";
+import * as primitives from "./primitives";
+import { StreamDecryptor, decryptAll, decryptStream } from "./stream";
+import { type ContentKind } from "./stream-format";
+import { unwrapAny, unwrapBytes, unwrapHkdfKey, wrapContext } from "./wrap";
+
+const EVENTS_TYPE = "clip-events";
+const MAX_EVENTS = 256;
+
+export interface ClipEvent {
+  kind: string;
+  startMs: number;
+  endMs: number | null;
+  source: string;
+}
+
+export function eventToJson(event: ClipEvent): JsonObject {
+  return { kind: event.kind, start_ms: event.startMs, end_ms: event.endMs, source: event.source };
+}
+
+export function decodeEvents(plaintext: Uint8Array): ClipEvent[] {
+  const fields = new Fields(loads(plaintext), EVENTS_TYPE);
+  if (fields.int("v", 0, 1 << 16) !== 1 || fields.str("type") !== EVENTS_TYPE) {
+    throw new MalformedObject("clip-events: not a v1 clip-events document");
+  }
+  const events: ClipEvent[] = [];
+  for (const item of fields.list("events", MAX_EVENTS)) {
+    const entry = new Fields(item, "event");
+    const endRaw = entry.raw("end_ms");
+    events.push({
+      kind: entry.str("kind", { maxLen: 32 }),
+      startMs: entry.int("start_ms"),
+      endMs: endRaw === null ? null : entry.int("end_ms"),
+      source: entry.str("source", { maxLen: 64 }),
+    });
+    entry.done();
+  }
+  fields.done();
+  return events;
+}
+
+/** Endpoint: the device certificate must chain to the pinned root (section 10). */
+export async function verifyClipManifest(
+  signed: SignedEnvelope,
+  deviceCert: certs.Cert,
+  root: certs.Cert,
+): Promise<ClipManifest> {
+  const deviceKey = await certs.verifyIssued(deviceCert, root, "device");
+  if (deviceKey.kind !== "rsa") throw new MalformedObject("device certificate does not carry an RSA key");
+  const accountId = (await certs.verifyRoot(root)).keyId;
+  const publicKey = await primitives.rsaPublicFromSpki(deviceKey.spki, "pss");
+  return verifyManifest(signed, publicKey, accountId, deviceKey.keyId);
+}
+
+/**
+ * The clip key as a non-extractable HKDF key, from the instance key or the account data key.
+ * NoRecipientKey when no wrap names a held key.
+ */
+export async function openClipKey(manifest: ClipManifest, heldKeys: readonly HeldKey[]): Promise<CryptoKey> {
+  const context = wrapContext("clip-key", clipIdBytes(manifest));
+  return unwrapAny(heldKeys, manifest.wrappedKeys, (held, wrapped) =>
+    unwrapHkdfKey(held, wrapped, context, "clip-key"),
+  );
+}
+
+/** The clip key as bytes: for vectors and the interop tests only. */
+export async function openClipKeyBytes(manifest: ClipManifest, heldKeys: readonly HeldKey[]): Promise<Bytes> {
+  const context = wrapContext("clip-key", clipIdBytes(manifest));
+  return unwrapAny(heldKeys, manifest.wrappedKeys, (held, wrapped) =>
+    unwrapBytes(held, wrapped, context, "clip-key"),
+  );
+}
+
+/** A streaming decryptor that also checks sizes and hash against the manifest. */
+export function decryptorFor(manifest: ClipManifest, clipKey: CryptoKey | Uint8Array, kind: ContentKind) {
+  const blob = blobOf(manifest, kind);
+  if (blob === null) throw new MalformedObject(`clip has no ${kind} stream`);
+  return new StreamDecryptor(clipKey, clipIdBytes(manifest), kind, blob);
+}
+
+/** A TransformStream for a fetch body of the clip's `kind` stream (video into MSE). */
+export function decryptTransform(manifest: ClipManifest, clipKey: CryptoKey, kind: ContentKind) {
+  const blob = blobOf(manifest, kind);
+  if (blob === null) throw new MalformedObject(`clip has no ${kind} stream`);
+  return decryptStream(clipKey, clipIdBytes(manifest), kind, blob);
+}
+
+/** Decrypt a whole small object (thumbnail, events) held in memory. */
+export async function decryptBlob(
+  manifest: ClipManifest,
+  clipKey: CryptoKey | Uint8Array,
+  kind: ContentKind,
+  ciphertext: Uint8Array,
+): Promise<Bytes> {
+  return decryptAll(decryptorFor(manifest, clipKey, kind), ciphertext);
+}
+
+/** The MIME type string for MediaSource.isTypeSupported / addSourceBuffer. */
+export function videoMimeType(manifest: ClipManifest): string {
+  return `${manifest.video.mime}; codecs="${manifest.video.codecs ?? ""}"`;
+}

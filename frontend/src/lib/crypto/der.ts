@@ -1,0 +1,81 @@
+// A minimal DER reader for the few raw slices the protocol checks byte for byte (section 5):
+// the signed part of a certificate, its two signature algorithm fields, the signature BIT
+// STRING, and the algorithm of a PKCS#8 key. Structure parsing is left to @peculiar/asn1-*.
+
+import { equal } from "./bytes";
+
+export class DerError extends Error {
+  override name = "DerError";
+}
+
+export interface DerElement {
+  tag: number;
+  /** Offset of the tag byte. */
+  offset: number;
+  /** Offset of the first content byte. */
+  start: number;
+  /** Offset after the last content byte. */
+  end: number;
+}
+
+/** The element at offset: one-byte tags and definite, minimally encoded lengths only. */
+export function readElement(der: Uint8Array, offset: number): DerElement {
+  const tag = der[offset];
+  const first = der[offset + 1];
+  if (tag === undefined || first === undefined || (tag & 0x1f) === 0x1f) {
+    throw new DerError("truncated DER or multi-byte tag");
+  }
+  let length = first;
+  let start = offset + 2;
+  if (first & 0x80) {
+    const count = first & 0x7f;
+    if (count < 1 || count > 3 || start + count > der.length) {
+      throw new DerError("unsupported DER length");
+    }
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + (der[start + i] ?? 0);
+    // DER: the shortest form, so no leading zero byte and no long form under 128.
+    if (der[start] === 0 || length < 128) throw new DerError("non-minimal DER length");
+    start += count;
+  }
+  if (start + length > der.length) throw new DerError("truncated DER");
+  return { tag, offset, start, end: start + length };
+}
+
+/** The elements directly inside a constructed element. */
+export function children(der: Uint8Array, parent: DerElement): DerElement[] {
+  const out: DerElement[] = [];
+  let position = parent.start;
+  while (position < parent.end) {
+    const element = readElement(der, position);
+    if (element.end > parent.end) throw new DerError("child overruns its parent");
+    out.push(element);
+    position = element.end;
+  }
+  return out;
+}
+
+export function whole(der: Uint8Array, element: DerElement): Uint8Array {
+  return der.subarray(element.offset, element.end);
+}
+
+export function content(der: Uint8Array, element: DerElement): Uint8Array {
+  return der.subarray(element.start, element.end);
+}
+
+// OID content bytes.
+const OID_RSA_ENCRYPTION = new Uint8Array([0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01]);
+const OID_EC_PUBLIC_KEY = new Uint8Array([0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01]);
+
+/** Which suite-1 key a PKCS#8 PrivateKeyInfo holds (RSA or EC; the curve is WebCrypto's check). */
+export function readPkcs8Algorithm(pkcs8: Uint8Array): "rsa" | "p256" {
+  const info = readElement(pkcs8, 0);
+  const [, algorithm] = children(pkcs8, info);
+  if (algorithm === undefined) throw new DerError("not a PKCS#8 key");
+  const [oid] = children(pkcs8, algorithm);
+  if (oid === undefined || oid.tag !== 0x06) throw new DerError("not a PKCS#8 key");
+  const value = content(pkcs8, oid);
+  if (equal(value, OID_RSA_ENCRYPTION)) return "rsa";
+  if (equal(value, OID_EC_PUBLIC_KEY)) return "p256";
+  throw new DerError("PKCS#8 key is neither RSA nor EC");
+}

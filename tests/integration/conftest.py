@@ -1,0 +1,85 @@
+"""Fixtures for the e2ee_nvr integration tests: a real HA with a media folder and the entry."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.e2ee_nvr.const import (
+    CONF_EVENTS_VISIBLE,
+    CONF_FOLDER,
+    CONF_MEDIA_DIR,
+    CONF_RETENTION_DAYS,
+    CONF_STORAGE_CAP_GB,
+    DOMAIN,
+)
+from e2ee_nvr_protocol import endpoint
+from e2ee_nvr_protocol.passphrase import generate_passphrase
+from tests.protocol.account_setup import AccountFixture, fast_kdf_params
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> Iterator[None]:
+    yield
+
+
+@pytest.fixture(scope="session")
+def account() -> AccountFixture:
+    """One real account (fast KDF parameters) shared by the tests, as the panel would make it."""
+    passphrase = generate_passphrase()
+    document, first = endpoint.create_account(passphrase, kdf_params=fast_kdf_params())
+    return AccountFixture(passphrase, document, first)
+
+
+@pytest.fixture(scope="session")
+def other_account() -> AccountFixture:
+    passphrase = generate_passphrase()
+    document, first = endpoint.create_account(passphrase, kdf_params=fast_kdf_params())
+    return AccountFixture(passphrase, document, first)
+
+
+@pytest.fixture
+def media_root(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """HA's media folder and config folder, both under the test's own tmp_path."""
+    media = tmp_path / "media"
+    media.mkdir()
+    config = tmp_path / "config"
+    config.mkdir()
+    hass.config.media_dirs = {"local": str(media)}
+    hass.config.config_dir = str(config)
+    return media
+
+
+def entry_options(**overrides: Any) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        CONF_RETENTION_DAYS: 30,
+        CONF_STORAGE_CAP_GB: 100.0,
+        CONF_EVENTS_VISIBLE: True,
+    }
+    options.update(overrides)
+    return options
+
+
+@pytest.fixture
+def mock_config_entry(media_root: Path) -> MockConfigEntry:
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="E2EE NVR",
+        data={CONF_MEDIA_DIR: "local", CONF_FOLDER: "nvr"},
+        options=entry_options(),
+    )
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> AsyncIterator[MockConfigEntry]:
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    yield mock_config_entry

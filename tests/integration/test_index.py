@@ -1,0 +1,57 @@
+"""Retention by age and size, and rebuilding a lost index from the media folder."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
+
+from custom_components.e2ee_nvr.retention import enforce
+from tests.integration.nvr_helpers import create_account, pair_agent, seal_clip, upload_clip, ws_ok
+from tests.protocol.account_setup import AccountFixture
+
+DAY_MS = 86_400_000
+
+
+async def test_retention_and_rebuild(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    media_root: Path,
+    hass_client: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
+    account: AccountFixture,
+) -> None:
+    client = await hass_client()
+    ws = await hass_ws_client()
+    await create_account(ws, account)
+    agent = await pair_agent(client, ws, account)
+    now = int(time.time() * 1000)
+    # Older than the 30-day retention: accepted (the agent may delete it), then retired.
+    old = seal_clip(agent, start_ms=now - 40 * DAY_MS)
+    assert (await upload_clip(client, agent, old))["stored"] is True
+    clips = [seal_clip(agent, start_ms=now - (3 - i) * 60_000) for i in range(3)]
+    for clip in clips:
+        await upload_clip(client, agent, clip)
+    listed = (await ws_ok(ws, type="e2ee_nvr/clips/list"))["clips"]
+    assert [c["clip_id"] for c in listed] == [c.clip_id for c in reversed(clips)]
+    assert not list(media_root.rglob(f"{old.clip_id}.*"))
+
+    # Lose the index: the next start rebuilds it from the folder.
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    for path in (media_root / "nvr" / ".index").iterdir():
+        path.unlink()
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+    rebuilt = (await ws_ok(ws, type="e2ee_nvr/clips/list"))["clips"]
+    assert rebuilt == listed
+
+    # Size cap: keep only what fits, dropping the oldest first.
+    runtime = init_integration.runtime_data
+    runtime.settings = replace(runtime.settings, storage_cap_bytes=listed[0]["size_bytes"] + 1)
+    assert await hass.async_add_executor_job(enforce, runtime) == 2
+    kept = (await ws_ok(ws, type="e2ee_nvr/clips/list"))["clips"]
+    assert [c["clip_id"] for c in kept] == [clips[-1].clip_id]
