@@ -20,6 +20,8 @@ from .errors import MalformedObject, UnsupportedVersion
 
 # Integers a JSON number may carry: the range JavaScript represents exactly (2^53 - 1).
 MAX_SAFE_INTEGER = 2**53 - 1
+# Nesting depth both implementations accept; v1 documents need fewer than 10 levels.
+MAX_DEPTH = 64
 
 _B64URL_RE = re.compile(r"^[A-Za-z0-9_-]*$")
 _HEX_RE = re.compile(r"^[0-9a-f]*$")
@@ -103,9 +105,35 @@ def loads(raw: bytes, *, max_bytes: int = 1 << 20) -> dict[str, Any]:
         )
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
         raise MalformedObject(f"not a JSON document: {err}") from err
+    except ValueError as err:
+        # int() refuses literals over 4,300 digits with a plain ValueError.
+        raise MalformedObject(f"not a JSON document: {err}") from err
     if not isinstance(value, dict):
         raise MalformedObject("expected a JSON object")
+    _check_depth(value, 1)
     return value
+
+
+def _check_depth(value: Any, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise MalformedObject(f"JSON nested deeper than {MAX_DEPTH} levels")
+    children = (
+        value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    )
+    for child in children:
+        _check_depth(child, depth + 1)
+
+
+def check_version_and_type(document: Mapping[str, Any], object_type: str, version: int = 1) -> None:
+    """`v` must be the JSON integer `version` (else UnsupportedVersion; a non-integer is
+    malformed) and `type` must be `object_type` (else MalformedObject)."""
+    found = document.get("v")
+    if isinstance(found, bool) or not isinstance(found, int):
+        raise MalformedObject(f"{object_type}: v is not an integer")
+    if found != version:
+        raise UnsupportedVersion(f"{object_type}: unsupported version {found}")
+    if document.get("type") != object_type:
+        raise MalformedObject(f"expected a {object_type}, got {document.get('type')!r}")
 
 
 class Fields:
@@ -130,11 +158,9 @@ class Fields:
 
     def version_and_type(self, object_type: builtins.str, version: builtins.int = 1) -> None:
         """Read `v` and `type`: another version is UnsupportedVersion, another type malformed."""
-        found = self._get("v")
-        if isinstance(found, bool) or found != version:
-            raise UnsupportedVersion(f"{object_type}: unsupported version {found!r}")
-        if self._get("type") != object_type:
-            raise MalformedObject(f"{self._where}: expected a {object_type}")
+        self._get("v")
+        self._get("type")
+        check_version_and_type(self._document, object_type, version)
 
     def has(self, name: builtins.str) -> bool:
         return name in self._document

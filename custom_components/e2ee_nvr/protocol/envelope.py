@@ -13,8 +13,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from . import primitives
-from .encoding import Fields, b64encode, dumps, loads
-from .errors import BadSignature, MalformedObject, PairingMacMismatch, UnsupportedVersion
+from .encoding import Fields, b64encode, check_version_and_type, dumps, loads
+from .errors import BadSignature, PairingMacMismatch
 from .identifiers import KEY_ID_RE, key_id
 
 PROTOCOL_VERSION = 1
@@ -80,10 +80,7 @@ def verify(
 def parse_payload(object_type: str, raw: bytes) -> dict[str, Any]:
     """Parse payload bytes and check their version and type (after any signature check)."""
     document = loads(raw, max_bytes=MAX_PAYLOAD_BYTES)
-    if document.get("v") != PROTOCOL_VERSION:
-        raise UnsupportedVersion(f"{object_type}: version {document.get('v')!r}")
-    if document.get("type") != object_type:
-        raise MalformedObject(f"expected a {object_type}, got {document.get('type')!r}")
+    check_version_and_type(document, object_type, PROTOCOL_VERSION)
     return document
 
 
