@@ -1,0 +1,140 @@
+"""One camera's capture loop: probe, run ffmpeg, cut clips, and reconnect with back-off."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable
+from typing import TypeVar
+
+from .boxes import BoxError
+from .cutter import ContinuousCutter, Cutter, EventCutter, EventTrigger, wall_clock_ms
+from .ffmpeg import FfmpegProcess, ProbeFailed, StreamStalled, audio_plan, probe_audio_codec
+from .fmp4 import FragmentReader, InitSegment
+from .settings import CaptureSettings
+from .sink import ClipSink
+
+_LOGGER = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+# What ends one ffmpeg session and calls for a reconnect, rather than a crash of the agent.
+SESSION_ERRORS = (ProbeFailed, StreamStalled, BoxError, asyncio.IncompleteReadError, OSError)
+
+
+async def run_camera(
+    settings: CaptureSettings,
+    sink: ClipSink,
+    stop_event: asyncio.Event,
+    trigger: EventTrigger | None = None,
+) -> None:
+    """Record one camera until stop_event is set; the open clip is finished on the way out.
+
+    A lost stream (ffmpeg exits at EOF), a stall or a refused connection ends the session; the
+    loop reconnects after a back-off that doubles up to backoff_max_seconds and starts again
+    from backoff_initial_seconds once a session has delivered fragments.
+    """
+    if settings.mode == "event" and trigger is None:
+        raise ValueError("event mode needs an EventTrigger")
+    backoff = settings.backoff_initial_seconds
+    while not stop_event.is_set():
+        delivered = False
+        try:
+            delivered = await _run_session(settings, sink, stop_event, trigger)
+        except SESSION_ERRORS as error:
+            if not stop_event.is_set():  # stopping ends ffmpeg, which surfaces as an error here
+                _LOGGER.warning("camera %s: stream lost: %r", settings.camera_id, error)
+        if stop_event.is_set():
+            break
+        if delivered:
+            backoff = settings.backoff_initial_seconds
+        _LOGGER.info("camera %s: reconnecting in %.1f s", settings.camera_id, backoff)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop_event.wait(), backoff)
+        backoff = min(backoff * 2, settings.backoff_max_seconds)
+    _LOGGER.info("camera %s: capture stopped", settings.camera_id)
+
+
+async def _until_stopped(work: Awaitable[_T], stop_event: asyncio.Event) -> _T | None:
+    """The result of `work`, or None (with `work` cancelled) if stop_event is set first."""
+    task = asyncio.ensure_future(work)
+    stopper = asyncio.create_task(stop_event.wait())
+    try:
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return None
+
+
+async def _run_session(
+    settings: CaptureSettings,
+    sink: ClipSink,
+    stop_event: asyncio.Event,
+    trigger: EventTrigger | None,
+) -> bool:
+    """One ffmpeg from connect to EOF; True if it delivered at least one fragment."""
+    audio_codec = await _until_stopped(probe_audio_codec(settings), stop_event)
+    if stop_event.is_set():
+        return False
+    plan = audio_plan(audio_codec, settings.g711)
+    if audio_codec is not None and plan != "copy":
+        _LOGGER.info(
+            "camera %s: audio %s does not fit MP4: %s",
+            settings.camera_id,
+            audio_codec,
+            "transcoding it to AAC" if plan == "aac" else "dropping it (g711: drop)",
+        )
+    started_ms = wall_clock_ms()
+    process = await FfmpegProcess.start(settings, plan)
+    # On stop, SIGINT makes ffmpeg flush its last fragment and exit; reading goes on to EOF.
+    stopper = asyncio.create_task(_stop_on(stop_event, process), name="ffmpeg-stop")
+    cutter: Cutter | None = None
+    delivered = False
+    try:
+        reader = FragmentReader(process.read_exactly)
+        cutter = _cutter(settings, sink, await reader.read_init(), started_ms, trigger)
+        while (fragment := await reader.next_fragment()) is not None:
+            delivered = True
+            await cutter.on_fragment(fragment)
+        stopped = stop_event.is_set()
+        await cutter.close(None if stopped else "the camera stream ended")
+        if not stopped:
+            _LOGGER.warning("camera %s: stream ended (%s)", settings.camera_id, _tail(process))
+    except BaseException as error:
+        if cutter is not None:
+            with contextlib.suppress(Exception):
+                await cutter.close(f"capture failed: {error!r}")
+        if isinstance(error, SESSION_ERRORS):
+            _LOGGER.debug("camera %s: ffmpeg said: %s", settings.camera_id, _tail(process))
+        raise
+    finally:
+        stopper.cancel()
+        await process.close()
+    return delivered
+
+
+def _cutter(
+    settings: CaptureSettings,
+    sink: ClipSink,
+    init: InitSegment,
+    started_ms: int,
+    trigger: EventTrigger | None,
+) -> Cutter:
+    _LOGGER.info("camera %s: streaming %s", settings.camera_id, init.codecs)
+    if settings.mode == "event" and trigger is not None:
+        return EventCutter(sink, settings, init, started_ms, trigger)
+    return ContinuousCutter(sink, settings, init, started_ms)
+
+
+async def _stop_on(stop_event: asyncio.Event, process: FfmpegProcess) -> None:
+    await stop_event.wait()
+    process.request_stop()
+
+
+def _tail(process: FfmpegProcess) -> str:
+    return " | ".join(process.stderr_tail) or "no message"

@@ -1,0 +1,208 @@
+"""Fragmented MP4 from a pipe: the init segment, then one fragment (moof+mdat) at a time.
+
+ffmpeg's `-movflags frag_keyframe+empty_moov+default_base_moof` writes ftyp and an empty moov,
+then a moof+mdat pair per keyframe, so every fragment starts with a keyframe and is one GOP.
+Memory is bounded: the reader holds one box at a time and refuses boxes over MAX_BOX_BYTES.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from .boxes import BoxError, child, children, full_box, iter_boxes, path
+from .codecs import codec_string
+
+# A 12 Mbit/s camera with 10-second GOPs makes 15 MB fragments; anything far beyond that is not a
+# camera stream we should buffer.
+MAX_BOX_BYTES = 64 * 1024 * 1024
+# tfhd/trun/trex sample flags: sample_is_non_sync_sample (ISO/IEC 14496-12 section 8.8.3.1).
+NON_SYNC_SAMPLE = 0x00010000
+
+ReadExactly = Callable[[int], Awaitable[bytes]]
+
+
+@dataclass(frozen=True)
+class Track:
+    """One track of the init segment."""
+
+    track_id: int
+    handler: str  # "vide", "soun", ...
+    timescale: int
+    codec: str
+    default_sample_duration: int
+    default_sample_flags: int
+
+
+@dataclass(frozen=True)
+class InitSegment:
+    """ftyp+moov, which every clip starts with so that it plays alone."""
+
+    data: bytes
+    tracks: dict[int, Track]
+
+    @property
+    def timing_track(self) -> Track:
+        """The track whose time cuts clips: the video track, else the first one."""
+        video = [track for track in self.tracks.values() if track.handler == "vide"]
+        return (video or list(self.tracks.values()))[0]
+
+    @property
+    def codecs(self) -> str:
+        """RFC 6381 codecs parameter, video first: e.g. "avc1.64001f,mp4a.40.2"."""
+        ordered = sorted(self.tracks.values(), key=lambda t: (t.handler != "vide", t.track_id))
+        return ",".join(track.codec for track in ordered)
+
+    @property
+    def mime(self) -> str:
+        has_video = any(track.handler == "vide" for track in self.tracks.values())
+        return "video/mp4" if has_video else "audio/mp4"
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """moof+mdat with its place in stream time (milliseconds on the timing track's clock)."""
+
+    data: bytes
+    start_ms: int
+    end_ms: int
+    keyframe: bool
+
+
+def parse_init(ftyp: bytes, moov: bytes) -> InitSegment:
+    moov_body = memoryview(moov)[8:]
+    defaults: dict[int, tuple[int, int]] = {}
+    mvex = child(moov_body, b"mvex")
+    for trex in children(mvex.payload, b"trex") if mvex else []:
+        track_id, _index, duration, _size, flags = struct.unpack_from(
+            ">5I", full_box(trex.payload)[2]
+        )
+        defaults[track_id] = (duration, flags)
+    tracks: dict[int, Track] = {}
+    for trak in children(moov_body, b"trak"):
+        version, _flags, tkhd = full_box(path(trak.payload, b"tkhd").payload)
+        (track_id,) = struct.unpack_from(">I", tkhd, 16 if version == 1 else 8)
+        mdia = path(trak.payload, b"mdia")
+        version, _flags, mdhd = full_box(path(mdia.payload, b"mdhd").payload)
+        (timescale,) = struct.unpack_from(">I", mdhd, 16 if version == 1 else 8)
+        handler = bytes(full_box(path(mdia.payload, b"hdlr").payload)[2][4:8]).decode("ascii")
+        stsd = full_box(path(mdia.payload, b"minf", b"stbl", b"stsd").payload)[2]
+        entry = next(iter(children_of_stsd(stsd)), None)
+        codec = codec_string(entry[0], entry[1]) if entry else "unknown"
+        duration, flags = defaults.get(track_id, (0, 0))
+        tracks[track_id] = Track(track_id, handler, timescale or 1, codec, duration, flags)
+    if not tracks:
+        raise BoxError("moov has no track")
+    return InitSegment(ftyp + moov, tracks)
+
+
+def children_of_stsd(stsd_body: memoryview) -> list[tuple[bytes, memoryview]]:
+    """The sample entries of an stsd body (after the entry count)."""
+    return [(box.type, box.payload) for box in iter_boxes(stsd_body[4:])]
+
+
+def parse_fragment(init: InitSegment, moof: bytes, mdat: bytes) -> Fragment:
+    """Stream time from the timing track's tfdt; keyframe from its first sample's flags."""
+    timing = init.timing_track
+    for traf in children(memoryview(moof)[8:], b"traf"):
+        _v, tfhd_flags, tfhd = full_box(path(traf.payload, b"tfhd").payload)
+        (track_id,) = struct.unpack_from(">I", tfhd, 0)
+        if track_id != timing.track_id:
+            continue
+        duration, flags = _tfhd_defaults(tfhd_flags, tfhd, timing)
+        version, _f, tfdt = full_box(path(traf.payload, b"tfdt").payload)
+        (decode_time,) = struct.unpack_from(">Q" if version == 1 else ">I", tfdt, 0)
+        total, first_flags = _trun_summary(traf.payload, duration, flags)
+        scale = timing.timescale
+        return Fragment(
+            data=moof + mdat,
+            start_ms=decode_time * 1000 // scale,
+            end_ms=(decode_time + total) * 1000 // scale,
+            keyframe=not first_flags & NON_SYNC_SAMPLE,
+        )
+    raise BoxError(f"fragment without the timing track {timing.track_id}")
+
+
+def _tfhd_defaults(tfhd_flags: int, tfhd: memoryview, track: Track) -> tuple[int, int]:
+    """(default duration, default flags) for a traf: tfhd's where present, else trex's."""
+    offset = 4 + (8 if tfhd_flags & 0x01 else 0) + (4 if tfhd_flags & 0x02 else 0)
+    duration, flags = track.default_sample_duration, track.default_sample_flags
+    if tfhd_flags & 0x08:
+        (duration,) = struct.unpack_from(">I", tfhd, offset)
+        offset += 4
+    if tfhd_flags & 0x10:
+        offset += 4
+    if tfhd_flags & 0x20:
+        (flags,) = struct.unpack_from(">I", tfhd, offset)
+    return duration, flags
+
+
+def _trun_summary(traf: memoryview, duration: int, flags: int) -> tuple[int, int]:
+    """(sum of sample durations, flags of the first sample) over the traf's trun boxes."""
+    total = 0
+    first_flags: int | None = None
+    for trun in children(traf, b"trun"):
+        _v, trun_flags, body = full_box(trun.payload)
+        (count,) = struct.unpack_from(">I", body, 0)
+        offset = 4 + (4 if trun_flags & 0x01 else 0)
+        if trun_flags & 0x04:
+            (first,) = struct.unpack_from(">I", body, offset)
+            first_flags = first if first_flags is None else first_flags
+            offset += 4
+        fields = [bit for bit in (0x100, 0x200, 0x400, 0x800) if trun_flags & bit]
+        for index in range(count):
+            values = dict(
+                zip(fields, struct.unpack_from(f">{len(fields)}I", body, offset), strict=True)
+            )
+            offset += 4 * len(fields)
+            total += values.get(0x100, duration)
+            if first_flags is None and index == 0:
+                first_flags = values.get(0x400, flags)
+    return total, flags if first_flags is None else first_flags
+
+
+class FragmentReader:
+    """Reads the init segment, then fragments, from a byte source such as ffmpeg's stdout."""
+
+    def __init__(self, read_exactly: ReadExactly) -> None:
+        self._read_exactly = read_exactly
+        self.init: InitSegment | None = None
+
+    async def _box(self) -> tuple[bytes, bytes] | None:
+        """(type, whole box bytes), or None at a clean end of stream between boxes."""
+        try:
+            header = await self._read_exactly(8)
+        except asyncio.IncompleteReadError as error:
+            if error.partial:
+                raise BoxError("stream ended inside a box header") from error
+            return None
+        size, box_type = struct.unpack(">I4s", header)
+        if size == 1:
+            header += await self._read_exactly(8)
+            (size,) = struct.unpack_from(">Q", header, 8)
+        if size < len(header) or size > MAX_BOX_BYTES:
+            raise BoxError(f"box {box_type!r} has unacceptable size {size}")
+        return box_type, header + await self._read_exactly(size - len(header))
+
+    async def read_init(self) -> InitSegment:
+        ftyp = await self._box()
+        moov = await self._box()
+        if ftyp is None or moov is None or ftyp[0] != b"ftyp" or moov[0] != b"moov":
+            raise BoxError("the stream does not start with ftyp, moov")
+        self.init = parse_init(ftyp[1], moov[1])
+        return self.init
+
+    async def next_fragment(self) -> Fragment | None:
+        """The next moof+mdat; None at end of stream. Other top-level boxes are skipped."""
+        if self.init is None:
+            raise RuntimeError("read_init() first")
+        while (box := await self._box()) is not None:
+            if box[0] != b"moof":
+                continue  # e.g. mfra, written when ffmpeg closes the file
+            mdat = await self._box()
+            if mdat is None or mdat[0] != b"mdat":
+                raise BoxError("moof not followed by mdat")
+            return parse_fragment(self.init, box[1], mdat[1])
+        return None

@@ -1,0 +1,188 @@
+"""HTTP client for Home Assistant's agent API (docs/agent-api.md); transport only, no policy.
+
+Failures are sorted by what the caller must do: HaUnavailable (network, 5xx, 429: retry
+later), Unauthorized (401: the agent must be paired again), HaRefused (another 4xx: this
+request will not succeed as it is).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from e2ee_nvr_protocol.envelope import MacedEnvelope, SignedEnvelope
+
+API_PREFIX = "/api/e2ee_nvr/agent/"
+CONNECT_TIMEOUT_SECONDS = 10
+READ_TIMEOUT_SECONDS = 60
+
+
+class HaError(Exception):
+    """A failed call: the HTTP status (0 without a response), the API's error code and text."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"HTTP {status} {code}: {message}" if status else message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class HaUnavailable(HaError):
+    """Home Assistant is unreachable or temporarily failing; retry with back-off."""
+
+
+class Unauthorized(HaError):
+    """The agent token is missing, unknown or revoked: the agent needs pairing again."""
+
+
+class HaRefused(HaError):
+    """A 4xx other than 401: the request is refused as it stands (the `code` says why)."""
+
+
+@dataclass(frozen=True)
+class UploadStatus:
+    stored: bool
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PairingStarted:
+    session_id: str
+    agent_token: str
+    expires_at: int
+
+
+@dataclass(frozen=True)
+class PairingPoll:
+    """`pending`, or `granted` with the grant envelope."""
+
+    state: str
+    grant: MacedEnvelope | None
+
+
+class HaClient:
+    """One aiohttp session against one Home Assistant; the token may be set after pairing."""
+
+    def __init__(self, base_url: str, token: str | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self._session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(
+                total=None, sock_connect=CONNECT_TIMEOUT_SECONDS, sock_read=READ_TIMEOUT_SECONDS
+            )
+        )
+
+    async def close(self) -> None:
+        await self._session.close()
+
+    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        headers = dict(extra or {})
+        if self.token is not None:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return headers
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: object = None,
+        data: Any = None,
+        headers: dict[str, str] | None = None,
+        ok: tuple[int, ...] = (200, 201),
+    ) -> tuple[int, dict[str, Any]]:
+        url = self.base_url + API_PREFIX + path
+        try:
+            async with self._session.request(
+                method, url, json=json_body, data=data, headers=self._headers(headers)
+            ) as response:
+                body = await response.read()
+                status = response.status
+        except (aiohttp.ClientError, TimeoutError, OSError) as err:
+            raise HaUnavailable(0, "unreachable", f"{url}: {type(err).__name__}: {err}") from err
+        document = _json_object(body)
+        if status in ok:
+            return status, document
+        code = str(document.get("error", "http_error"))
+        message = str(document.get("message", code))
+        if status == 401:
+            raise Unauthorized(status, code, message)
+        if status >= 500 or status == 429:
+            raise HaUnavailable(status, code, message)
+        raise HaRefused(status, code, message)
+
+    # -- pairing ------------------------------------------------------------------------------
+    async def start_pairing(self, request: MacedEnvelope) -> PairingStarted:
+        _status, body = await self._call(
+            "POST", "pairing", json_body={"request": request.to_json()}
+        )
+        return PairingStarted(
+            session_id=str(body["session_id"]),
+            agent_token=str(body["agent_token"]),
+            expires_at=int(body["expires_at"]),
+        )
+
+    async def poll_pairing(self, session_id: str) -> PairingPoll:
+        status, body = await self._call("GET", f"pairing/{session_id}", ok=(200, 202))
+        if status == 202:
+            return PairingPoll("pending", None)
+        if body.get("state") != "granted":
+            raise HaRefused(status, "malformed", f"unexpected pairing state {body.get('state')!r}")
+        return PairingPoll("granted", MacedEnvelope.from_json(body.get("grant")))
+
+    async def report_pairing(self, session_id: str, *, accepted: bool, reason: str) -> None:
+        await self._call(
+            "POST",
+            f"pairing/{session_id}/result",
+            json_body={"accepted": accepted, "reason": reason},
+        )
+
+    # -- trust and heartbeat ------------------------------------------------------------------
+    async def fetch_trust(self) -> SignedEnvelope:
+        _status, body = await self._call("GET", "trust")
+        return SignedEnvelope.from_json(body.get("recipient_set"))
+
+    async def heartbeat(self, body: dict[str, Any]) -> int:
+        """Send the heartbeat; return the store's current recipient epoch."""
+        _status, answer = await self._call("POST", "heartbeat", json_body=body)
+        return int(answer.get("recipient_epoch", 0))
+
+    # -- clips --------------------------------------------------------------------------------
+    async def put_manifest(self, clip_id: str, manifest: object) -> UploadStatus:
+        _status, body = await self._call("PUT", f"clips/{clip_id}/manifest", json_body=manifest)
+        return _upload_status(body)
+
+    async def put_object(self, clip_id: str, kind: str, path: Path) -> UploadStatus:
+        """Stream a spooled object from disk: aiohttp reads the file in chunks as it sends."""
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            _status, body = await self._call(
+                "PUT",
+                f"clips/{clip_id}/{kind}",
+                data=handle,
+                headers={
+                    "Content-Type": "application/octet-stream",
+                    "Content-Length": str(size),
+                },
+            )
+        return _upload_status(body)
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(body) if body else {}
+    except ValueError:
+        return {"error": "not_json", "message": body[:200].decode("utf-8", "replace")}
+    return document if isinstance(document, dict) else {}
+
+
+def _upload_status(body: dict[str, Any]) -> UploadStatus:
+    missing = body.get("missing", [])
+    return UploadStatus(
+        stored=body.get("stored") is True,
+        missing=tuple(str(m) for m in missing) if isinstance(missing, list) else (),
+    )

@@ -1,0 +1,178 @@
+"""`run`: wire configuration, cameras, encrypting sink, spool and uploader; one task per job.
+
+Jobs (each a named asyncio task in a supervised loop with back-off): `camera:<id>` (capture),
+`events:<id>` (ONVIF pull point, event-mode cameras), `upload`, `heartbeat`, `trust`, `health`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+
+from .capture.camera import run_camera
+from .capture.cutter import EventTrigger
+from .capture.settings import CaptureSettings
+from .config import AgentConfig, CameraConfig, ContinuousMode
+from .encrypting_sink import EncryptingSink, EventLog
+from .ha_client import HaClient
+from .health import AgentStatus, write_health
+from .onvif_source import EventDispatcher, OnvifSource
+from .spool import Spool
+from .state import AgentState
+from .supervise import sleep_or_stop, supervise
+from .trust import TrustKeeper
+from .uploader import Uploader
+
+LOG = logging.getLogger(__name__)
+HEALTH_INTERVAL_SECONDS = 5.0
+BLOCKED_RECHECK_SECONDS = 5.0
+
+
+def capture_settings(camera: CameraConfig, rtsp_url: str) -> CaptureSettings:
+    """Map one camera's configuration onto capture's settings."""
+    if isinstance(camera.mode, ContinuousMode):
+        return CaptureSettings(
+            camera_id=camera.camera_id,
+            rtsp_url=rtsp_url,
+            mode="continuous",
+            clip_seconds=camera.mode.clip_seconds,
+            g711=camera.g711,
+            thumbnails=camera.thumbnails,
+        )
+    return CaptureSettings(
+        camera_id=camera.camera_id,
+        rtsp_url=rtsp_url,
+        mode="event",
+        preroll_seconds=camera.mode.preroll_seconds,
+        postroll_seconds=camera.mode.postroll_seconds,
+        max_clip_seconds=camera.mode.max_clip_seconds,
+        g711=camera.g711,
+        thumbnails=camera.thumbnails,
+    )
+
+
+class Agent:
+    """The running agent: shared parts, and the jobs built on them."""
+
+    def __init__(self, config: AgentConfig, stop: asyncio.Event) -> None:
+        self.config = config
+        self.stop = stop
+        self.state = AgentState(config.state_dir)
+        self.state.ensure_folder()
+        self.trust = TrustKeeper(self.state)
+        self.trust.load()
+        self.status = AgentStatus(needs_pairing=self.trust.trust is None)
+        self.spool = Spool(config.spool_dir, config.spool_max_bytes)
+        self.events = EventLog()
+        self.sink = EncryptingSink(
+            spool=self.spool,
+            trust=self.trust,
+            visible_event_types=config.visible_event_types,
+            events=self.events,
+        )
+        self.client = HaClient(config.ha_url, self.state.load_token())
+        self.uploader = Uploader(
+            client=self.client, spool=self.spool, trust=self.trust, status=self.status
+        )
+
+    async def _wait_until_recording_allowed(self, camera_id: str) -> bool:
+        """Hold a camera while no verified recipient set exists; False once stopping."""
+        while self.trust.blocked_reason is not None:
+            self.status.set_camera(
+                camera_id, "error", f"not recording: {self.trust.blocked_reason}"
+            )
+            if await sleep_or_stop(self.stop, BLOCKED_RECHECK_SECONDS):
+                return False
+        return True
+
+    async def camera_job(self, camera: CameraConfig) -> None:
+        if not await self._wait_until_recording_allowed(camera.camera_id):
+            return
+        trigger = None if isinstance(camera.mode, ContinuousMode) else EventTrigger()
+        rtsp_url = camera.rtsp_url
+        event_task: asyncio.Task[None] | None = None
+        if camera.onvif is not None:
+            source = OnvifSource(camera.onvif)
+            try:
+                rtsp_url = (await source.discover()).stream_uri
+            finally:
+                await source.close()
+            if trigger is not None:
+                event_task = asyncio.create_task(
+                    supervise(
+                        f"events:{camera.camera_id}", self._events_job(camera, trigger), self.stop
+                    ),
+                    name=f"events:{camera.camera_id}",
+                )
+        assert rtsp_url is not None  # noqa: S101 (config guarantees a source)
+        self.status.set_camera(camera.camera_id, "recording")
+        try:
+            await run_camera(capture_settings(camera, rtsp_url), self.sink, self.stop, trigger)
+        finally:
+            if event_task is not None:
+                await event_task
+
+    def _events_job(
+        self, camera: CameraConfig, trigger: EventTrigger
+    ) -> Callable[[], Awaitable[None]]:
+        assert camera.onvif is not None and not isinstance(camera.mode, ContinuousMode)  # noqa: S101
+        dispatcher = EventDispatcher(
+            camera.camera_id, trigger, self.events, camera.mode.event_types
+        )
+        settings = camera.onvif
+
+        async def job() -> None:
+            source = OnvifSource(settings)
+            try:
+                await source.pull_events(dispatcher, self.stop.is_set)
+            finally:
+                await source.close()
+
+        return job
+
+    async def health_job(self) -> None:
+        while not self.stop.is_set():
+            self.status.recording_blocked = self.trust.blocked_reason
+            write_health(self.config.state_dir, self.status)
+            if await sleep_or_stop(self.stop, HEALTH_INTERVAL_SECONDS):
+                break
+        write_health(self.config.state_dir, self.status)
+
+    def jobs(self) -> dict[str, Callable[[], Awaitable[None]]]:
+        jobs: dict[str, Callable[[], Awaitable[None]]] = {
+            "upload": lambda: self.uploader.upload_loop(self.stop),
+            "heartbeat": lambda: self.uploader.heartbeat_loop(self.stop),
+            "trust": lambda: self.uploader.trust_loop(self.stop),
+            "health": self.health_job,
+        }
+        for camera in self.config.cameras:
+            jobs[f"camera:{camera.camera_id}"] = functools.partial(self.camera_job, camera)
+        return jobs
+
+    async def run(self) -> None:
+        removed = self.spool.open()
+        if removed:
+            LOG.warning("deleted %d incomplete spool files from an interrupted run", removed)
+        if self.trust.blocked_reason is not None:
+            LOG.error("not recording: %s", self.trust.blocked_reason)
+        tasks = [
+            asyncio.create_task(supervise(name, job, self.stop), name=name)
+            for name, job in self.jobs().items()
+        ]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            await self.client.close()
+
+
+async def run_agent(config: AgentConfig) -> int:
+    """Run until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await Agent(config, stop).run()
+    return 0

@@ -1,0 +1,194 @@
+"""Capture from a real GStreamer RTSP camera with real ffmpeg: clips, events, reconnects, audio."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from camera_agent.capture.camera import run_camera
+from camera_agent.capture.cutter import EventTrigger
+from camera_agent.capture.settings import CaptureSettings
+from tests.agent.capture_memory_sink import (
+    WAIT_LIMIT_SECONDS,
+    MemoryClip,
+    MemorySink,
+    ProbedClip,
+    ffprobe_clip,
+)
+from tests.agent.rtsp_camera import MARKER, RtspCamera
+
+pytestmark = pytest.mark.slow
+
+GOP_SECONDS = 1.0  # the test camera's keyframe interval (rtsp_server.py)
+
+
+@pytest.fixture
+def camera() -> Iterator[RtspCamera]:
+    with RtspCamera(video="h264", audio="aac") as running:
+        yield running
+
+
+def settings_for(camera: RtspCamera, **overrides: object) -> CaptureSettings:
+    values: dict[str, object] = {
+        "camera_id": "front",
+        "rtsp_url": camera.url,
+        "clip_seconds": 2.0,
+        "stall_seconds": 10.0,
+        "backoff_initial_seconds": 0.2,
+        "backoff_max_seconds": 1.0,
+    }
+    values.update(overrides)
+    return CaptureSettings(**values)  # type: ignore[arg-type]
+
+
+class Recorder:
+    """run_camera as a background task, stopped (and awaited) by stop()."""
+
+    def __init__(self, settings: CaptureSettings, trigger: EventTrigger | None = None) -> None:
+        self.sink = MemorySink()
+        self.stop_event = asyncio.Event()
+        self.task = asyncio.create_task(
+            run_camera(settings, self.sink, self.stop_event, trigger), name="test-capture"
+        )
+
+    async def stop(self) -> None:
+        self.stop_event.set()
+        # A guard against a hang only: run_camera must return by itself once stopped.
+        await asyncio.wait_for(self.task, WAIT_LIMIT_SECONDS)
+
+
+async def assert_playable(
+    clip: MemoryClip, *, video: str = "h264", audio: str | None = "aac"
+) -> ProbedClip:
+    """The clip's plaintext is an MP4 ffprobe reads alone, starting on a keyframe."""
+    assert clip.data[4:8] == b"ftyp"
+    probed = await ffprobe_clip(bytes(clip.data))
+    expected = {"video": video} | ({"audio": audio} if audio else {})
+    assert probed.codecs == expected
+    assert probed.starts_with_keyframe
+    return probed
+
+
+async def test_continuous_clips_have_the_configured_length_and_play_alone(
+    camera: RtspCamera,
+) -> None:
+    recorder = Recorder(settings_for(camera, clip_seconds=3.0))
+    await recorder.sink.wait_until_finished(2)
+    await recorder.stop()
+
+    clips = recorder.sink.finished
+    assert recorder.sink.aborted == []
+    assert len(clips) >= 3  # two cut by length, one finished by the shutdown
+    for clip in clips[:2]:
+        probed = await assert_playable(clip)
+        # Cut at the first keyframe at or after 3 s of stream time: within one GOP of it.
+        # (rounded: ffprobe's packet times are decimal strings, summed here as floats)
+        assert 3.0 <= round(probed.video_seconds, 3) < 3.0 + GOP_SECONDS + 0.2
+        assert clip.end_ms is not None
+        assert 3000 <= clip.end_ms - clip.start_ms < 3000 + GOP_SECONDS * 1000 + 200
+        assert clip.codecs.startswith("avc1.") and clip.codecs.endswith(",mp4a.40.2")
+        assert clip.mime == "video/mp4"
+        assert clip.thumbnail_jpeg is not None and clip.thumbnail_jpeg.startswith(b"\xff\xd8")
+    # Back to back: the next clip starts where the previous one ended, nothing lost between.
+    assert clips[0].end_ms is not None
+    assert abs(clips[1].start_ms - clips[0].end_ms) <= 2
+
+
+async def test_the_plaintext_carries_the_marker(camera: RtspCamera) -> None:
+    # What the later "no plaintext on disk" checks search for is really in the captured bytes.
+    recorder = Recorder(settings_for(camera))
+    clips = await recorder.sink.wait_until_finished(2)
+    await recorder.stop()
+    assert all(MARKER in clip.data for clip in clips)
+
+
+async def test_shutdown_finishes_the_open_clip(camera: RtspCamera) -> None:
+    recorder = Recorder(settings_for(camera, clip_seconds=600.0))
+    await recorder.sink.wait_until(lambda sink: len(sink.clips) == 1)
+    # Let it record a few GOPs, so that there is an open clip with content to flush.
+    await asyncio.sleep(2.5)
+    await recorder.stop()
+
+    (clip,) = recorder.sink.clips
+    assert clip.finished and clip.abort_reason is None
+    probed = await assert_playable(clip)
+    assert round(probed.video_seconds, 3) >= 2 * GOP_SECONDS
+
+
+async def test_event_clip_includes_the_preroll(camera: RtspCamera) -> None:
+    trigger = EventTrigger()
+    settings = settings_for(
+        camera, mode="event", preroll_seconds=3.0, postroll_seconds=1.0, max_clip_seconds=20.0
+    )
+    recorder = Recorder(settings, trigger)
+    await asyncio.sleep(4.5)  # let the pre-roll fill: more than preroll_seconds of stream
+    assert recorder.sink.clips == []  # nothing is recorded without an event
+    motion_ms = time.time_ns() // 1_000_000
+    trigger.start()
+    await asyncio.sleep(0.5)
+    trigger.end()
+    (clip,) = await recorder.sink.wait_until_finished(1)
+    await recorder.stop()
+
+    probed = await assert_playable(clip)
+    # The clip begins seconds before the motion: whole GOPs of pre-roll held in memory.
+    assert clip.start_ms <= motion_ms - 1500
+    # Pre-roll, the motion and its post-roll are all in the clip.
+    assert round(probed.video_seconds, 3) >= 3.0 + 1.0
+    assert clip.end_ms is not None and clip.end_ms >= motion_ms + 1000
+
+
+async def test_a_dropped_stream_reconnects_and_recording_resumes(camera: RtspCamera) -> None:
+    recorder = Recorder(settings_for(camera, clip_seconds=2.0))
+    await recorder.sink.wait_until_finished(1)
+    camera.kill()
+    # ffmpeg sees the connection close, exits, and the open clip is handed back as aborted.
+    await recorder.sink.wait_until(lambda sink: len(sink.aborted) >= 1)
+    clips_before = len(recorder.sink.clips)
+    camera.start()  # the camera comes back on the same port
+    await recorder.sink.wait_until(
+        lambda sink: any(clip.finished for clip in sink.clips[clips_before:])
+    )
+    await recorder.stop()
+
+    resumed = next(clip for clip in recorder.sink.clips[clips_before:] if clip.finished)
+    await assert_playable(resumed)
+    assert MARKER in resumed.data
+
+
+@pytest.mark.parametrize(
+    ("audio", "g711", "expected_audio", "expected_codecs_end"),
+    [
+        ("pcma", "transcode", "aac", ",mp4a.40.2"),
+        ("pcmu", "drop", None, None),
+        ("none", "transcode", None, None),
+    ],
+)
+async def test_g711_and_silent_cameras_record(
+    audio: str, g711: str, expected_audio: str | None, expected_codecs_end: str | None
+) -> None:
+    with RtspCamera(video="h264", audio=audio) as camera:
+        recorder = Recorder(settings_for(camera, g711=g711))
+        (clip, *_) = await recorder.sink.wait_until_finished(1)
+        await recorder.stop()
+    await assert_playable(clip, audio=expected_audio)
+    if expected_codecs_end is None:
+        assert "," not in clip.codecs and clip.codecs.startswith("avc1.")
+    else:
+        assert clip.codecs.endswith(expected_codecs_end)
+
+
+async def test_h265_is_stored_as_it_comes() -> None:
+    with RtspCamera(video="h265", audio="none") as camera:
+        recorder = Recorder(settings_for(camera))
+        (clip, *_) = await recorder.sink.wait_until_finished(1)
+        await recorder.stop()
+    await assert_playable(clip, video="hevc", audio=None)
+    # ffmpeg's MP4 muxer labels copied H.265 hev1 (parameter sets in band) unless told otherwise.
+    assert clip.codecs.split(".")[0] in ("hev1", "hvc1")
+    assert clip.codecs.count(".") >= 3  # profile, compatibility, tier+level[, constraints]
+    assert clip.thumbnail_jpeg is not None and clip.thumbnail_jpeg.startswith(b"\xff\xd8")
+    assert MARKER in clip.data
