@@ -1,8 +1,13 @@
-// Every suite both environments run: the shared vectors and the Wycheproof files.
+// Every suite both environments run: the shared vectors, the Wycheproof files, the unit suites.
 import { type DataSource, type TestSuite } from "./harness";
 import { VECTOR_FILES, vectorSuites } from "./vectors";
+import { unitSuites } from "./unit";
 import { wycheproofSuites } from "./wycheproof";
 
 export async function allSuites(source: DataSource): Promise<TestSuite[]> {
-  return [...(await vectorSuites(source, VECTOR_FILES)), ...(await wycheproofSuites(source))];
+  return [
+    ...(await vectorSuites(source, VECTOR_FILES)),
+    ...(await wycheproofSuites(source)),
+    ...(await unitSuites(source)),
+  ];
 }

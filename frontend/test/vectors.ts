@@ -13,6 +13,11 @@ import * as envelope from "../src/lib/crypto/envelope";
 import * as passphrase from "../src/lib/crypto/passphrase";
 import * as kdf from "../src/lib/crypto/kdf";
 import * as wrap from "../src/lib/crypto/wrap";
+import * as pairing from "../src/lib/crypto/pairing";
+import * as backup from "../src/lib/crypto/backup";
+import * as account from "../src/lib/crypto/account";
+import * as endpoint from "../src/lib/crypto/endpoint";
+import * as primitives from "../src/lib/crypto/primitives";
 import * as streamFormat from "../src/lib/crypto/stream-format";
 import { StreamDecryptor, StreamEncryptor, decryptAll } from "../src/lib/crypto/stream";
 import { concat, equal } from "../src/lib/crypto/bytes";
@@ -223,6 +228,85 @@ async function runKdf(input: Input): Promise<unknown> {
   };
 }
 
+// --- section 11: one backup ----------------------------------------------------------------------
+
+async function runBackup(input: Input): Promise<unknown> {
+  const opened = await backup.openBackup(
+    backup.backupFromJson(input["backup"]),
+    fromHex(str(input["derived_key"])),
+    str(input["account_id"]),
+    await cert(input["expected_cert"]),
+  );
+  if (opened.privateKey.extractable) throw new AssertionFailed("an opened backup key is extractable");
+  return { public_key: b64encode(await primitives.exportSpki(opened.publicKey)) };
+}
+
+// --- section 11: a whole account -----------------------------------------------------------------
+
+async function runAccount(input: Input): Promise<unknown> {
+  const document = account.accountFromJson(input["account"]);
+  const keys = await endpoint.unlockWithPassphrase(document, str(input["passphrase"]));
+  const dataKey = await endpoint.openDataKey(document, keys.rdk);
+  for (const key of [keys.signing, keys.recovery, dataKey]) {
+    if (key.privateKey.extractable) throw new AssertionFailed("an account private key is extractable");
+  }
+  return {
+    account_id: document.accountId,
+    signing_public_key: b64encode(await primitives.exportSpki(keys.signing.publicKey)),
+    recovery_public_key: b64encode(await primitives.exportSpki(keys.recovery.publicKey)),
+    data_public_key: b64encode(await primitives.exportSpki(dataKey.publicKey)),
+    rdk: b64encode(keys.rdk),
+  };
+}
+
+// --- section 8 -----------------------------------------------------------------------------------
+
+async function runPairing(input: Input): Promise<unknown> {
+  const op = str(input["op"]);
+  if (op === "normalise") return { code: pairing.normaliseCode(str(input["typed"])) };
+  if (op === "derive") {
+    const keys = await pairing.derivePairingKeys(str(input["typed"]));
+    return {
+      session_id: keys.sessionId,
+      request_mac_key: b64encode(keys.requestMacKey),
+      grant_mac_key: b64encode(keys.grantMacKey),
+    };
+  }
+  if (op === "open_request") {
+    const request = await pairing.openPairingRequest(
+      envelope.macedFromJson(input["request"]),
+      str(input["typed_code"]),
+      num(input["now"]),
+    );
+    return {
+      session_id: request.sessionId,
+      device_key_id: request.deviceKey.keyId,
+      agent_name: request.agentName,
+      cameras: request.cameras.map((c) => ({ camera_id: c.cameraId, name: c.name })),
+      expires_at: request.expiresAt,
+    };
+  }
+  if (op === "accept_grant") {
+    // The device's own key: only its key_id is compared with the certificate's.
+    const deviceKeyId = (await importPkcs8(b64(input["device_private_key"]))).keyId;
+    const accepted = await pairing.acceptPairingGrant(envelope.macedFromJson(input["grant"]), {
+      code: str(input["code"]),
+      requestPayload: b64(input["request_payload"]),
+      deviceKeyId,
+      expiresAt: num(input["expires_at"]),
+      now: num(input["now"]),
+      alreadyUsed: input["already_used"] === true,
+    });
+    return {
+      account_id: accepted.accountId,
+      data_key_id: accepted.dataKeyId,
+      device_id: accepted.deviceId,
+      epoch: accepted.recipientSet.epoch,
+    };
+  }
+  throw new AssertionFailed(`unknown pairing op ${op}`);
+}
+
 export const RUNNERS: Record<string, Runner> = {
   passphrase: runPassphrase,
   kdf: runKdf,
@@ -232,6 +316,9 @@ export const RUNNERS: Record<string, Runner> = {
   certs: runCerts,
   wrap: runWrap,
   stream: runStream,
+  pairing: runPairing,
+  backup: runBackup,
+  account: runAccount,
 };
 
 interface VectorFile {

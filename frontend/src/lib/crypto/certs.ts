@@ -30,7 +30,7 @@ const OID_EC = "1.2.840.10045.2.1";
 const P256_PARAMETERS = new Uint8Array([0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]);
 const OID_BASIC_CONSTRAINTS = "2.5.29.19";
 const OID_KEY_USAGE = "2.5.29.15";
-const OID_SKI = "2.5.29.14";
+export const OID_SKI = "2.5.29.14";
 const OID_AKI = "2.5.29.35";
 
 // KeyUsage bits (RFC 5280 4.2.1.3) as asn1-x509's flags. One purpose per key: a certificate
@@ -71,7 +71,7 @@ function bigintOf(raw: ArrayBuffer): bigint {
   return value;
 }
 
-async function readKey(spkiDer: Bytes, spki: asnX509.SubjectPublicKeyInfo): Promise<CertifiedKey> {
+export async function readKey(spkiDer: Bytes, spki: asnX509.SubjectPublicKeyInfo): Promise<CertifiedKey> {
   const algorithm = spki.algorithm.algorithm;
   if (algorithm === OID_RSA) {
     const rsa = AsnConvert.parse(spki.subjectPublicKey, RSAPublicKey);
@@ -166,7 +166,7 @@ function parseKnownExtension(extension: asnX509.Extension): unknown {
   return value;
 }
 
-function extensionValue<T extends object>(cert: Cert, oid: string, type: new () => T): T | null {
+export function extensionValue<T extends object>(cert: Cert, oid: string, type: new () => T): T | null {
   const extension = cert.extensions.get(oid);
   return extension === undefined ? null : AsnConvert.parse(extension.extnValue.buffer, type);
 }
@@ -202,7 +202,7 @@ function isSubject(name: asnX509.Name, role: Role, subjectKeyId: string): boolea
 }
 
 /** The key type of the role's row (section 2): P-256 for instances, suite-1 RSA otherwise. */
-function checkRoleKey(key: CertifiedKey, role: Role): CertifiedKey & { keyId: string } {
+export function checkRoleKey(key: CertifiedKey, role: Role): CertifiedKey & { keyId: string } {
   if (role === "instance") {
     if (key.kind !== "p256") throw new UntrustedKey(`${role}: expected a P-256 key`);
     return key;
@@ -264,7 +264,7 @@ function algorithmIs(identifier: asnX509.AlgorithmIdentifier, oid: string): bool
  * MGF1-SHA-256, salt 32. PKCS#1 v1.5 is not accepted in any form, and the signature BIT STRING
  * must declare 0 unused bits (the only encoding of a whole-byte signature).
  */
-async function checkPss(
+export async function checkPss(
   declared: asnX509.AlgorithmIdentifier,
   signed: Uint8Array,
   signature: Uint8Array,

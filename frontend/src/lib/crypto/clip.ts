@@ -29,9 +29,7 @@ export function eventToJson(event: ClipEvent): JsonObject {
 
 export function decodeEvents(plaintext: Uint8Array): ClipEvent[] {
   const fields = new Fields(loads(plaintext), EVENTS_TYPE);
-  if (fields.int("v", 0, 1 << 16) !== 1 || fields.str("type") !== EVENTS_TYPE) {
-    throw new MalformedObject("clip-events: not a v1 clip-events document");
-  }
+  fields.versionAndType(EVENTS_TYPE, 1);
   const events: ClipEvent[] = [];
   for (const item of fields.list("events", MAX_EVENTS)) {
     const entry = new Fields(item, "event");

@@ -79,3 +79,60 @@ export function readPkcs8Algorithm(pkcs8: Uint8Array): "rsa" | "p256" {
   if (equal(value, OID_EC_PUBLIC_KEY)) return "p256";
   throw new DerError("PKCS#8 key is neither RSA nor EC");
 }
+
+// ----------------------------------------------------------------------------- writing
+// Certificates and requests issued here are written byte by byte: every field has exactly one
+// DER encoding, so what a verifier (ours, pyca's, OpenSSL's) re-encodes is what was signed.
+
+function lengthBytes(length: number): Uint8Array {
+  if (length < 0x80) return new Uint8Array([length]);
+  const bytes: number[] = [];
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
+  return new Uint8Array([0x80 | bytes.length, ...bytes]);
+}
+
+/** One tag-length-value element from its content bytes. */
+export function tlv(tag: number, ...parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const body = concatBytes(parts);
+  const head = lengthBytes(body.length);
+  const out = new Uint8Array(1 + head.length + body.length);
+  out[0] = tag;
+  out.set(head, 1);
+  out.set(body, 1 + head.length);
+  return out;
+}
+
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+export const sequence = (...parts: readonly Uint8Array[]) => tlv(0x30, ...parts);
+
+/** A non-negative INTEGER from big-endian magnitude bytes, minimally encoded. */
+export function unsignedInteger(magnitude: Uint8Array): Uint8Array<ArrayBuffer> {
+  let start = 0;
+  while (start < magnitude.length - 1 && magnitude[start] === 0) start++;
+  const trimmed = magnitude.subarray(start);
+  // A set top bit would read as negative: prefix one zero byte.
+  const needsZero = trimmed.length === 0 || (trimmed[0] ?? 0) >= 0x80;
+  return tlv(0x02, needsZero ? new Uint8Array([0]) : new Uint8Array(), trimmed);
+}
+
+export function utf8String(text: string): Uint8Array<ArrayBuffer> {
+  return tlv(0x0c, new TextEncoder().encode(text));
+}
+
+/** UTCTime (years 1950-2049) or GeneralizedTime (later), seconds precision, as RFC 5280 4.1.2.5. */
+export function x509Time(date: Date): Uint8Array<ArrayBuffer> {
+  const two = (value: number) => String(value).padStart(2, "0");
+  const year = date.getUTCFullYear();
+  const rest = `${two(date.getUTCMonth() + 1)}${two(date.getUTCDate())}${two(date.getUTCHours())}${two(date.getUTCMinutes())}${two(date.getUTCSeconds())}Z`;
+  if (year >= 1950 && year < 2050) return tlv(0x17, new TextEncoder().encode(`${two(year % 100)}${rest}`));
+  return tlv(0x18, new TextEncoder().encode(`${String(year).padStart(4, "0")}${rest}`));
+}

@@ -6,14 +6,15 @@
 // document are a parser differential, so this module carries its own small parser.
 
 import { type Bytes } from "./bytes";
-import { MalformedObject } from "./errors";
+import { MalformedObject, UnsupportedVersion } from "./errors";
 
 /** Integers a JSON number may carry: the range JavaScript represents exactly. */
 export const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
 export const MAX_DOCUMENT_BYTES = 1 << 20;
-// Protocol documents nest a handful of levels; a bound keeps a hostile document from
-// exhausting the stack (Python refuses through RecursionError at about 1,000 levels).
-const MAX_DEPTH = 512;
+// Nesting depth both implementations accept (section 1.1): the top-level object is level 1 and
+// every value inside a container one level deeper, scalars included, as encoding.py counts.
+// v1 documents need fewer than 10 levels; the bound keeps a hostile document off the stack.
+export const MAX_DEPTH = 64;
 
 const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const B64URL_VALUES = new Map([...B64URL].map((char, index) => [char, index]));
@@ -114,14 +115,14 @@ class Parser {
 
   document(): Json {
     this.skipSpace();
-    const value = this.value(0);
+    const value = this.value(1);
     this.skipSpace();
     if (this.position !== this.text.length) this.fail("extra data");
     return value;
   }
 
   value(depth: number): Json {
-    if (depth > MAX_DEPTH) this.fail("nested too deeply");
+    if (depth > MAX_DEPTH) throw new MalformedObject(`JSON nested deeper than ${MAX_DEPTH} levels`);
     const char = this.text[this.position];
     if (char === "{") return this.object(depth);
     if (char === "[") return this.array(depth);
@@ -279,6 +280,22 @@ export interface StrOptions {
 }
 
 /**
+ * `v` must be the JSON integer `version` (a boolean or string is MalformedObject, another
+ * integer UnsupportedVersion) and `type` must be `objectType` (else MalformedObject). Python
+ * compares with ==, for which true == 1, so the type is checked explicitly on both sides.
+ */
+export function checkVersionAndType(document: JsonObject, objectType: string, version = 1): void {
+  const found = document["v"];
+  if (typeof found !== "number" || !Number.isSafeInteger(found)) {
+    throw new MalformedObject(`${objectType}: v is not an integer`);
+  }
+  if (found !== version) throw new UnsupportedVersion(`${objectType}: unsupported version ${found}`);
+  if (document["type"] !== objectType) {
+    throw new MalformedObject(`expected a ${objectType}, got ${JSON.stringify(document["type"] ?? null)}`);
+  }
+}
+
+/**
  * Typed, exhaustive access to one parsed JSON object (encoding.py's Fields).
  *
  * Every field is read through a typed getter, and done() refuses any field nobody read: v1
@@ -303,6 +320,13 @@ export class Fields {
     }
     this.read.add(name);
     return this.document[name] as Json;
+  }
+
+  /** Read `v` and `type` (checkVersionAndType); both count as read for done(). */
+  versionAndType(objectType: string, version = 1): void {
+    this.get("v");
+    this.get("type");
+    checkVersionAndType(this.document, objectType, version);
   }
 
   has(name: string): boolean {

@@ -5,8 +5,8 @@
 // received bytes before anything parses them.
 
 import { type Bytes, ascii, concat } from "./bytes";
-import { Fields, type Json, type JsonObject, b64encode, dumps, loads } from "./encoding";
-import { BadSignature, MalformedObject, PairingMacMismatch, UnsupportedVersion } from "./errors";
+import { Fields, type Json, type JsonObject, b64encode, checkVersionAndType, dumps, loads } from "./encoding";
+import { BadSignature, PairingMacMismatch } from "./errors";
 import { KEY_ID_RE, keyId } from "./identifiers";
 import * as primitives from "./primitives";
 
@@ -85,15 +85,7 @@ export async function verify(
 /** Parse payload bytes and check their version and type (after any signature check). */
 export function parsePayload(objectType: string, raw: Uint8Array): JsonObject {
   const document = loads(raw, MAX_PAYLOAD_BYTES);
-  // Python compares with ==, for which true == 1: such a payload then fails its typed field
-  // read as MalformedObject. Mirrored so both implementations name the failure alike.
-  const version = document["v"] === true ? 1 : document["v"];
-  if (version !== PROTOCOL_VERSION) {
-    throw new UnsupportedVersion(`${objectType}: version ${JSON.stringify(document["v"])}`);
-  }
-  if (document["type"] !== objectType) {
-    throw new MalformedObject(`expected a ${objectType}, got ${JSON.stringify(document["type"])}`);
-  }
+  checkVersionAndType(document, objectType, PROTOCOL_VERSION);
   return document;
 }
 

@@ -66,16 +66,25 @@ export async function importPkcs8(pkcs8: Uint8Array): Promise<HeldKey> {
       publicPoint: point,
     };
   }
+  const { keyId: rsaKeyId, publicKey } = await rsaPublicOfPkcs8(pkcs8);
+  return {
+    kind: "rsa",
+    keyId: rsaKeyId,
+    privateKey: await primitives.rsaPrivateFromPkcs8(pkcs8, "oaep", false),
+    publicKey,
+  };
+}
+
+/**
+ * The public half (as an RSA-OAEP encryption key) and key_id of an RSA PKCS#8 key, read
+ * through a transient extractable import whose handle is dropped at once.
+ */
+export async function rsaPublicOfPkcs8(pkcs8: Uint8Array): Promise<{ keyId: string; publicKey: CryptoKey }> {
   const jwk = await primitives.exportJwk(await primitives.rsaPrivateFromPkcs8(pkcs8, "oaep", true));
   const publicKey = await primitives.importJwk(
     { kty: "RSA", n: jwk.n ?? "", e: jwk.e ?? "", alg: "RSA-OAEP-256", ext: true },
     { name: "RSA-OAEP", hash: "SHA-256" },
     ["encrypt"],
   );
-  return {
-    kind: "rsa",
-    keyId: await keyIdOfSpki(await primitives.exportSpki(publicKey)),
-    privateKey: await primitives.rsaPrivateFromPkcs8(pkcs8, "oaep", false),
-    publicKey,
-  };
+  return { keyId: await keyIdOfSpki(await primitives.exportSpki(publicKey)), publicKey };
 }

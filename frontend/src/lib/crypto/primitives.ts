@@ -45,6 +45,15 @@ export async function sha256(data: Uint8Array): Promise<Bytes> {
   return new Uint8Array(await subtle().digest("SHA-256", copy(data)));
 }
 
+/**
+ * SHA-1, for one identifier only: a certificate's subjectKeyIdentifier (RFC 5280 4.2.1.2
+ * method 1, as pyca and OpenSSL compute it). It names a key; nothing relies on its collision
+ * resistance, since the verifier matches keys by key_id (SHA-256) and signatures.
+ */
+export async function sha1KeyIdentifier(subjectPublicKey: Uint8Array): Promise<Bytes> {
+  return new Uint8Array(await subtle().digest("SHA-1", copy(subjectPublicKey)));
+}
+
 // ----------------------------------------------------------------------------- AES-GCM
 
 export async function aesGcmKey(raw: Uint8Array, usages: KeyUsage[]): Promise<CryptoKey> {
