@@ -258,7 +258,7 @@ def test_make_backup_refuses_a_key_that_is_not_the_certificates() -> None:
     ("change", "error"),
     [
         ({"v": 2}, UnsupportedVersion),
-        ({"v": True}, UnsupportedVersion),
+        ({"v": True}, MalformedObject),
         ({"type": "account"}, MalformedObject),
         ({"role": "device"}, MalformedObject),
         ({"account_id": "ABCDEF0123456789ABCDEF0123456789"}, MalformedObject),

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.serialization import PrivateFormat, pkcs12
 
 from .encoding import Fields, b64encode
 from .envelope import PROTOCOL_VERSION
-from .errors import BackupMismatch, MalformedObject, UnsupportedVersion
+from .errors import BackupMismatch, MalformedObject
 from .identifiers import KEY_ID_RE, key_id
 from .kdf import KdfParams, derive_key, key_check, password_for, verify_key_check
 
@@ -52,11 +52,7 @@ class KeyBackup:
     def from_json(cls, document: object) -> KeyBackup:
         """Parse a key-backup object exhaustively (version first, then type, then fields)."""
         fields = Fields(document, where=BACKUP_TYPE)
-        version = fields.raw("v")
-        if isinstance(version, bool) or version != PROTOCOL_VERSION:
-            raise UnsupportedVersion(f"{BACKUP_TYPE}: version {version!r}")
-        if fields.raw("type") != BACKUP_TYPE:
-            raise MalformedObject(f"expected a {BACKUP_TYPE}")
+        fields.version_and_type(BACKUP_TYPE, PROTOCOL_VERSION)
         backup = cls(
             role=_as_role(fields.str("role", max_len=16)),
             account_id=fields.str("account_id", pattern=KEY_ID_RE),
