@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from e2ee_nvr_protocol.encoding import (
     MAX_DEPTH,
     Fields,
@@ -35,8 +36,13 @@ def test_strict_json_refusals(raw: bytes) -> None:
 
 
 def test_nesting_up_to_the_limit_is_accepted() -> None:
+    # The object is level 1; its value and the arrays inside it reach level MAX_DEPTH exactly.
     depth = MAX_DEPTH - 1
-    assert loads(b'{"a":' + b"[" * depth + b"]" * depth + b"}")["a"] == [] if depth == 1 else True
+    value = loads(b'{"a":' + b"[" * depth + b"]" * depth + b"}")["a"]
+    for _ in range(depth - 1):
+        assert isinstance(value, list) and len(value) == 1
+        value = value[0]
+    assert value == []
 
 
 def test_size_limit() -> None:
