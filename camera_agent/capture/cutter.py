@@ -12,7 +12,7 @@ import collections
 import time
 from dataclasses import dataclass
 
-from .fmp4 import Fragment, InitSegment
+from .fmp4 import Fragment, InitSegment, clip_time_offsets, rebase_fragment
 from .settings import CaptureSettings
 from .sink import ClipSink, ClipWriter
 from .thumbnail import first_keyframe_jpeg
@@ -54,12 +54,20 @@ class OpenClip:
     """A clip being written to the sink, with its thumbnail being made beside it."""
 
     def __init__(
-        self, writer: ClipWriter, clock: StreamClock, first: Fragment, thumbnail_ffmpeg: str | None
+        self,
+        writer: ClipWriter,
+        clock: StreamClock,
+        first: Fragment,
+        thumbnail_ffmpeg: str | None,
+        time_offsets: dict[int, int],
     ) -> None:
         self._writer = writer
         self._clock = clock
         self.start_ms = first.start_ms
         self.end_ms = first.start_ms
+        # The clip's own timeline starts at 0 (fmp4.rebase_fragment); cutting and the wall-clock
+        # mapping keep using the session's stream time of each Fragment.
+        self._time_offsets = time_offsets
         # ffmpeg to make the thumbnail with (None: thumbnails off), and the MP4 head it reads.
         self._thumbnail_ffmpeg = thumbnail_ffmpeg
         self._thumbnail_head: list[bytes] | None = None
@@ -80,18 +88,25 @@ class OpenClip:
             codecs=init.codecs,
             mime=init.mime,
         )
-        clip = cls(writer, clock, first, settings.ffmpeg_path if settings.thumbnails else None)
+        clip = cls(
+            writer,
+            clock,
+            first,
+            settings.ffmpeg_path if settings.thumbnails else None,
+            clip_time_offsets(init, first),
+        )
         if settings.thumbnails:
             clip._thumbnail_head = [init.data]
         await writer.write(init.data)
         return clip
 
     async def add(self, fragment: Fragment) -> None:
-        await self._writer.write(fragment.data)
+        data = rebase_fragment(fragment, self._time_offsets)
+        await self._writer.write(data)
         self.end_ms = max(self.end_ms, fragment.end_ms)
         head = self._thumbnail_head
         if head is not None and self._thumbnail_ffmpeg is not None:
-            head.append(fragment.data)
+            head.append(data)
             if fragment.end_ms > fragment.start_ms or len(head) > THUMBNAIL_MAX_FRAGMENTS:
                 self._thumbnail = asyncio.create_task(
                     first_keyframe_jpeg(b"".join(head), ffmpeg_path=self._thumbnail_ffmpeg),

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import struct
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 
 from .boxes import BoxError, child, children, full_box, iter_boxes, path
 from .codecs import codec_string
@@ -69,6 +70,8 @@ class Fragment:
     start_ms: int
     end_ms: int
     keyframe: bool
+    # (track id, tfdt) of every track in the fragment; empty when not parsed from a stream.
+    decode_times: tuple[tuple[int, int], ...] = ()
 
 
 def parse_init(ftyp: bytes, moov: bytes) -> InitSegment:
@@ -106,6 +109,9 @@ def children_of_stsd(stsd_body: memoryview) -> list[tuple[bytes, memoryview]]:
 def parse_fragment(init: InitSegment, moof: bytes, mdat: bytes) -> Fragment:
     """Stream time from the timing track's tfdt; keyframe from its first sample's flags."""
     timing = init.timing_track
+    decode_times = tuple(
+        (track_id, _decode_time(tfdt)[1]) for track_id, tfdt in _trafs(memoryview(moof))
+    )
     for traf in children(memoryview(moof)[8:], b"traf"):
         _v, tfhd_flags, tfhd = full_box(path(traf.payload, b"tfhd").payload)
         (track_id,) = struct.unpack_from(">I", tfhd, 0)
@@ -121,6 +127,7 @@ def parse_fragment(init: InitSegment, moof: bytes, mdat: bytes) -> Fragment:
             start_ms=decode_time * 1000 // scale,
             end_ms=(decode_time + total) * 1000 // scale,
             keyframe=not first_flags & NON_SYNC_SAMPLE,
+            decode_times=decode_times,
         )
     raise BoxError(f"fragment without the timing track {timing.track_id}")
 
@@ -161,6 +168,57 @@ def _trun_summary(traf: memoryview, duration: int, flags: int) -> tuple[int, int
             if first_flags is None and index == 0:
                 first_flags = values.get(0x400, flags)
     return total, flags if first_flags is None else first_flags
+
+
+def _trafs(moof_and_mdat: memoryview) -> list[tuple[int, memoryview]]:
+    """(track id, tfdt box payload) of each traf of the moof that starts `moof_and_mdat`."""
+    moof = next(iter_boxes(moof_and_mdat), None)
+    if moof is None or moof.type != b"moof":
+        raise BoxError("a fragment must start with moof")
+    found = []
+    for traf in children(moof.payload, b"traf"):
+        (track_id,) = struct.unpack_from(">I", full_box(path(traf.payload, b"tfhd").payload)[2])
+        found.append((track_id, path(traf.payload, b"tfdt").payload))
+    return found
+
+
+def _decode_time(tfdt: memoryview) -> tuple[str, int]:
+    version, _flags, body = full_box(tfdt)
+    layout = ">Q" if version == 1 else ">I"
+    return layout, struct.unpack_from(layout, body, 0)[0]
+
+
+def clip_time_offsets(init: InitSegment, first: Fragment) -> dict[int, int]:
+    """Per track, what to subtract from every tfdt of a clip starting with fragment `first`.
+
+    One instant (the earliest track start in `first`) becomes time 0 on every track, so the
+    tracks keep their relative timing (lip sync) to within one tick of each clock.
+    """
+    starts = {
+        track_id: Fraction(decode_time, init.tracks[track_id].timescale)
+        for track_id, decode_time in first.decode_times
+        if track_id in init.tracks
+    }
+    base = min(starts.values(), default=Fraction(0))
+    return {tid: int(base * track.timescale) for tid, track in init.tracks.items()}
+
+
+def rebase_fragment(fragment: Fragment, offsets: Mapping[int, int]) -> bytes:
+    """The fragment's bytes with each track's tfdt lowered by offsets[track id] (never below 0).
+
+    ffmpeg's stream time runs on for the whole session (days, for a continuous camera), so a
+    clip cut from it would start there: a player of the exported or recovered file would show
+    a timeline that long with the picture at its very end. Box sizes do not change, so the
+    sample data offsets (relative to the moof) stay right. A fragment not parsed from a stream
+    (no decode_times) is returned as it is.
+    """
+    if not fragment.decode_times:
+        return fragment.data
+    data = bytearray(fragment.data)
+    for track_id, tfdt in _trafs(memoryview(data)):
+        layout, decode_time = _decode_time(tfdt)
+        struct.pack_into(layout, tfdt, 4, max(0, decode_time - offsets.get(track_id, 0)))
+    return bytes(data)
 
 
 class FragmentReader:
