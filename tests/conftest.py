@@ -24,3 +24,8 @@ if importlib.util.find_spec("homeassistant") is None:
 # pins), so it runs in the agent's Python 3.11 venv only: the agent never runs inside HA.
 if importlib.util.find_spec("onvif") is None:
     collect_ignore.append("agent")
+# tests/e2e/ runs `hass` and the agent as child processes from their own venvs and reuses
+# tests/agent's camera pieces, so it runs in the agent's venv too; in the HA venvs the HA test
+# plugin blocks the sockets it needs (scripts/test also keeps named e2e paths away from them).
+if "agent" in collect_ignore or importlib.util.find_spec("homeassistant") is not None:
+    collect_ignore.append("e2e")

@@ -11,18 +11,21 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 
-from . import websocket_account, websocket_clips
+from . import issues, services, websocket_account, websocket_clips
 from .account_store import AccountStore
 from .agents import AgentRegistry
 from .clip_index import ClipIndex
 from .clip_store import ClipStore
 from .config_flow import FolderError, check_writable, storage_path
 from .const import CONF_FOLDER, CONF_MEDIA_DIR, DOMAIN, STAGING_MAX_AGE_SECONDS, STORAGE_SUBDIR
+from .coordinator import NvrCoordinator
 from .http_agent import AGENT_VIEWS
 from .http_panel import ClipDownloadView
+from .panel import async_register_panel, async_remove_panel
 from .rebuild import rebuild_index
 from .retention import enforce
 from .runtime import E2eeConfigEntry, E2eeRuntimeData, Settings
@@ -31,7 +34,7 @@ __all__ = ["E2eeConfigEntry", "E2eeRuntimeData"]
 
 _LOGGER = logging.getLogger(__name__)
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-PLATFORMS: list[Platform] = []
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
 MAINTENANCE_INTERVAL = timedelta(hours=1)
 
 
@@ -42,6 +45,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     hass.http.register_view(ClipDownloadView())
     websocket_account.async_register(hass)
     websocket_clips.async_register(hass)
+    services.async_register(hass)
     return True
 
 
@@ -78,15 +82,21 @@ async def async_setup_entry(hass: HomeAssistant, entry: E2eeConfigEntry) -> bool
         _LOGGER.info("Rebuilt the clip index from %s: %d clips", root, count)
     runtime = E2eeRuntimeData(hass, root, account, agents, clips, index, settings)
     entry.runtime_data = runtime
+    runtime.coordinator = NvrCoordinator(hass, entry, runtime)
+    runtime.coordinator.async_sync_devices()
+    await runtime.coordinator.async_config_entry_first_refresh()
+    runtime.coordinator.async_subscribe()
 
     async def _maintain(_now: object = None) -> None:
-        await hass.async_add_executor_job(enforce, runtime)
+        if await hass.async_add_executor_job(enforce, runtime):
+            runtime.clips_changed()
         await hass.async_add_executor_job(clips.clean_staging, STAGING_MAX_AGE_SECONDS)
 
     entry.async_on_unload(async_track_time_interval(hass, _maintain, MAINTENANCE_INTERVAL))
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_create_background_task(hass, _maintain(), "e2ee_nvr retention")
+    await async_register_panel(hass)
     return True
 
 
@@ -97,5 +107,18 @@ async def _async_update_listener(hass: HomeAssistant, entry: ConfigEntry) -> Non
 async def async_unload_entry(hass: HomeAssistant, entry: E2eeConfigEntry) -> bool:
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
-        await hass.async_add_executor_job(entry.runtime_data.index.close)
+        await hass.async_add_executor_job(entry.runtime_data.close)
+        issues.clear_all(hass)
+        async_remove_panel(hass)
     return unloaded
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: E2eeConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Let the user remove only devices whose agent is no longer paired (unpair it first)."""
+    active = {r.device_id for r in entry.runtime_data.agents.active()}
+    return not any(
+        domain == DOMAIN and ident.partition(":")[0] in active
+        for domain, ident in device.identifiers
+    )

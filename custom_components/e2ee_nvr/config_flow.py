@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Final
 
 import voluptuous as vol
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigEntryState, ConfigFlow, ConfigFlowResult, OptionsFlow
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.selector import (
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+)
 
 from .const import (
+    CONF_CAMERA_RETENTION,
     CONF_EVENTS_VISIBLE,
     CONF_FOLDER,
     CONF_MEDIA_DIR,
@@ -23,7 +30,9 @@ from .const import (
     DOMAIN,
     MAX_RETENTION_DAYS,
 )
-from .runtime import E2eeConfigEntry
+from .runtime import E2eeConfigEntry, camera_key
+
+CONF_CAMERA: Final = "camera"
 
 
 class FolderError(Exception):
@@ -127,10 +136,67 @@ class E2eeNvrConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class E2eeNvrOptionsFlow(OptionsFlow):
-    """Retention, storage cap, and whether HA may see event types."""
+    """Retention (default and per camera), storage cap, and whether HA may see event types."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        return self.async_show_menu(step_id="init", menu_options=["settings", "camera_retention"])
+
+    async def async_step_settings(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
         if user_input is not None:
-            return self.async_create_entry(data=user_input)
+            return self.async_create_entry(data={**self.config_entry.options, **user_input})
         schema = vol.Schema(_settings_schema(dict(self.config_entry.options)))
-        return self.async_show_form(step_id="init", data_schema=schema)
+        return self.async_show_form(step_id="settings", data_schema=schema)
+
+    def _cameras(self) -> list[SelectOptionDict]:
+        entry: E2eeConfigEntry = self.config_entry
+        if entry.state is not ConfigEntryState.LOADED:
+            return []
+        return [
+            SelectOptionDict(
+                value=camera_key(record.device_id, camera.camera_id),
+                label=f"{camera.name} ({record.agent_name})",
+            )
+            for record in entry.runtime_data.agents.active()
+            for camera in record.cameras
+        ]
+
+    async def async_step_camera_retention(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """One camera's retention in days; 0 returns it to the default."""
+        cameras = self._cameras()
+        if not cameras:
+            return self.async_abort(reason="no_cameras")
+        overrides = dict(self.config_entry.options.get(CONF_CAMERA_RETENTION, {}))
+        if user_input is not None:
+            days = user_input[CONF_RETENTION_DAYS]
+            if days:
+                overrides[user_input[CONF_CAMERA]] = days
+            else:
+                overrides.pop(user_input[CONF_CAMERA], None)
+            return self.async_create_entry(
+                data={**self.config_entry.options, CONF_CAMERA_RETENTION: overrides}
+            )
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_CAMERA): SelectSelector(
+                    SelectSelectorConfig(options=cameras, mode=SelectSelectorMode.DROPDOWN)
+                ),
+                vol.Required(CONF_RETENTION_DAYS, default=0): vol.All(
+                    vol.Coerce(int), vol.Range(min=0, max=MAX_RETENTION_DAYS)
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="camera_retention",
+            data_schema=schema,
+            description_placeholders={
+                "default_days": str(
+                    self.config_entry.options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS)
+                ),
+                "overrides": ", ".join(f"{k}: {v} d" for k, v in sorted(overrides.items()))
+                or "none",
+            },
+        )

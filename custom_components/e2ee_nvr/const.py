@@ -35,3 +35,25 @@ UPLOAD_READ_BYTES: Final = 1 << 20
 
 # The three stream objects a clip may carry, in the order agents upload them.
 CLIP_KINDS: Final = ("video", "thumbnail", "events")
+
+# Per-camera retention overrides: {"<device_id>:<camera_id>": days}; a camera without one keeps
+# clips for CONF_RETENTION_DAYS.
+CONF_CAMERA_RETENTION: Final = "camera_retention"
+
+# Entities: how often liveness and free space are re-checked (heartbeats come every 30 s).
+LIVENESS_CHECK_SECONDS: Final = 30
+# Below this much free space in the storage folder, a repair issue asks the user to act.
+LOW_FREE_SPACE_BYTES: Final = 2_000_000_000
+
+# Event entity types. Without event visibility HA only learns that a clip was recorded; with it,
+# the manifest's visible event kinds map onto these (most specific first), unknown kinds to other.
+EVENT_CLIP_RECORDED: Final = "clip_recorded"
+EVENT_OTHER: Final = "other"
+EVENT_KINDS_BY_PRIORITY: Final = ("person", "vehicle", "animal", "package", "sound", "motion")
+
+# The panel's URL path: media_source links each clip there, since HA cannot play ciphertext.
+PANEL_URL_PATH: Final = "e2ee-nvr"
+
+# Actions (services).
+SERVICE_DELETE_CLIPS: Final = "delete_clips"
+SERVICE_EXPORT_ARCHIVE: Final = "export_archive"

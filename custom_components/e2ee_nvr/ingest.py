@@ -183,21 +183,23 @@ class ClipIngest:
         state = await self._rt.hass.async_add_executor_job(self._missing, manifest, 200)
         if state.missing:
             return state
-        await self._rt.hass.async_add_executor_job(self._commit, manifest)
+        row = await self._rt.hass.async_add_executor_job(self._commit, manifest)
         # The size cap is checked at every commit, not only hourly: a busy camera must not
         # fill the disk between two maintenance runs.
         await self._rt.hass.async_add_executor_job(enforce, self._rt)
-        self._rt.clips_changed()
+        self._rt.clip_committed(row)
         return UploadState(201, True, ())
 
-    def _commit(self, manifest: ClipManifest) -> None:
+    def _commit(self, manifest: ClipManifest) -> ClipRow:
         clips = self._rt.clips
         raw = clips.staged_manifest(manifest.clip_id)
         if raw is None:
             raise UploadRefused(409, "no_manifest", "the staged manifest vanished")
         rel_dir = day_folder(manifest.device_id, manifest.camera_id, manifest.start_ms)
         clips.commit(manifest.clip_id, rel_dir)
-        self._rt.index.add([row_for(manifest, raw, rel_dir, self._rt.settings.events_visible)])
+        row = row_for(manifest, raw, rel_dir, self._rt.settings.events_visible)
+        self._rt.index.add([row])
+        return row
 
 
 def row_for(manifest: ClipManifest, raw: bytes, rel_dir: str, events_visible: bool) -> ClipRow:

@@ -1,4 +1,4 @@
-"""Retention: clips older than the retention period, then the oldest beyond the size cap.
+"""Retention: clips older than their camera's retention period, then the oldest beyond the cap.
 
 Deletion removes the index row first (the clip disappears for every reader at once), then the
 files; a crash between the two leaves orphan files that the next index rebuild picks up again,
@@ -27,18 +27,28 @@ def delete_rows(runtime: E2eeRuntimeData, rows: Iterable[ClipRow]) -> int:
 
 
 def enforce(runtime: E2eeRuntimeData, now_ms: int | None = None) -> int:
-    """Apply age and size limits, oldest first; return how many clips were deleted."""
-    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    """Apply age and size limits, oldest first; return how many clips were deleted.
+
+    Each camera keeps clips for its own retention period (an override from the options flow,
+    else the default); the total cap then retires the oldest clips of any camera.
+    """
+    with runtime.index_lock:
+        if runtime.closed:
+            return 0
+        return _enforce(runtime, int(time.time() * 1000) if now_ms is None else now_ms)
+
+
+def _enforce(runtime: E2eeRuntimeData, now_ms: int) -> int:
     settings = runtime.settings
     deleted = 0
-    cutoff = now_ms - settings.retention_days * DAY_MS
-    while rows := runtime.index.oldest(BATCH, before_ms=cutoff):
-        deleted += delete_rows(runtime, rows)
+    for device_id, camera_id, _count, _last in runtime.index.cameras():
+        cutoff = now_ms - settings.retention_for(device_id, camera_id) * DAY_MS
+        while rows := runtime.index.oldest(
+            BATCH, device_id=device_id, camera_id=camera_id, before_ms=cutoff
+        ):
+            deleted += delete_rows(runtime, rows)
     excess = runtime.index.total_bytes() - settings.storage_cap_bytes
-    while excess > 0:
-        rows = runtime.index.oldest(BATCH)
-        if not rows:
-            break
+    while excess > 0 and (rows := runtime.index.oldest(BATCH)):
         victims: list[ClipRow] = []
         for row in rows:
             if excess <= 0:

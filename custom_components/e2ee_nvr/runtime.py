@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -12,9 +15,10 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from .account_store import AccountStore
 from .agents import AgentRegistry
-from .clip_index import ClipIndex
+from .clip_index import ClipIndex, ClipRow
 from .clip_store import ClipStore
 from .const import (
+    CONF_CAMERA_RETENTION,
     CONF_EVENTS_VISIBLE,
     CONF_RETENTION_DAYS,
     CONF_STORAGE_CAP_GB,
@@ -26,6 +30,16 @@ from .const import (
 
 SIGNAL_CLIPS_CHANGED = f"{DOMAIN}_clips_changed"
 SIGNAL_AGENTS_CHANGED = f"{DOMAIN}_agents_changed"
+# Sent with the new clip's ClipRow once it is committed and visible (the event entities fire).
+SIGNAL_CLIP_COMMITTED = f"{DOMAIN}_clip_committed"
+
+if TYPE_CHECKING:
+    from .coordinator import NvrCoordinator
+
+
+def camera_key(device_id: str, camera_id: str) -> str:
+    """The key of a camera in options and the device registry: agent key id and camera id."""
+    return f"{device_id}:{camera_id}"
 
 
 @dataclass(frozen=True)
@@ -35,6 +49,10 @@ class Settings:
     retention_days: int
     storage_cap_bytes: int
     events_visible: bool
+    camera_retention_days: Mapping[str, int] = field(default_factory=dict)
+
+    def retention_for(self, device_id: str, camera_id: str) -> int:
+        return self.camera_retention_days.get(camera_key(device_id, camera_id), self.retention_days)
 
     @classmethod
     def from_entry(cls, entry: ConfigEntry) -> Settings:
@@ -44,6 +62,9 @@ class Settings:
             retention_days=int(options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS)),
             storage_cap_bytes=int(cap_gb * 1_000_000_000),
             events_visible=bool(options.get(CONF_EVENTS_VISIBLE, DEFAULT_EVENTS_VISIBLE)),
+            camera_retention_days={
+                str(k): int(v) for k, v in options.get(CONF_CAMERA_RETENTION, {}).items()
+            },
         )
 
 
@@ -59,10 +80,27 @@ class E2eeRuntimeData:
     index: ClipIndex
     settings: Settings
     upload_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    # Set by async_setup_entry right after this object, before any platform is forwarded.
+    coordinator: NvrCoordinator = field(init=False)
+    # Held by retention runs and by unload's close of the index, so a run that started before
+    # an unload never meets a closed database; `closed` tells a later run there is nothing to do.
+    index_lock: threading.Lock = field(default_factory=threading.Lock)
+    closed: bool = False
+
+    def close(self) -> None:
+        """Close the index once no retention run uses it; synchronous, run in an executor."""
+        with self.index_lock:
+            self.closed = True
+            self.index.close()
 
     @callback
     def clips_changed(self) -> None:
         async_dispatcher_send(self.hass, SIGNAL_CLIPS_CHANGED)
+
+    @callback
+    def clip_committed(self, row: ClipRow) -> None:
+        async_dispatcher_send(self.hass, SIGNAL_CLIP_COMMITTED, row)
+        self.clips_changed()
 
     @callback
     def agents_changed(self) -> None:

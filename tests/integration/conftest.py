@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
+from syrupy.location import PyTestLocation
 
 from custom_components.e2ee_nvr.const import (
     CONF_EVENTS_VISIBLE,
@@ -26,6 +29,23 @@ from tests.protocol.account_setup import AccountFixture, fast_kdf_params
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> Iterator[None]:
     yield
+
+
+class NvrSnapshotExtension(HomeAssistantSnapshotExtension):
+    """Snapshots in tests/integration/snapshots/ on every HA version.
+
+    The HA 2025.4 test package keeps syrupy's `__snapshots__`, the 2026.2 one uses `snapshots`;
+    one folder lets both venvs read the same .ambr files.
+    """
+
+    @classmethod
+    def dirname(cls, *, test_location: PyTestLocation) -> str:
+        return str(Path(test_location.filepath).parent / "snapshots")
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    return snapshot.use_extension(NvrSnapshotExtension)
 
 
 @pytest.fixture(scope="session")

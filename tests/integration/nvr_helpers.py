@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from e2ee_nvr_protocol import endpoint, pairing, primitives
 from e2ee_nvr_protocol.account import AccountDocument
@@ -21,6 +22,7 @@ from tests.protocol.account_setup import AccountFixture
 AGENT = "/api/e2ee_nvr/agent"
 MARKER = b"E2EE-NVR-PLAINTEXT-MARKER-7f3a"
 CODECS = "avc1.64001f"
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 async def ws_call(ws: Any, **message: Any) -> dict[str, Any]:
@@ -65,10 +67,12 @@ async def create_account(ws: Any, account: AccountFixture) -> dict[str, Any]:
 
 
 async def start_pairing(
-    client: TestClient[Any, Any], cameras: tuple[str, ...] = ("front-door",)
+    client: TestClient[Any, Any],
+    cameras: tuple[str, ...] = ("front-door",),
+    key: rsa.RSAPrivateKey | None = None,
 ) -> tuple[str, rsa.RSAPrivateKey, MacedEnvelope, pairing.PairingRequest, dict[str, Any]]:
     code = pairing.new_pairing_code()
-    key = primitives.rsa_generate()
+    key = primitives.rsa_generate() if key is None else key
     maced, request = pairing.make_pairing_request(
         code,
         key,
@@ -106,9 +110,10 @@ async def pair_agent(
     ws: Any,
     account: AccountFixture,
     cameras: tuple[str, ...] = ("front-door",),
+    key: rsa.RSAPrivateKey | None = None,
 ) -> Agent:
     """The whole pairing exchange over the real views and websocket commands."""
-    code, key, maced, request, started = await start_pairing(client, cameras)
+    code, key, maced, request, started = await start_pairing(client, cameras, key)
     sessions = (await ws_ok(ws, type="e2ee_nvr/pairing/list"))["sessions"]
     relayed = next(s for s in sessions if s["session_id"] == started["session_id"])
     grant = make_grant(account.document, account, relayed["request"], code)
@@ -214,3 +219,24 @@ async def upload_clip(
         assert response.status in (200, 201), await response.text()
         body = await response.json()
     return body
+
+
+def fixed_device_key() -> rsa.RSAPrivateKey:
+    """A device key that is the same in every run (a test-only key), for snapshot tests."""
+    key = load_pem_private_key((FIXTURES / "device_key.pem").read_bytes(), password=None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return key
+
+
+async def send_heartbeat(
+    client: TestClient[Any, Any], agent: Agent, cameras: tuple[str, ...] = ("front-door",)
+) -> None:
+    heartbeat = {
+        "agent_version": "0.1.0",
+        "recipient_epoch": 1,
+        "spool_clips": 0,
+        "spool_bytes": 0,
+        "cameras": [{"camera_id": c, "state": "recording", "detail": ""} for c in cameras],
+    }
+    response = await client.post(f"{AGENT}/heartbeat", json=heartbeat, headers=agent.auth)
+    assert response.status == 200, await response.text()

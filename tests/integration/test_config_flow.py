@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+import pytest
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState, ConfigFlowResult
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
+from custom_components.e2ee_nvr.config_flow import CONF_CAMERA
 from custom_components.e2ee_nvr.const import (
+    CONF_CAMERA_RETENTION,
     CONF_EVENTS_VISIBLE,
     CONF_FOLDER,
     CONF_MEDIA_DIR,
@@ -17,6 +21,8 @@ from custom_components.e2ee_nvr.const import (
     CONF_STORAGE_CAP_GB,
     DOMAIN,
 )
+from tests.integration.nvr_helpers import create_account, pair_agent
+from tests.protocol.account_setup import AccountFixture
 
 SETTINGS = {CONF_RETENTION_DAYS: 14, CONF_STORAGE_CAP_GB: 2.5, CONF_EVENTS_VISIBLE: False}
 
@@ -59,6 +65,11 @@ async def test_user_flow_without_media_dirs(hass: HomeAssistant, media_root: Pat
 
 async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["settings", "camera_retention"]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
     assert result["type"] is FlowResultType.FORM
     result = await hass.config_entries.options.async_configure(result["flow_id"], SETTINGS)
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -67,6 +78,73 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
     assert init_integration.runtime_data.settings.retention_days == 14
     assert init_integration.runtime_data.settings.storage_cap_bytes == 2_500_000_000
     assert init_integration.runtime_data.settings.events_visible is False
+
+
+async def _camera_retention(hass: HomeAssistant, entry: MockConfigEntry) -> ConfigFlowResult:
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "camera_retention"}
+    )
+
+
+async def test_camera_retention_options(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
+    account: AccountFixture,
+) -> None:
+    # Nothing to choose before a camera is paired.
+    result = await _camera_retention(hass, init_integration)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "no_cameras"
+
+    ws = await hass_ws_client()
+    await create_account(ws, account)
+    agent = await pair_agent(await hass_client(), ws, account, cameras=("front-door", "garage"))
+    front, garage = (f"{agent.device_id}:{c}" for c in ("front-door", "garage"))
+    result = await _camera_retention(hass, init_integration)
+    assert result["type"] is FlowResultType.FORM
+    assert result["description_placeholders"] == {"default_days": "30", "overrides": "none"}
+    for camera, days in ((front, 7), (garage, 90)):
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_CAMERA: camera, CONF_RETENTION_DAYS: days}
+        )
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        await hass.async_block_till_done()
+        result = await _camera_retention(hass, init_integration)
+    settings = init_integration.runtime_data.settings
+    assert settings.camera_retention_days == {front: 7, garage: 90}
+    assert settings.retention_for(agent.device_id, "garage") == 90
+    assert settings.retention_days == 30
+    # Out of range is refused by the form; 0 returns the camera to the default.
+    with pytest.raises(InvalidData):
+        await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_CAMERA: front, CONF_RETENTION_DAYS: -1}
+        )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_CAMERA: front, CONF_RETENTION_DAYS: 0}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert init_integration.runtime_data.settings.camera_retention_days == {garage: 90}
+    # The general settings step keeps the per-camera overrides.
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
+    result = await hass.config_entries.options.async_configure(result["flow_id"], SETTINGS)
+    await hass.async_block_till_done()
+    assert init_integration.options[CONF_CAMERA_RETENTION] == {garage: 90}
+
+
+async def test_camera_retention_needs_a_loaded_entry(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    result = await _camera_retention(hass, init_integration)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "no_cameras"
 
 
 async def test_reconfigure(

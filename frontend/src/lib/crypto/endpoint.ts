@@ -87,16 +87,23 @@ async function generateBackedUp(
   }
 }
 
+/** The stages of createAccount, in the order it reaches them (for a progress display). */
+export type CreateStage = "passphrase-key" | "random-key" | "keys" | "certificates" | "backups" | "recipients";
+
 /**
  * Make every account key, the three backups and recipient set epoch 1 (section 11 "Create").
- * `kdfParams` (PDK, RDK) lets tests use the cheapest parameters the bounds allow.
+ * `kdfParams` (PDK, RDK) lets tests use the cheapest parameters the bounds allow; `progress`
+ * is told each stage as it starts.
  */
 export async function createAccount(
   passphrase: string,
   kdfParams: { pdk: kdf.KdfParams; rdk: kdf.KdfParams } = { pdk: kdf.newDefaultParams(), rdk: kdf.newDefaultParams() },
+  progress: (stage: CreateStage) => void = () => {},
 ): Promise<{ document: AccountDocument; endpoint: Endpoint }> {
+  progress("passphrase-key");
   const pdk = await kdf.deriveKey(utf8(await canonicalPassphrase(passphrase)), kdfParams.pdk);
   // The random secret behind the RDK is discarded once derived: only wraps of the RDK remain.
+  progress("random-key");
   const secret = primitives.randomBytes(RDK_SECRET_BYTES);
   const rdk = await kdf.deriveKey(secret, kdfParams.rdk);
   secret.fill(0);
@@ -106,6 +113,7 @@ export async function createAccount(
     let rootSigner: CryptoKey | null = null;
     // The root's backup needs the root certificate, which needs the key: so the signing key is
     // certified inside its own backup step, before its PKCS#8 is zeroed.
+    progress("keys");
     const signing = await generateBackedUp("pss", async (pkcs8, spki) => {
       rootSigner = await primitives.rsaPrivateFromPkcs8(pkcs8, "pss", false);
       root = await makeRoot(rootSigner, spki);
@@ -121,23 +129,28 @@ export async function createAccount(
         issued[role] = cert;
         backups[role] = await backup.makeBackup(role, accountId, pkcs8, cert, key, params);
       });
+    progress("certificates");
     const recovery = await issueAndBackUp("recovery", pdk, kdfParams.pdk);
     await issueAndBackUp("data", rdk, kdfParams.rdk);
     const dataCertDer = issued.data?.der;
     if (backups.signing === undefined || backups.recovery === undefined || backups.data === undefined || dataCertDer === undefined || issued.recovery === undefined) {
       throw new Error("account keys incomplete");
     }
+    progress("backups");
+    const rdkWrappedToRecovery = await wrapToRsa(recovery.publicKey, rdk, accountContext("rdk", accountId));
     const instanceKey = await newInstanceKey();
     const instance = await instanceEntry(accountId, rootCert, signing.privateKey, instanceKey, pdk, rdk);
+    progress("recipients");
+    const recipientSet = await signRecipientSet(accountId, signing.privateKey, 1, dataCertDer, [instance]);
     const document: AccountDocument = {
       accountId,
       rootCertDer: rootCert.der,
       recoveryCertDer: issued.recovery.der,
       dataCertDer,
       backups: { signing: backups.signing, recovery: backups.recovery, data: backups.data },
-      rdkWrappedToRecovery: await wrapToRsa(recovery.publicKey, rdk, accountContext("rdk", accountId)),
+      rdkWrappedToRecovery,
       instances: [instance],
-      recipientSet: await signRecipientSet(accountId, signing.privateKey, 1, dataCertDer, [instance]),
+      recipientSet,
     };
     return { document, endpoint: { accountId, root: rootCert, instanceKey } };
   } finally {

@@ -1,0 +1,58 @@
+"""Binary sensor platform: is the camera's agent calling in (a heartbeat in the last 5 minutes)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .coordinator import CameraStatus
+from .entity import E2eeCameraEntity
+from .platform_setup import add_camera_entities
+from .runtime import E2eeConfigEntry
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class E2eeBinarySensorEntityDescription(BinarySensorEntityDescription):
+    value_fn: Callable[[CameraStatus], bool]
+
+
+BINARY_SENSORS: tuple[E2eeBinarySensorEntityDescription, ...] = (
+    E2eeBinarySensorEntityDescription(
+        key="agent_connectivity",
+        translation_key="agent_connectivity",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda camera: camera.connected,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: E2eeConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    coordinator = entry.runtime_data.coordinator
+    add_camera_entities(
+        coordinator,
+        async_add_entities,
+        lambda camera: [E2eeBinarySensor(coordinator, camera, d) for d in BINARY_SENSORS],
+    )
+
+
+class E2eeBinarySensor(E2eeCameraEntity, BinarySensorEntity):
+    entity_description: E2eeBinarySensorEntityDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        camera = self.camera
+        return None if camera is None else self.entity_description.value_fn(camera)

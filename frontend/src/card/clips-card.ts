@@ -1,0 +1,157 @@
+// custom:e2ee-nvr-clips-card: recent clips of chosen cameras as decrypted thumbnails, tap to
+// play inline; an unenrolled browser gets a link to the panel.
+
+import { LitElement, css, html, nothing } from "lit";
+import { type Hass, define, errorText, formatTime, translatorFor } from "../ui/base";
+import { baseStyles } from "../ui/styles";
+import "../ui/clip-player";
+import "../ui/clip-thumb";
+import { type ClipRow } from "../lib/api/schemas";
+import { type E2eeSession } from "../lib/flows/session";
+import { sharedSession } from "../lib/flows/shared-session";
+import { type CardConfig, normaliseConfig, recentClips } from "../lib/flows/card-config";
+import { secureContextReport } from "../lib/flows/secure-context";
+import "./clips-card-editor";
+
+export const PANEL_PATH = "/e2ee-nvr";
+
+export class ClipsCard extends LitElement {
+  static override styles = [
+    baseStyles,
+    css`
+      .wrap {
+        background: var(--ha-card-background, var(--card-background-color, #fff));
+        border-radius: var(--ha-card-border-radius, 12px);
+        padding: 12px;
+      }
+      .grid {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(120px, 1fr));
+        gap: 8px;
+      }
+      .tile {
+        padding: 0;
+        border: none;
+        background: none;
+        color: inherit;
+        text-align: left;
+        font-size: 0.8rem;
+      }
+      a {
+        color: var(--primary-color, #03a9f4);
+      }
+    `,
+  ];
+  static override properties = {
+    hass: { attribute: false },
+    config: { state: true },
+    clips: { state: true },
+    state: { state: true },
+    selected: { state: true },
+    message: { state: true },
+  };
+  declare hass: Hass | undefined;
+  declare config: CardConfig;
+  declare clips: ClipRow[];
+  declare state: "loading" | "insecure" | "unenrolled" | "ready";
+  declare selected: string;
+  declare message: string;
+  private session: E2eeSession | null = null;
+
+  static getConfigElement(): HTMLElement {
+    return document.createElement("e2ee-nvr-clips-card-editor");
+  }
+
+  static getStubConfig(): CardConfig {
+    return { type: "custom:e2ee-nvr-clips-card", title: "Recent clips", cameras: [], count: 6 };
+  }
+
+  constructor() {
+    super();
+    this.config = ClipsCard.getStubConfig();
+    this.clips = [];
+    this.state = "loading";
+    this.selected = "";
+    this.message = "";
+  }
+
+  setConfig(config: unknown): void {
+    this.config = normaliseConfig(config);
+    if (this.session !== null) void this.load();
+  }
+
+  getCardSize(): number {
+    return 2 + Math.ceil(this.config.count / 3);
+  }
+
+  override willUpdate(): void {
+    if (this.hass === undefined || this.session !== null) return;
+    if (!secureContextReport().secure) {
+      this.state = "insecure";
+      return;
+    }
+    this.session = sharedSession(this.hass);
+    void this.load();
+  }
+
+  private async load(): Promise<void> {
+    const session = this.session;
+    if (session === null) return;
+    try {
+      const status = session.status ?? (await session.refresh());
+      if (status.kind !== "enrolled") {
+        this.state = "unenrolled";
+        return;
+      }
+      this.clips = await recentClips(session.api, this.config);
+      this.state = "ready";
+    } catch (err) {
+      this.message = errorText(translatorFor(this.hass), err);
+    }
+  }
+
+  override render() {
+    const t = translatorFor(this.hass);
+    const title = this.config.title === "" ? nothing : html`<h2>${this.config.title}</h2>`;
+    if (this.state === "insecure" || this.state === "unenrolled") {
+      return html`<div class="wrap">${title}<p>${this.state === "insecure" ? t("insecure.title") : t("card.not_enrolled")}</p>
+        <a href=${PANEL_PATH}>${t("card.open_panel")}</a></div>`;
+    }
+    const session = this.session;
+    return html`<div class="wrap">${title}
+      ${this.message === "" ? nothing : html`<p class="error">${this.message}</p>`}
+      ${this.state === "loading" || session === null ? html`<p class="muted">${t("app.loading")}</p>` : nothing}
+      ${this.selected !== "" && session !== null
+        ? html`<e2ee-nvr-clip-player .hass=${this.hass} .opener=${session.clips()} clip-id=${this.selected}></e2ee-nvr-clip-player>`
+        : nothing}
+      ${this.state === "ready" && this.clips.length === 0 ? html`<p class="muted">${t("card.no_clips")}</p>` : nothing}
+      <div class="grid">
+        ${session === null || this.state !== "ready"
+          ? nothing
+          : this.clips.map(
+              (clip) => html`<button class="tile" data-clip-id=${clip.clip_id}
+                @click=${() => (this.selected = this.selected === clip.clip_id ? "" : clip.clip_id)}>
+                <e2ee-nvr-clip-thumb .opener=${session.clips()} clip-id=${clip.clip_id} failed-text=${t("clips.thumbnail_failed")}></e2ee-nvr-clip-thumb>
+                ${formatTime(clip.start_ms, this.hass)}</button>`,
+            )}
+      </div></div>`;
+  }
+}
+define("e2ee-nvr-clips-card", ClipsCard);
+
+interface CustomCardEntry {
+  type: string;
+  name: string;
+  description: string;
+  preview: boolean;
+}
+const registry = window as unknown as { customCards?: CustomCardEntry[] };
+registry.customCards ??= [];
+if (!registry.customCards.some((c) => c.type === "e2ee-nvr-clips-card")) {
+  registry.customCards.push({
+    type: "e2ee-nvr-clips-card",
+    name: "E2EE NVR clips",
+    description: "Recent end-to-end encrypted clips, decrypted in this browser.",
+    preview: false,
+  });
+}

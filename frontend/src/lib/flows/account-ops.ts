@@ -1,0 +1,69 @@
+// The endpoint operations the panel needs from the crypto layer, as one interface.
+//
+// The account operations (create, enrol, unlock, revoke) and pairing (open a request, make a
+// grant) are implemented in src/lib/crypto/ (account.ts, endpoint.ts, pairing.ts, backup.ts);
+// wire.ts adapts them to this interface and registers it. Until it is registered, every call
+// fails with OperationUnavailable, which the screens show as such instead of crashing.
+
+import { type JsonObject } from "../crypto/encoding";
+import { type HeldKey, type HeldP256Key } from "../crypto/keys";
+
+/** What an enrolled browser keeps (see keystore): the pinned root and its instance key. */
+export interface EnrolledEndpoint {
+  accountId: string;
+  rootCertDer: Uint8Array;
+  instance: HeldP256Key;
+}
+
+export type CreateStep = "keys" | "passphrase-key" | "random-key" | "certificates" | "backups" | "recipients";
+
+export interface CreatedAccount {
+  /** The whole account document (protocol section 11), sent in one account/create call. */
+  document: JsonObject;
+  endpoint: EnrolledEndpoint;
+}
+
+export interface OpenedPairingRequest {
+  sessionId: string;
+  agentName: string;
+  cameras: Array<{ cameraId: string; name: string }>;
+  expiresAt: number;
+}
+
+export interface AccountOps {
+  /** Every key, the backups, recipient set epoch 1; nothing leaves the browser. */
+  createAccount(passphrase: string, progress: (step: CreateStep) => void): Promise<CreatedAccount>;
+  /** Open the backups with the passphrase (WrongPassphrase if it is not this account's). */
+  enrolWithPassphrase(document: unknown, passphrase: string): Promise<CreatedAccount>;
+  /** A new document whose recipient set (epoch + 1) no longer names `keyId`. */
+  revokeInstance(document: unknown, endpoint: EnrolledEndpoint, keyId: string): Promise<JsonObject>;
+  /** The account data key, for clips made before this browser was enrolled. */
+  openDataKey(document: unknown, endpoint: EnrolledEndpoint): Promise<HeldKey>;
+  /** hex(k_session-id) of a typed code (section 8.2): finds the relayed request. */
+  pairingSessionId(typedCode: string): Promise<string>;
+  /** Verify a relayed request with the typed code (PairingMacMismatch, PairingExpired, ...). */
+  openPairingRequest(request: unknown, typedCode: string, nowSeconds: number): Promise<OpenedPairingRequest>;
+  /** The MACed grant (section 8.4): device certificate, root, current recipient set. */
+  makePairingGrant(
+    document: unknown,
+    endpoint: EnrolledEndpoint,
+    request: unknown,
+    typedCode: string,
+    nowSeconds: number,
+  ): Promise<JsonObject>;
+}
+
+export class OperationUnavailable extends Error {
+  override name = "OperationUnavailable";
+}
+
+let registered: AccountOps | null = null;
+
+export function registerAccountOps(ops: AccountOps): void {
+  registered = ops;
+}
+
+export function accountOps(): AccountOps {
+  if (registered === null) throw new OperationUnavailable("this build does not include the account operations yet");
+  return registered;
+}

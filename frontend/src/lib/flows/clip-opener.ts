@@ -1,0 +1,151 @@
+// Opening clips for viewing: fetch and verify the manifest against the pinned root, unwrap the
+// clip key (instance key; for clips older than this browser, the account data key), then
+// thumbnails, event details, a chunk reader for the player, and a decrypted download.
+
+import { type E2eeApi } from "../api/client";
+import { utf8 } from "../crypto/bytes";
+import * as certs from "../crypto/certs";
+import { type ClipEvent, decodeEvents, decryptBlob, decryptTransform, openClipKey, verifyClipManifest } from "../crypto/clip";
+import { b64decode, loads } from "../crypto/encoding";
+import { signedFromJson } from "../crypto/envelope";
+import { NoRecipientKey, UntrustedKey } from "../crypto/errors";
+import { type HeldKey } from "../crypto/keys";
+import { type ClipManifest, clipIdBytes } from "../crypto/manifest";
+import { RangeChunkReader } from "../player/chunk-reader";
+import { playability, type Playability } from "../player/codec";
+import { decryptToBlob, type DownloadProgress } from "../player/download";
+import { type EnrolledEndpoint, accountOps } from "./account-ops";
+
+export interface OpenedClip {
+  manifest: ClipManifest;
+  clipKey: CryptoKey;
+}
+
+const MAX_CACHED = 200;
+
+export class ClipOpener {
+  private readonly opened = new Map<string, Promise<OpenedClip>>();
+  private readonly thumbnails = new Map<string, Promise<string>>();
+  private root: Promise<certs.Cert> | null = null;
+  private dataKey: Promise<HeldKey> | null = null;
+
+  constructor(
+    private readonly api: E2eeApi,
+    private readonly endpoint: EnrolledEndpoint,
+    /** The account document, for the data key path; fetched lazily by the caller. */
+    private readonly accountDocument: () => Promise<unknown>,
+  ) {}
+
+  private pinnedRoot(): Promise<certs.Cert> {
+    this.root ??= certs.loadCert(this.endpoint.rootCertDer);
+    return this.root;
+  }
+
+  open(clipId: string): Promise<OpenedClip> {
+    let found = this.opened.get(clipId);
+    if (found === undefined) {
+      found = this.openUncached(clipId);
+      found.catch(() => this.opened.delete(clipId));
+      if (this.opened.size >= MAX_CACHED) this.opened.delete(this.opened.keys().next().value ?? "");
+      this.opened.set(clipId, found);
+    }
+    return found;
+  }
+
+  private async openUncached(clipId: string): Promise<OpenedClip> {
+    const reply = await this.api.clipManifest(clipId);
+    if (reply.device_cert === null) throw new UntrustedKey("the store has no certificate for this clip's camera");
+    const signed = signedFromJson(loads(utf8(reply.manifest)));
+    const deviceCert = await certs.loadCert(b64decode(reply.device_cert, "device_cert"));
+    const manifest = await verifyClipManifest(signed, deviceCert, await this.pinnedRoot());
+    if (manifest.clipId !== clipId) throw new UntrustedKey("the store answered with another clip's manifest");
+    let clipKey: CryptoKey;
+    try {
+      clipKey = await openClipKey(manifest, [this.endpoint.instance]);
+    } catch (err) {
+      if (!(err instanceof NoRecipientKey)) throw err;
+      // Made before this browser was enrolled: only the account data key opens it.
+      clipKey = await openClipKey(manifest, [await this.accountDataKey()]);
+    }
+    return { manifest, clipKey };
+  }
+
+  private accountDataKey(): Promise<HeldKey> {
+    if (this.dataKey === null) {
+      this.dataKey = this.accountDocument().then((document) => accountOps().openDataKey(document, this.endpoint));
+      this.dataKey.catch(() => {
+        this.dataKey = null;
+      });
+    }
+    return this.dataKey;
+  }
+
+  /** An object URL of the decrypted JPEG thumbnail, or "" when the clip has none. */
+  thumbnailUrl(clipId: string): Promise<string> {
+    let found = this.thumbnails.get(clipId);
+    if (found === undefined) {
+      found = (async () => {
+        const { manifest, clipKey } = await this.open(clipId);
+        if (manifest.thumbnail === null) return "";
+        const ciphertext = await this.api.fetchBytes(clipId, "thumbnail");
+        const jpeg = await decryptBlob(manifest, clipKey, "thumbnail", ciphertext);
+        return URL.createObjectURL(new Blob([jpeg], { type: "image/jpeg" }));
+      })();
+      found.catch(() => this.thumbnails.delete(clipId));
+      this.thumbnails.set(clipId, found);
+    }
+    return found;
+  }
+
+  async events(clipId: string): Promise<ClipEvent[]> {
+    const { manifest, clipKey } = await this.open(clipId);
+    if (manifest.events === null) return [];
+    const ciphertext = await this.api.fetchBytes(clipId, "events");
+    return decodeEvents(await decryptBlob(manifest, clipKey, "events", ciphertext));
+  }
+
+  playability(opened: OpenedClip): Playability {
+    return playability(opened.manifest.video.mime, opened.manifest.video.codecs ?? "");
+  }
+
+  reader(clipId: string, opened: OpenedClip): RangeChunkReader {
+    const video = opened.manifest.video;
+    return new RangeChunkReader(
+      {
+        chunkSize: video.chunkSize,
+        chunkCount: video.chunkCount,
+        ciphertextSize: video.ciphertextSize,
+        plaintextSize: video.plaintextSize,
+      },
+      (range) => this.api.fetchBytes(clipId, "video", range),
+      opened.clipKey,
+      clipIdBytes(opened.manifest),
+    );
+  }
+
+  async download(clipId: string, progress?: DownloadProgress): Promise<Blob> {
+    const opened = await this.open(clipId);
+    const response = await this.api.fetchObject(clipId, "video");
+    if (response.body === null) throw new Error("empty response");
+    return decryptToBlob(
+      response.body,
+      decryptTransform(opened.manifest, opened.clipKey, "video"),
+      opened.manifest.video.ciphertextSize,
+      "video/mp4",
+      progress,
+    );
+  }
+
+  forget(clipIds: readonly string[]): void {
+    for (const id of clipIds) {
+      this.opened.delete(id);
+      void this.thumbnails.get(id)?.then((url) => url !== "" && URL.revokeObjectURL(url));
+      this.thumbnails.delete(id);
+    }
+  }
+
+  dispose(): void {
+    this.forget([...this.thumbnails.keys()]);
+    this.opened.clear();
+  }
+}

@@ -1,0 +1,141 @@
+// The account and pairing operations the panel needs (account-ops.ts), made of the crypto layer.
+//
+// Each operation parses the store's account document with the crypto layer's strict parser
+// (account.ts accountFromJson, Python's AccountDocument.from_json), runs the endpoint
+// operation (endpoint.ts, pairing.ts) and hands back the new document as accountToJson writes
+// it (Python's to_json). The store is not trusted: every document is checked against the root
+// this browser pinned at enrolment before any key it names is used. wire.ts registers them.
+
+import { type AccountDocument, accountFromJson, accountToJson } from "../crypto/account";
+import { b64encode, isObject, type Json, type JsonObject } from "../crypto/encoding";
+import * as certs from "../crypto/certs";
+import * as endpointOps from "../crypto/endpoint";
+import { macedFromJson, macedToJson } from "../crypto/envelope";
+import { MalformedObject } from "../crypto/errors";
+import { type HeldKey } from "../crypto/keys";
+import * as pairing from "../crypto/pairing";
+import { type AccountOps, type CreatedAccount, type EnrolledEndpoint } from "./account-ops";
+import { pairingCodeFromInput } from "./pairing-code";
+
+/** A typed pairing code that is not 20 characters of the code alphabet (a typo, not a wrong code). */
+export class InvalidPairingCode extends Error {
+  override name = "InvalidPairingCode";
+}
+
+function parseDocument(document: unknown): AccountDocument {
+  if (!isObject(document)) throw new MalformedObject("account: the store sent no account document");
+  return accountFromJson(document as Json);
+}
+
+function parseRequest(request: unknown) {
+  return macedFromJson(request as Json);
+}
+
+function created(result: { document: AccountDocument; endpoint: endpointOps.Endpoint }): CreatedAccount {
+  return {
+    document: accountToJson(result.document),
+    endpoint: {
+      accountId: result.endpoint.accountId,
+      rootCertDer: result.endpoint.root.der,
+      instance: result.endpoint.instanceKey,
+    },
+  };
+}
+
+/** The crypto layer's view of an enrolled browser: the pinned root, loaded (and checked) once. */
+async function toEndpoint(enrolled: EnrolledEndpoint): Promise<endpointOps.Endpoint> {
+  const root = await certs.loadCert(enrolled.rootCertDer);
+  return { accountId: enrolled.accountId, root, instanceKey: enrolled.instance };
+}
+
+/** The typed code with any `e2ee-nvr-pair:` prefix dropped, checked: InvalidPairingCode if not a code. */
+function checkedCode(typed: string): string {
+  const code = pairingCodeFromInput(typed);
+  try {
+    return pairing.normaliseCode(code);
+  } catch (err) {
+    if (err instanceof MalformedObject) throw new InvalidPairingCode(err.message);
+    throw err;
+  }
+}
+
+// The account data key, for this page's lifetime only: never persisted, dropped on reload.
+// One entry, keyed by everything it depends on, so another account or enrolment never reuses it.
+let dataKeyCache: { key: string; value: Promise<HeldKey> } | null = null;
+
+export function forgetDataKey(): void {
+  dataKeyCache = null;
+}
+
+async function openDataKey(document: unknown, enrolled: EnrolledEndpoint): Promise<HeldKey> {
+  const account = parseDocument(document);
+  const cacheKey = [account.accountId, enrolled.instance.keyId, b64encode(enrolled.rootCertDer), b64encode(account.dataCertDer)].join("/");
+  if (dataKeyCache?.key === cacheKey) return dataKeyCache.value;
+  const value = (async () => {
+    const keys = await endpointOps.unlockWithInstance(account, await toEndpoint(enrolled));
+    try {
+      return await endpointOps.openDataKey(account, keys.rdk);
+    } finally {
+      keys.rdk.fill(0);
+    }
+  })();
+  const entry = { key: cacheKey, value };
+  dataKeyCache = entry;
+  value.catch(() => {
+    if (dataKeyCache === entry) dataKeyCache = null;
+  });
+  return value;
+}
+
+export const wiredAccountOps: AccountOps = {
+  async createAccount(passphrase, progress) {
+    return created(await endpointOps.createAccount(passphrase, undefined, progress));
+  },
+
+  async enrolWithPassphrase(document, passphrase) {
+    return created(await endpointOps.enrolWithPassphrase(parseDocument(document), passphrase));
+  },
+
+  async revokeInstance(document, enrolled, keyId) {
+    const updated = await endpointOps.revokeInstance(parseDocument(document), await toEndpoint(enrolled), keyId);
+    forgetDataKey();
+    return accountToJson(updated);
+  },
+
+  openDataKey,
+
+  async pairingSessionId(typedCode) {
+    return (await pairing.derivePairingKeys(checkedCode(typedCode))).sessionId;
+  },
+
+  async openPairingRequest(request, typedCode, nowSeconds) {
+    const opened = await pairing.openPairingRequest(parseRequest(request), checkedCode(typedCode), nowSeconds);
+    return {
+      sessionId: opened.sessionId,
+      agentName: opened.agentName,
+      cameras: opened.cameras.map((c) => ({ cameraId: c.cameraId, name: c.name })),
+      expiresAt: opened.expiresAt,
+    };
+  },
+
+  async makePairingGrant(document, enrolled, request, typedCode, nowSeconds): Promise<JsonObject> {
+    const account = parseDocument(document);
+    const endpoint = await toEndpoint(enrolled);
+    // unlockWithInstance refuses a document whose root is not the one pinned at enrolment.
+    const keys = await endpointOps.unlockWithInstance(account, endpoint);
+    try {
+      const { grant } = await pairing.makePairingGrant({
+        request: parseRequest(request),
+        typedCode: checkedCode(typedCode),
+        now: nowSeconds,
+        root: endpoint.root,
+        signingKey: keys.signing.privateKey,
+        recipientSet: account.recipientSet,
+        dataKeyId: (await certs.loadCert(account.dataCertDer)).key.keyId ?? "",
+      });
+      return macedToJson(grant);
+    } finally {
+      keys.rdk.fill(0);
+    }
+  },
+};

@@ -1,0 +1,260 @@
+// Clips by day and camera: filters, decrypted thumbnails, endless scroll, play, download, delete.
+
+import { LitElement, css, html, nothing } from "lit";
+import { type Hass, define, errorText, formatTime, isAdmin, translatorFor } from "../ui/base";
+import { baseStyles } from "../ui/styles";
+import "../ui/clip-player";
+import "../ui/clip-thumb";
+import "../ui/confirm-button";
+import { type ClipRow } from "../lib/api/schemas";
+import { ClipFeed, type FeedFilter, NO_FILTER, cameraKey, cameraNames, eventKinds, groupClips } from "../lib/flows/clip-feed";
+import { type E2eeSession } from "../lib/flows/session";
+import { clipFileName, saveBlob } from "../lib/player/download";
+
+export class ClipsView extends LitElement {
+  static override styles = [
+    baseStyles,
+    css`
+      .filters select,
+      .filters input {
+        min-width: 140px;
+      }
+      .layout {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr);
+        gap: 16px;
+      }
+      :host([wide]) .layout.playing {
+        grid-template-columns: minmax(0, 3fr) minmax(0, 2fr);
+      }
+      .player {
+        position: sticky;
+        top: 8px;
+        align-self: start;
+      }
+      .grid {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(160px, 1fr));
+        gap: 12px;
+      }
+      .tile {
+        border: 2px solid transparent;
+        border-radius: 10px;
+        padding: 2px;
+        cursor: pointer;
+        background: none;
+        color: inherit;
+        text-align: left;
+      }
+      .tile.selected {
+        border-color: var(--primary-color, #03a9f4);
+      }
+      .tile .meta {
+        font-size: 0.85rem;
+        padding: 4px 2px;
+      }
+      .chip {
+        font-size: 0.75rem;
+        border-radius: 8px;
+        padding: 1px 6px;
+        background: var(--secondary-background-color, #eee);
+        margin-right: 4px;
+      }
+      .sentinel {
+        height: 1px;
+      }
+    `,
+  ];
+  static override properties = {
+    hass: { attribute: false },
+    session: { attribute: false },
+    wide: { type: Boolean, reflect: true },
+    clips: { state: true },
+    names: { state: true },
+    filter: { state: true },
+    selected: { state: true },
+    linkedClip: { attribute: false },
+    exhausted: { state: true },
+    message: { state: true },
+    progress: { state: true },
+  };
+  declare hass: Hass | undefined;
+  declare session: E2eeSession;
+  declare wide: boolean;
+  declare clips: ClipRow[];
+  declare names: Map<string, string>;
+  declare filter: FeedFilter;
+  declare selected: ClipRow | null;
+  /** A clip to open at once, from a link (/e2ee-nvr?clip=<id>, the media browser's). */
+  declare linkedClip: string | null;
+  declare exhausted: boolean;
+  declare message: string;
+  declare progress: number;
+  private feed: ClipFeed | null = null;
+  private observer: IntersectionObserver | null = null;
+  private knownEvents: string[] = [];
+
+  constructor() {
+    super();
+    this.wide = false;
+    this.clips = [];
+    this.names = new Map();
+    this.filter = NO_FILTER;
+    this.selected = null;
+    this.linkedClip = null;
+    this.exhausted = false;
+    this.message = "";
+    this.progress = -1;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.feed = new ClipFeed(this.session.api);
+    void this.session.cameras().then(
+      (list) => (this.names = cameraNames(list)),
+      () => undefined,
+    );
+    void this.more();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.observer?.disconnect();
+  }
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has("linkedClip") && this.linkedClip !== null) void this.openLinked(this.linkedClip);
+  }
+
+  private async openLinked(clipId: string): Promise<void> {
+    try {
+      this.selected = (await this.session.api.clipManifest(clipId)).clip;
+    } catch (err) {
+      this.message = errorText(translatorFor(this.hass), err);
+    }
+  }
+
+  override firstUpdated(): void {
+    this.observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) void this.more();
+    });
+    const sentinel = this.renderRoot.querySelector(".sentinel");
+    if (sentinel !== null) this.observer.observe(sentinel);
+  }
+
+  private async more(): Promise<void> {
+    const feed = this.feed;
+    if (feed === null) return;
+    try {
+      await feed.loadMore();
+    } catch (err) {
+      this.message = errorText(translatorFor(this.hass), err);
+    }
+    this.clips = feed.clips;
+    this.exhausted = feed.exhausted;
+    this.knownEvents = [...new Set([...this.knownEvents, ...eventKinds(feed.clips)])].sort();
+  }
+
+  private setFilter(change: Partial<FeedFilter>): void {
+    this.filter = { ...this.filter, ...change };
+    this.feed?.reset(this.filter);
+    this.clips = [];
+    void this.more();
+  }
+
+  private async download(clip: ClipRow): Promise<void> {
+    this.progress = 0;
+    try {
+      const blob = await this.session.clips().download(clip.clip_id, (received, total) => {
+        this.progress = Math.floor((100 * received) / Math.max(1, total));
+      });
+      saveBlob(blob, clipFileName(this.names.get(cameraKey(clip.device_id, clip.camera_id)) ?? clip.camera_id, clip.start_ms));
+    } catch (err) {
+      this.message = errorText(translatorFor(this.hass), err);
+    } finally {
+      this.progress = -1;
+    }
+  }
+
+  private async deleteClip(clip: ClipRow): Promise<void> {
+    try {
+      await this.session.api.clipsDelete([clip.clip_id]);
+      this.feed?.remove([clip.clip_id]);
+      this.session.clips().forget([clip.clip_id]);
+      this.clips = this.feed?.clips ?? [];
+      if (this.selected?.clip_id === clip.clip_id) this.selected = null;
+    } catch (err) {
+      this.message = errorText(translatorFor(this.hass), err);
+    }
+  }
+
+  private renderFilters() {
+    const t = translatorFor(this.hass);
+    return html`<div class="row filters">
+      <label>${t("clips.filter_camera")}
+        <select @change=${(e: Event) => this.setFilter({ camera: (e.target as HTMLSelectElement).value })}>
+          <option value="">${t("clips.all")}</option>
+          ${[...this.names].map(([key, name]) => html`<option value=${key} ?selected=${this.filter.camera === key}>${name}</option>`)}
+        </select></label>
+      <label>${t("clips.filter_event")}
+        <select @change=${(e: Event) => this.setFilter({ event: (e.target as HTMLSelectElement).value })}>
+          <option value="">${t("clips.all")}</option>
+          ${this.knownEvents.map((kind) => html`<option value=${kind} ?selected=${this.filter.event === kind}>${kind}</option>`)}
+        </select></label>
+      <label>${t("clips.filter_day")}
+        <input type="date" .value=${this.filter.day} @change=${(e: Event) => this.setFilter({ day: (e.target as HTMLInputElement).value })} /></label>
+    </div>`;
+  }
+
+  private renderPlayer(clip: ClipRow) {
+    const t = translatorFor(this.hass);
+    return html`<div class="player card" data-screen="player">
+      <e2ee-nvr-clip-player .hass=${this.hass} .opener=${this.session.clips()} clip-id=${clip.clip_id}></e2ee-nvr-clip-player>
+      <div class="row" style="margin-top:8px">
+        <span>${this.names.get(cameraKey(clip.device_id, clip.camera_id)) ?? clip.camera_id} · ${formatTime(clip.start_ms, this.hass)}</span>
+        <span class="spacer"></span>
+        <button ?disabled=${this.progress >= 0} @click=${() => void this.download(clip)}>
+          ${this.progress >= 0 ? t("clips.downloading", { percent: this.progress }) : t("clips.download")}</button>
+        ${isAdmin(this.hass)
+          ? html`<e2ee-nvr-confirm-button danger label=${t("clips.delete")} yes=${t("clips.delete")} no=${t("app.cancel")}
+              question=${t("clips.delete_confirm")} @confirmed=${() => void this.deleteClip(clip)}></e2ee-nvr-confirm-button>`
+          : nothing}
+        <button @click=${() => (this.selected = null)}>${t("app.close")}</button>
+      </div>
+    </div>`;
+  }
+
+  override render() {
+    const t = translatorFor(this.hass);
+    const groups = groupClips(this.clips, this.names);
+    return html`<div class="card" data-screen="clips">
+      ${this.renderFilters()}
+      ${this.message === "" ? nothing : html`<p class="error" role="alert">${this.message}</p>`}
+    </div>
+    <div class="layout ${this.selected === null ? "" : "playing"}">
+      ${this.selected === null || this.wide ? nothing : this.renderPlayer(this.selected)}
+      <div>
+        ${groups.map(
+          (group) => html`<h3>${group.day} · ${group.cameraName}</h3>
+            <div class="grid">
+              ${group.clips.map(
+                (clip) => html`<button class="tile ${this.selected?.clip_id === clip.clip_id ? "selected" : ""}"
+                  data-clip-id=${clip.clip_id} @click=${() => (this.selected = clip)} aria-label=${t("clips.play")}>
+                  <e2ee-nvr-clip-thumb .opener=${this.session.clips()} clip-id=${clip.clip_id} failed-text=${t("clips.thumbnail_failed")}></e2ee-nvr-clip-thumb>
+                  <div class="meta">${formatTime(clip.start_ms, this.hass)} · ${t("clips.duration", { seconds: Math.round((clip.end_ms - clip.start_ms) / 1000) })}
+                    <div>${clip.events.map((e) => html`<span class="chip">${e}</span>`)}</div></div>
+                </button>`,
+              )}
+            </div>`,
+        )}
+        ${this.clips.length === 0 && this.exhausted ? html`<p class="muted">${t("clips.empty")}</p>` : nothing}
+        <div class="sentinel"></div>
+        ${this.exhausted
+          ? this.clips.length > 0 ? html`<p class="muted">${t("clips.end")}</p>` : nothing
+          : html`<button @click=${() => void this.more()}>${t("clips.more")}</button>`}
+      </div>
+      ${this.selected !== null && this.wide ? this.renderPlayer(this.selected) : nothing}
+    </div>`;
+  }
+}
+define("e2ee-nvr-clips-view", ClipsView);

@@ -1,0 +1,152 @@
+// Enrolled browsers (revoke) and paired cameras (status, rename, unpair).
+
+import { LitElement, css, html, nothing } from "lit";
+import { type Hass, announceChange, define, errorText, formatDateTime, isAdmin, translatorFor } from "../ui/base";
+import { baseStyles } from "../ui/styles";
+import "../ui/confirm-button";
+import { type CameraList, type DeviceInfo } from "../lib/api/schemas";
+import { type E2eeSession } from "../lib/flows/session";
+
+export class DevicesView extends LitElement {
+  static override styles = [
+    baseStyles,
+    css`
+      .dot {
+        display: inline-block;
+        width: 10px;
+        height: 10px;
+        border-radius: 50%;
+        margin-right: 6px;
+        background: var(--error-color, #db4437);
+      }
+      .dot.on {
+        background: var(--success-color, #43a047);
+      }
+      .camera {
+        margin: 8px 0 0 16px;
+      }
+    `,
+  ];
+  static override properties = {
+    hass: { attribute: false },
+    session: { attribute: false },
+    cameras: { state: true },
+    editing: { state: true },
+    draft: { state: true },
+    message: { state: true },
+  };
+  declare hass: Hass | undefined;
+  declare session: E2eeSession;
+  declare cameras: CameraList | null;
+  declare editing: string;
+  declare draft: string;
+  declare message: string;
+
+  constructor() {
+    super();
+    this.cameras = null;
+    this.editing = "";
+    this.draft = "";
+    this.message = "";
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  private async load(): Promise<void> {
+    try {
+      this.cameras = await this.session.cameras();
+    } catch (err) {
+      this.message = errorText(translatorFor(this.hass), err);
+    }
+  }
+
+  private async act(action: () => Promise<unknown>, changesAccount = false): Promise<void> {
+    this.message = "";
+    try {
+      await action();
+      if (changesAccount) announceChange(this);
+      await this.load();
+    } catch (err) {
+      this.message = errorText(translatorFor(this.hass), err);
+    }
+  }
+
+  private renderBrowsers() {
+    const t = translatorFor(this.hass);
+    const own = this.session.enrolled?.instance.keyId;
+    const admin = isAdmin(this.hass);
+    return html`<div class="card" data-screen="devices">
+      <h2>${t("devices.browsers_title")}</h2>
+      <p class="muted">${t("devices.browsers_help")}</p>
+      <ul class="plain">
+        ${(this.session.account?.instances ?? []).map(
+          (instance) => html`<li class="row" data-key-id=${instance.key_id}>
+            <div>
+              <div>${instance.name || instance.key_id.slice(0, 8)} ${instance.key_id === own ? html`<span class="muted">(${t("devices.this_browser")})</span>` : nothing}</div>
+              <div class="muted">${instance.enrolled_at === null ? "" : t("devices.enrolled_at", { date: formatDateTime(instance.enrolled_at * 1000, this.hass) })}</div>
+            </div>
+            <span class="spacer"></span>
+            ${admin
+              ? html`<e2ee-nvr-confirm-button danger label=${t("devices.revoke")} yes=${t("devices.revoke")} no=${t("app.cancel")}
+                  question=${t("devices.revoke_confirm", { name: instance.name || instance.key_id.slice(0, 8) }) + (instance.key_id === own ? ` ${t("devices.revoke_self")}` : "")}
+                  @confirmed=${() => void this.act(() => this.session.revoke(instance.key_id), true)}></e2ee-nvr-confirm-button>`
+              : nothing}
+          </li>`,
+        )}
+      </ul>
+    </div>`;
+  }
+
+  private renderDevice(device: DeviceInfo) {
+    const t = translatorFor(this.hass);
+    const admin = isAdmin(this.hass);
+    const seen = device.last_seen === null ? t("devices.never_seen") : t("devices.last_seen", { date: formatDateTime(device.last_seen * 1000, this.hass) });
+    return html`<li data-device-id=${device.device_id}>
+      <div class="row">
+        <span><span class="dot ${device.connected ? "on" : ""}"></span>${device.agent_name}</span>
+        <span class="muted">${device.connected ? t("devices.online") : t("devices.offline")} · ${seen}</span>
+        <span class="spacer"></span>
+        ${admin
+          ? html`<e2ee-nvr-confirm-button danger label=${t("devices.unpair")} yes=${t("devices.unpair")} no=${t("app.cancel")}
+              question=${t("devices.unpair_confirm", { name: device.agent_name })}
+              @confirmed=${() => void this.act(() => this.session.api.cameraUnpair(device.device_id))}></e2ee-nvr-confirm-button>`
+          : nothing}
+      </div>
+      ${device.cameras.map((camera) => {
+        const key = `${device.device_id}/${camera.camera_id}`;
+        return html`<div class="camera row">
+          ${this.editing === key
+            ? html`<input maxlength="64" .value=${this.draft} @input=${(e: Event) => (this.draft = (e.target as HTMLInputElement).value)} />
+                <button class="primary" ?disabled=${this.draft.trim() === ""}
+                  @click=${() => void this.act(async () => {
+                    await this.session.api.cameraRename(device.device_id, camera.camera_id, this.draft.trim());
+                    this.editing = "";
+                  })}>${t("devices.save")}</button>
+                <button @click=${() => (this.editing = "")}>${t("app.cancel")}</button>`
+            : html`<span>${camera.name || camera.camera_id}</span>
+                <span class="muted">${t("devices.clips", { count: camera.clip_count })}</span>
+                <span class="spacer"></span>
+                ${admin ? html`<button @click=${() => { this.editing = key; this.draft = camera.name; }}>${t("devices.rename")}</button>` : nothing}`}
+        </div>`;
+      })}
+    </li>`;
+  }
+
+  override render() {
+    const t = translatorFor(this.hass);
+    return html`${this.message === "" ? nothing : html`<p class="error" role="alert">${this.message}</p>`}
+      ${this.renderBrowsers()}
+      <div class="card">
+        <h2>${t("devices.cameras_title")}</h2>
+        ${this.cameras === null
+          ? html`<p class="muted">${t("app.loading")}</p>`
+          : this.cameras.devices.length === 0
+            ? html`<p class="muted">${t("devices.no_cameras")}</p>`
+            : html`<ul class="plain">${this.cameras.devices.map((d) => this.renderDevice(d))}</ul>`}
+      </div>`;
+  }
+}
+define("e2ee-nvr-devices-view", DevicesView);

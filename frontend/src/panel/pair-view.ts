@@ -1,0 +1,126 @@
+// Pair a camera: the agents waiting, a code field, and the exact outcome.
+
+import { LitElement, html, nothing } from "lit";
+import { type Hass, define, errorText, formatTime, translatorFor } from "../ui/base";
+import { baseStyles } from "../ui/styles";
+import "../ui/confirm-button";
+import { type PairingSession } from "../lib/api/schemas";
+import { pairingCodeFromInput } from "../lib/flows/pairing-code";
+import { type E2eeSession } from "../lib/flows/session";
+
+export class PairView extends LitElement {
+  static override styles = baseStyles;
+  static override properties = {
+    hass: { attribute: false },
+    session: { attribute: false },
+    linkedCode: { attribute: false },
+    pending: { state: true },
+    code: { state: true },
+    busy: { state: true },
+    message: { state: true },
+    success: { state: true },
+  };
+  declare hass: Hass | undefined;
+  declare session: E2eeSession;
+  /** A code from a pairing link (?pair=<code>), prefilled once. */
+  declare linkedCode: string | null;
+  declare pending: PairingSession[] | null;
+  declare code: string;
+  declare busy: boolean;
+  declare message: string;
+  declare success: string;
+
+  constructor() {
+    super();
+    this.pending = null;
+    this.linkedCode = null;
+    this.code = "";
+    this.busy = false;
+    this.message = "";
+    this.success = "";
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has("linkedCode") && this.linkedCode !== null) this.code = this.linkedCode;
+  }
+
+  private async load(): Promise<void> {
+    try {
+      this.pending = await this.session.pendingPairings();
+    } catch (err) {
+      this.message = errorText(translatorFor(this.hass), err);
+    }
+  }
+
+  private async submit(event: Event): Promise<void> {
+    event.preventDefault();
+    const t = translatorFor(this.hass);
+    this.busy = true;
+    this.message = "";
+    this.success = "";
+    try {
+      const paired = await this.session.pair(this.code);
+      this.success = t("pair.success", { agent: paired.agentName, cameras: paired.cameras.join(", ") });
+      this.code = "";
+    } catch (err) {
+      this.message = errorText(t, err);
+    } finally {
+      this.busy = false;
+      await this.load();
+    }
+  }
+
+  private async refuse(sessionId: string): Promise<void> {
+    try {
+      await this.session.api.pairingRefuse(sessionId);
+    } catch (err) {
+      this.message = errorText(translatorFor(this.hass), err);
+    }
+    await this.load();
+  }
+
+  override render() {
+    const t = translatorFor(this.hass);
+    return html`<form class="card" data-screen="pair" @submit=${(e: Event) => void this.submit(e)}>
+        <h2>${t("pair.title")}</h2>
+        <p>${t("pair.help")}</p>
+        <label for="code">${t("pair.code_label")}</label>
+        <input id="code" style="width:100%;font-family:var(--code-font-family,monospace);text-transform:uppercase"
+          placeholder="XXXX-XXXX-XXXX-XXXX-XXXX" autocomplete="off" autocapitalize="characters" spellcheck="false"
+          .value=${this.code} @input=${(e: Event) => (this.code = pairingCodeFromInput((e.target as HTMLInputElement).value))} />
+        ${this.busy ? html`<p class="muted">${t("pair.working")}</p>` : nothing}
+        ${this.message === "" ? nothing : html`<p class="error" role="alert">${this.message}</p>`}
+        ${this.success === "" ? nothing : html`<p class="success" role="status">${this.success}</p>`}
+        <div class="row"><span class="spacer"></span>
+          <button class="primary" type="submit" ?disabled=${this.busy || this.code.trim() === ""}>${t("pair.submit")}</button>
+        </div>
+      </form>
+      <div class="card">
+        <div class="row"><h2>${t("pair.pending_title")}</h2><span class="spacer"></span>
+          <button @click=${() => void this.load()}>${t("pair.refresh")}</button></div>
+        ${this.pending === null
+          ? html`<p class="muted">${t("app.loading")}</p>`
+          : this.pending.length === 0
+            ? html`<p class="muted">${t("pair.none_pending")}</p>`
+            : html`<ul class="plain">
+                ${this.pending.map(
+                  (s) => html`<li class="row" data-session-id=${s.session_id}>
+                    <div>
+                      <div>${s.agent_name}</div>
+                      <div class="muted">${s.cameras.map((c) => c.name || c.camera_id).join(", ")} · ${t("pair.expires", { time: formatTime(s.expires_at * 1000, this.hass) })}</div>
+                    </div>
+                    <span class="spacer"></span>
+                    <e2ee-nvr-confirm-button danger label=${t("pair.refuse")} yes=${t("pair.refuse")} no=${t("app.cancel")}
+                      @confirmed=${() => void this.refuse(s.session_id)}></e2ee-nvr-confirm-button>
+                  </li>`,
+                )}
+              </ul>`}
+      </div>`;
+  }
+}
+define("e2ee-nvr-pair-view", PairView);
