@@ -43,7 +43,7 @@ class PairingSettings:
 
 def show_in_terminal(formatted_code: str, uri: str, out: TextIO = sys.stdout) -> None:
     """Print the code and a QR code of `e2ee-nvr-pair:<code>` for the panel's camera scanner."""
-    out.write("\nPair this agent in Home Assistant: E2EE NVR panel -> Add camera agent.\n")
+    out.write("\nPair this agent in Home Assistant: E2EE NVR panel -> Pair a camera.\n")
     out.write(f"Enter this code (valid {pairing.CODE_TTL_SECONDS // 60} minutes, once):\n\n")
     out.write(f"    {formatted_code}\n\n")
     segno.make(uri, error="m").terminal(out=out, compact=True)

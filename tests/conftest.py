@@ -20,6 +20,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if _IN_CI else "
 collect_ignore: list[str] = []
 if importlib.util.find_spec("homeassistant") is None:
     collect_ignore.append("integration")
+    collect_ignore.append("packaging/test_manifest_against_ha.py")
 # tests/agent/ needs the agent's extra (onvif-zeep-async wants a newer aiohttp than HA 2025.4.4
 # pins), so it runs in the agent's Python 3.11 venv only: the agent never runs inside HA.
 if importlib.util.find_spec("onvif") is None:

@@ -21,11 +21,18 @@ def test_only_known_file_names() -> None:
     )
 
 
-@pytest.mark.parametrize("name", sorted(BRAND_IMAGES))
+# Optional images (dark_icon, ...) are checked when present; the required ones above always are.
+PRESENT_IMAGES = sorted(name for name in BRAND_IMAGES if (BRAND_DIR / name).exists())
+PRESENT_PAIRS = sorted(
+    stem
+    for stem in ("icon", "logo", "dark_icon", "dark_logo")
+    if (BRAND_DIR / f"{stem}.png").exists() or (BRAND_DIR / f"{stem}@2x.png").exists()
+)
+
+
+@pytest.mark.parametrize("name", PRESENT_IMAGES)
 def test_image_size(name: str) -> None:
     path = BRAND_DIR / name
-    if not path.exists():
-        pytest.skip(f"brand/{name} is optional and absent")
     width, height = png_size(path)
     low, high, square = BRAND_IMAGES[name]
     if square:
@@ -35,10 +42,10 @@ def test_image_size(name: str) -> None:
         assert width >= height, "a logo is landscape or square"
 
 
-@pytest.mark.parametrize("stem", ["icon", "logo", "dark_icon", "dark_logo"])
+@pytest.mark.parametrize("stem", PRESENT_PAIRS)
 def test_hidpi_variant_is_twice_the_size(stem: str) -> None:
+    # An image without its @2x pair (or the reverse) is refused: HA serves both or neither well.
     normal, hidpi = BRAND_DIR / f"{stem}.png", BRAND_DIR / f"{stem}@2x.png"
-    if not (normal.exists() and hidpi.exists()):
-        pytest.skip(f"{stem} has no @2x pair")
+    assert normal.exists() and hidpi.exists(), f"{stem} needs both sizes"
     width, height = png_size(normal)
     assert png_size(hidpi) == (2 * width, 2 * height)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
-
-import pytest
 
 from tests.packaging.rules import (
     CORE_DOCUMENTATION_BASE,
@@ -18,7 +14,6 @@ from tests.packaging.rules import (
     MANIFEST_KEYS,
     SUPPORTED_IOT_CLASSES,
     SUPPORTED_QUALITY_SCALES,
-    VERSION_STRATEGIES,
 )
 
 
@@ -99,32 +94,3 @@ def test_optional_keys_have_valid_values(manifest: dict[str, Any]) -> None:
         value = manifest.get(key, [])
         assert isinstance(value, list), key
         assert all(isinstance(item, str) for item in value), key
-
-
-def test_version_is_valid(manifest: dict[str, Any]) -> None:
-    # HA's loader refuses a custom integration without a valid version, with the same check as
-    # hassfest's verify_version. awesomeversion comes with Home Assistant: checked in its venvs.
-    awesomeversion = pytest.importorskip("awesomeversion")
-    version = manifest["version"]
-    assert isinstance(version, str)
-    strategies = [getattr(awesomeversion.AwesomeVersionStrategy, s) for s in VERSION_STRATEGIES]
-    awesomeversion.AwesomeVersion(version, ensure_strategy=strategies)
-
-
-def _components_dir() -> Path:
-    spec = importlib.util.find_spec("homeassistant")
-    if spec is None or not spec.submodule_search_locations:
-        pytest.skip("Home Assistant is not installed in this venv")
-    return Path(next(iter(spec.submodule_search_locations))) / "components"
-
-
-def test_dependencies_exist_in_home_assistant(manifest: dict[str, Any]) -> None:
-    # Run in each HA venv, so every dependency exists in the oldest and the newest HA tested.
-    components = _components_dir()
-    named = [*manifest.get("dependencies", []), *manifest.get("after_dependencies", [])]
-    missing = [dep for dep in named if not (components / dep / "manifest.json").is_file()]
-    assert missing == []
-
-
-def test_domain_does_not_collide_with_a_core_integration(manifest: dict[str, Any]) -> None:
-    assert not (_components_dir() / manifest["domain"]).exists()
