@@ -8,6 +8,7 @@ recipient set or swap the account's keys.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import voluptuous as vol
@@ -266,15 +267,13 @@ async def ws_cameras_rename(
 ) -> None:
     if (runtime := ws_runtime(connection, msg, hass)) is None:
         return
-    try:
-        await hass.async_add_executor_job(
-            runtime.agents.rename_camera, msg["device_id"], msg["camera_id"], msg["name"]
-        )
-    except PairingError as err:
-        connection.send_error(msg["id"], err.code, str(err))
-        return
-    runtime.agents_changed()
-    connection.send_result(msg["id"], {})
+    await _change_agents(
+        hass,
+        connection,
+        msg,
+        runtime,
+        lambda: runtime.agents.rename_camera(msg["device_id"], msg["camera_id"], msg["name"]),
+    )
 
 
 @websocket_api.websocket_command(
@@ -287,8 +286,21 @@ async def ws_cameras_unpair(
 ) -> None:
     if (runtime := ws_runtime(connection, msg, hass)) is None:
         return
+    await _change_agents(
+        hass, connection, msg, runtime, lambda: runtime.agents.unpair(msg["device_id"])
+    )
+
+
+async def _change_agents(
+    hass: HomeAssistant,
+    connection: websocket_api.ActiveConnection,
+    msg: dict[str, Any],
+    runtime: E2eeRuntimeData,
+    change: Callable[[], object],
+) -> None:
+    """Run one change of the agent registry off the loop; answer with its error or {}."""
     try:
-        await hass.async_add_executor_job(runtime.agents.unpair, msg["device_id"])
+        await hass.async_add_executor_job(change)
     except PairingError as err:
         connection.send_error(msg["id"], err.code, str(err))
         return
