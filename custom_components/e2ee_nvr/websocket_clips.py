@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant, callback
 from .clip_index import ClipQuery, ClipRow
 from .clip_store import CLIP_ID_RE
 from .const import DOMAIN
+from .protocol.encoding import b64encode
 from .retention import delete_rows
 from .runtime import E2eeRuntimeData
 from .websocket_account import ws_runtime
@@ -72,11 +73,16 @@ def _manifest(runtime: E2eeRuntimeData, clip_id: str) -> dict[str, Any] | None:
     if row is None:
         return None
     raw = runtime.clips.read_manifest(row.rel_dir, clip_id)
-    certs = [r.device_cert for r in runtime.agents.agents.values() if r.device_id == row.device_id]
+    certs = [
+        der
+        for r in runtime.agents.agents.values()
+        if r.device_id == row.device_id and (der := r.device_cert_der()) is not None
+    ]
     return {
         "clip": clip_json(row),
         "manifest": raw.decode("utf-8"),
-        "device_cert": next((c for c in certs if c is not None), None),
+        # Protocol encoding (unpadded base64url), like every other binary field the panel reads.
+        "device_cert": b64encode(certs[0]) if certs else None,
     }
 
 

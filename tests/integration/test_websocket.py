@@ -11,6 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from e2ee_nvr_protocol import endpoint
+from e2ee_nvr_protocol.encoding import b64decode
 from tests.integration.nvr_helpers import (
     AGENT,
     create_account,
@@ -155,7 +156,8 @@ async def test_cameras_clips_and_turning_off(
     assert [c["clip_id"] for c in window["clips"]] == [clips[1].clip_id]
 
     found = await ws_ok(ws, type="e2ee_nvr/clips/manifest", clip_id=clips[0].clip_id)
-    assert found["device_cert"] is not None
+    # The panel parses it with the protocol's strict base64url decoder: nothing else will do.
+    assert b64decode(found["device_cert"]) == agent.trust.device_cert_der
     assert found["clip"]["events"] == ["motion"]
     missing = await ws_call(ws, type="e2ee_nvr/clips/manifest", clip_id="f" * 32)
     assert missing["error"]["code"] == "not_found"

@@ -41977,15 +41977,15 @@ var E2eeApi = class {
   async fetchObject(clipId, kind, range) {
     if (!/^[0-9a-f]{32}$/.test(clipId)) throw new ApiError("bad_path", "not a clip id");
     const path = `/api/${DOMAIN}/clips/${clipId}/${kind}`;
-    const headers = new Headers();
-    if (range !== void 0) headers.set("Range", `bytes=${range[0]}-${range[1] - 1}`);
+    const headers = {};
+    if (range !== void 0) headers["Range"] = `bytes=${range[0]}-${range[1] - 1}`;
     const init = { headers, cache: "no-store" };
     let response;
     if (this.hass.fetchWithAuth !== void 0) {
       response = await this.hass.fetchWithAuth(path, init);
     } else {
       const token = this.hass.auth?.data?.access_token;
-      if (token !== void 0) headers.set("Authorization", `Bearer ${token}`);
+      if (token !== void 0) headers["Authorization"] = `Bearer ${token}`;
       response = await fetch(path, init);
     }
     if (!response.ok) throw new ApiError(`http_${response.status}`, `${path}: HTTP ${response.status}`);

@@ -124,15 +124,17 @@ export class E2eeApi {
   async fetchObject(clipId: string, kind: ObjectKind, range?: readonly [number, number]): Promise<Response> {
     if (!/^[0-9a-f]{32}$/.test(clipId)) throw new ApiError("bad_path", "not a clip id");
     const path = `/api/${DOMAIN}/clips/${clipId}/${kind}`;
-    const headers = new Headers();
-    if (range !== undefined) headers.set("Range", `bytes=${range[0]}-${range[1] - 1}`);
+    // A plain object, not Headers: Home Assistant's hass.fetchWithAuth adds its token with
+    // `init.headers.authorization = ...`, which a Headers instance silently ignores (HTTP 401).
+    const headers: Record<string, string> = {};
+    if (range !== undefined) headers["Range"] = `bytes=${range[0]}-${range[1] - 1}`;
     const init: RequestInit = { headers, cache: "no-store" };
     let response: Response;
     if (this.hass.fetchWithAuth !== undefined) {
       response = await this.hass.fetchWithAuth(path, init);
     } else {
       const token = this.hass.auth?.data?.access_token;
-      if (token !== undefined) headers.set("Authorization", `Bearer ${token}`);
+      if (token !== undefined) headers["Authorization"] = `Bearer ${token}`;
       response = await fetch(path, init);
     }
     if (!response.ok) throw new ApiError(`http_${response.status}`, `${path}: HTTP ${response.status}`);

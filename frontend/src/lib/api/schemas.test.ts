@@ -88,4 +88,21 @@ describe("client", () => {
     await expect(api.fetchBytes(KEY, "video", [32, 42])).rejects.toMatchObject({ code: "no_range" });
     expect(header).toBe("bytes=32-41");
   });
+
+  it("lets Home Assistant's fetchWithAuth add its token to the headers it is given", async () => {
+    let sent = new Headers();
+    const api = new E2eeApi({
+      callWS: () => Promise.reject(new Error("unused")),
+      // As home-assistant-js-websocket does: a property assignment on init.headers.
+      fetchWithAuth: async (_path, init = {}) => {
+        init.headers ??= {};
+        (init.headers as Record<string, string>)["authorization"] = "Bearer token";
+        sent = new Headers(init.headers);
+        return new Response(new Uint8Array(10), { status: 206 });
+      },
+    });
+    await api.fetchBytes(KEY, "video", [32, 42]);
+    expect(sent.get("authorization")).toBe("Bearer token");
+    expect(sent.get("range")).toBe("bytes=32-41");
+  });
 });

@@ -1,0 +1,26 @@
+// Pair a camera: the agent's request is listed as pending; type its code; the panel says paired.
+
+import { TIMEOUT_MS, openPanel, tab, waitOrAlert, waitScreen } from "./common.mjs";
+
+export async function run({ page, params, shot }) {
+  await openPanel(page, params, shot);
+  await tab(page, "pair");
+  const form = await waitScreen(page, "pair");
+  // The agent's request reaches HA before the code is shown; the list shows it as pending.
+  const pending = page.locator("li[data-session-id]");
+  for (let i = 0; i < 20 && (await pending.count()) === 0; i += 1) {
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await page.waitForTimeout(500);
+  }
+  const pendingCount = await pending.count();
+  await shot("pair-pending");
+  await form.locator("input#code").fill(params.code.toLowerCase()); // typed in lower case: tolerated
+  await shot("pair-code-typed");
+  await form.locator('button[type="submit"]').click();
+  const success = form.locator('.success[role="status"]');
+  await waitOrAlert(page, success, "pairing by code", 60_000);
+  const message = (await success.innerText()).trim();
+  await shot("paired");
+  await page.waitForTimeout(200);
+  return { message, pendingCount, timeoutMs: TIMEOUT_MS };
+}

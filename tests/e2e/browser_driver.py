@@ -1,0 +1,244 @@
+"""The user played by Debian's Chromium clicking through the real panel and dashboard card.
+
+BrowserDriver implements FlowDriver (turn on, pair, play) for run_flow, `./scripts/demo --auto`
+and the acceptance tests, and adds what only the UI tests need (download, a second browser
+profile enrolled by passphrase, revoke, the card, turn off). Each action is one scenario of
+frontend/e2e/scenarios/ in a fresh Chromium on a persistent profile folder: one folder per
+"browser", so its IndexedDB (the instance key) survives between actions as in a real browser.
+Every screen is kept as a PNG under `screenshot_dir`, numbered in the order the flow saw it.
+
+What the browser shows is checked against the Python side: a downloaded clip must equal the
+clip as decrypted in Python from the passphrase alone (PassphraseReader), so equal bytes prove
+the browser verified and decrypted it correctly; the plaintext itself is nowhere on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.browser import BrowserFailed, BrowserUser, run_scenario
+from tests.e2e.camera_sim import MARKER
+from tests.e2e.endpoint_user import EndpointUserError, PassphraseReader
+from tests.e2e.flow_driver import CLIP_TIMEOUT_SECONDS, PlayedClip
+from tests.e2e.ha_api import HaApiError
+from tests.e2e.stack import DOMAIN, Stack
+
+OWNER_PROFILE = "owner"
+BUNDLE_URL = "/e2ee_nvr_static/e2ee-nvr.js"
+DASHBOARD_VIEW = "clips"
+CARD_TITLE = "Recent clips"
+POLL_SECONDS = 0.5
+
+
+def failure_context(stack: Stack) -> str:
+    """The last lines of HA's and the agent's logs, for a failure message."""
+    return (
+        f"\n--- hass log (last lines) ---\n{stack.hass.log_tail(40)}"
+        f"\n--- agent run log ---\n{stack.agent.log_tail('run', 25)}"
+        f"\n--- agent pair log ---\n{stack.agent.log_tail('pair', 10)}"
+    )
+
+
+async def clip_rows(stack: Stack) -> list[dict[str, Any]]:
+    socket = await stack.api.websocket()
+    try:
+        rows: list[dict[str, Any]] = (await socket.call(f"{DOMAIN}/clips/list"))["clips"]
+    finally:
+        await socket.close()
+    return rows
+
+
+async def wait_integration_loaded(stack: Stack, timeout: float = 60.0) -> None:
+    """After a (re)start: /api/ answers before the integration registers its commands."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            await clip_rows(stack)
+            return
+        except HaApiError as err:
+            if time.monotonic() > deadline:
+                raise EndpointUserError(
+                    f"e2ee_nvr is not loaded {timeout:.0f} s after HA started: {err}"
+                    + failure_context(stack)
+                ) from None
+        await asyncio.sleep(POLL_SECONDS)
+
+
+async def wait_for_clip_count(
+    stack: Stack, count: int, timeout: float = CLIP_TIMEOUT_SECONDS
+) -> list[dict[str, Any]]:
+    """HA's clip list (newest first) once it holds at least `count` clips."""
+    deadline = time.monotonic() + timeout
+    rows: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        rows = await clip_rows(stack)
+        if len(rows) >= count:
+            return rows
+        await asyncio.sleep(POLL_SECONDS)
+    raise EndpointUserError(
+        f"HA lists {len(rows)} clips after {timeout:.0f} s, expected {count}"
+        + failure_context(stack)
+    )
+
+
+class BrowserDriver:
+    """FlowDriver through the real UI, plus the UI-only checks; screenshots of every screen."""
+
+    name = "Chromium through the panel"
+
+    def __init__(self, screenshot_dir: Path, profiles_dir: Path) -> None:
+        self.screenshot_dir = screenshot_dir
+        self.profiles_dir = profiles_dir
+        self.passphrase: str | None = None
+        self.results: dict[str, dict[str, Any]] = {}
+        self._step = 0
+
+    def profile(self, name: str) -> Path:
+        return self.profiles_dir / name
+
+    async def scenario(
+        self, stack: Stack, name: str, profile: str = OWNER_PROFILE, **fields: Any
+    ) -> dict[str, Any]:
+        """One scenario as `profile`; a failure carries HA's and the agent's log tails."""
+        self._step += 1
+        user = BrowserUser(
+            stack.hass.url,
+            stack.owner.username,
+            stack.owner.password,
+            self.screenshot_dir,
+            self.profile(profile),
+        )
+        try:
+            result = await run_scenario(
+                name, user, shotPrefix=f"{self._step:02d}-{profile}", **fields
+            )
+        except BrowserFailed as err:
+            raise BrowserFailed(f"[{profile}] {err}{failure_context(stack)}") from None
+        self.results[f"{self._step:02d}-{profile}-{name}"] = result
+        return result
+
+    # FlowDriver
+
+    async def turn_on(self, stack: Stack) -> None:
+        result = await self.scenario(stack, "turn-on")
+        self.passphrase = str(result["passphrase"])
+
+    async def pair(self, stack: Stack, code: str) -> None:
+        await self.scenario(stack, "pair", code=code)
+
+    async def play_latest_clip(self, stack: Stack) -> PlayedClip:
+        """The newest clip plays in the panel and downloads as the very MP4 the camera made."""
+        newest = (await wait_for_clip_count(stack, 1))[0]
+        download = await self.play_and_download(stack, newest["clip_id"])
+        return PlayedClip(
+            newest["clip_id"], newest["camera_id"], len(download), tuple(newest.get("events", ()))
+        )
+
+    async def close(self) -> None:
+        """Nothing stays running between scenarios: each one's Chromium exits with it."""
+
+    # UI-only checks
+
+    def reader(self, socket: Any, stack: Stack) -> PassphraseReader:
+        if self.passphrase is None:
+            raise EndpointUserError("turn E2EE on first: the passphrase comes from its screen")
+        return PassphraseReader(stack.api, socket, self.passphrase)
+
+    async def play(
+        self, stack: Stack, clip_id: str, profile: str = OWNER_PROFILE, label: str = "clip"
+    ) -> dict[str, Any]:
+        result = await self.scenario(stack, "play", profile, clipId=clip_id, label=label)
+        if result["video"]["frames"] <= 0:
+            raise AssertionError(f"clip {clip_id} decoded no frames: {result['video']}")
+        return result
+
+    async def play_and_download(
+        self, stack: Stack, clip_id: str, profile: str = OWNER_PROFILE
+    ) -> bytes:
+        """Play, then Download: the file must equal the clip decrypted in Python."""
+        target = self.profiles_dir / "downloads" / f"{clip_id}.mp4"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            result = await self.scenario(
+                stack, "play", profile, clipId=clip_id, label="clip", downloadPath=str(target)
+            )
+            if result["video"]["frames"] <= 0:
+                raise AssertionError(f"clip {clip_id} decoded no frames: {result['video']}")
+            downloaded = target.read_bytes()
+        finally:
+            # The decrypted MP4 is evidence only in memory: never left on disk.
+            target.unlink(missing_ok=True)
+        socket = await stack.api.websocket()
+        try:
+            expected = (await self.reader(socket, stack).open_clip(clip_id)).video
+        finally:
+            await socket.close()
+        if downloaded != expected:
+            raise AssertionError(
+                f"the browser's download of {clip_id} ({len(downloaded)} bytes, sha256 "
+                f"{hashlib.sha256(downloaded).hexdigest()[:16]}) differs from the clip decrypted "
+                f"with the passphrase ({len(expected)} bytes, "
+                f"{hashlib.sha256(expected).hexdigest()[:16]})"
+            )
+        if expected[4:8] != b"ftyp" or MARKER not in expected:
+            raise AssertionError(f"clip {clip_id} is not the camera's MP4 (no ftyp or marker)")
+        return downloaded
+
+    async def enrol(self, stack: Stack, profile: str, name: str) -> dict[str, Any]:
+        if self.passphrase is None:
+            raise EndpointUserError("turn E2EE on first")
+        return await self.scenario(
+            stack, "enrol", profile, passphrase=self.passphrase, browserName=name
+        )
+
+    async def revoke(self, stack: Stack, name: str) -> dict[str, Any]:
+        return await self.scenario(stack, "revoke", browserName=name)
+
+    async def revoked_screen(self, stack: Stack, profile: str) -> dict[str, Any]:
+        return await self.scenario(stack, "revoked", profile)
+
+    async def turn_off(self, stack: Stack) -> dict[str, Any]:
+        return await self.scenario(stack, "turn-off")
+
+    async def add_card(self, stack: Stack) -> str:
+        """The card on the default (storage-mode) dashboard, the bundle as a module resource;
+        the path of the view that shows it."""
+        socket = await stack.api.websocket()
+        try:
+            resources = await socket.call("lovelace/resources")
+            if not any(r.get("url", "").startswith(BUNDLE_URL) for r in resources):
+                await socket.call("lovelace/resources/create", res_type="module", url=BUNDLE_URL)
+            config = {
+                "title": "Home",
+                "views": [
+                    {
+                        "title": "Clips",
+                        "path": DASHBOARD_VIEW,
+                        "cards": [
+                            {
+                                "type": "custom:e2ee-nvr-clips-card",
+                                "title": CARD_TITLE,
+                                "count": 6,
+                            }
+                        ],
+                    }
+                ],
+            }
+            await socket.call("lovelace/config/save", config=config)
+        finally:
+            await socket.close()
+        return f"/lovelace/{DASHBOARD_VIEW}"
+
+    async def play_in_card(
+        self, stack: Stack, dashboard_path: str, clip_id: str, profile: str = OWNER_PROFILE
+    ) -> dict[str, Any]:
+        result = await self.scenario(
+            stack, "card", profile, dashboardPath=dashboard_path, clipId=clip_id
+        )
+        if result["video"]["frames"] <= 0:
+            raise AssertionError(f"the card decoded no frames of {clip_id}: {result['video']}")
+        return result

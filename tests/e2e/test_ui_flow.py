@@ -1,0 +1,128 @@
+"""Issue 4's browser check: Debian's Chromium through the real panel against a real hass.
+
+Turn E2EE on, confirm the passphrase, pair the real agent by its code, see its clip, play it
+(the <video> decodes frames), download it (bytes equal the clip decrypted in Python from the
+passphrase), enrol a second browser profile by passphrase and play the older clip there, revoke
+it and show that a newer clip is not decryptable by it, turn E2EE off. Every screen is a PNG in
+test-artifacts/e2e/ui-flow/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.agent.agent_setup import free_port
+from tests.e2e.browser_driver import BrowserDriver, wait_for_clip_count
+from tests.e2e.endpoint_user import PassphraseReader
+from tests.e2e.flow_driver import MOTION_BURST_SECONDS, PREROLL_FILL_SECONDS
+from tests.e2e.stack import DOMAIN, Stack, StackSettings, running_stack
+from tests.e2e.ui_checks import artifact_dir, wait_agent_epoch
+
+pytestmark = pytest.mark.slow
+SECOND = "second"
+SECOND_NAME = "Second browser (e2e)"
+
+
+async def account(stack: Stack) -> dict[str, Any]:
+    socket = await stack.api.websocket()
+    try:
+        info: dict[str, Any] = await socket.call(f"{DOMAIN}/account/get")
+        return info
+    finally:
+        await socket.close()
+
+
+async def record_clip(stack: Stack, count: int) -> str:
+    """Motion on the camera; the id of HA's newest clip once it lists `count` clips."""
+    await stack.camera.motion_burst(MOTION_BURST_SECONDS)
+    stack.agent.check_running()
+    return str((await wait_for_clip_count(stack, count))[0]["clip_id"])
+
+
+async def test_the_panel_turns_on_pairs_plays_enrols_revokes_and_turns_off(
+    tmp_path: Path,
+) -> None:
+    shots = artifact_dir("ui-flow")
+    async with running_stack(StackSettings(tmp_path, free_port())) as stack:
+        driver = BrowserDriver(shots, tmp_path / "profiles")
+
+        # Turn on and confirm the passphrase: one account, this browser its one instance.
+        await driver.turn_on(stack)
+        info = await account(stack)
+        assert info["enabled"] and len(info["instances"]) == 1, info["instances"]
+        assert driver.passphrase is not None and len(driver.passphrase.split()) == 10
+
+        # Pair with the code the agent shows; then it records on motion.
+        await driver.pair(stack, await stack.agent.start_pairing())
+        await stack.agent.wait_paired()
+        await stack.agent.start_running()
+        await stack.camera.wait_for_event_subscriber()
+        await asyncio.sleep(PREROLL_FILL_SECONDS)
+        older = await record_clip(stack, 1)
+
+        # See it, play it, download it: the bytes equal the clip decrypted from the passphrase.
+        downloaded = await driver.play_and_download(stack, older)
+        assert downloaded[4:8] == b"ftyp"
+
+        # A second browser profile, enrolled by passphrase, plays the older clip.
+        await driver.enrol(stack, SECOND, SECOND_NAME)
+        played = await driver.play(stack, older, SECOND, label="older-clip")
+        assert played["clipId"] == older
+
+        # Revoke it from the first browser; the agent picks up the new recipient set.
+        revoked = await driver.revoke(stack, SECOND_NAME)
+        assert revoked["after"] == revoked["before"] - 1
+        info = await account(stack)
+        assert revoked["keyId"] not in {i["key_id"] for i in info["instances"]}
+        await wait_agent_epoch(stack.agent, info["epoch"])
+        newer = await record_clip(stack, 2)
+        assert newer != older
+
+        # The newer clip's key is wrapped to the first browser (and the account data key, which
+        # only an enrolled instance or the passphrase opens), never to the revoked browser's key.
+        socket = await stack.api.websocket()
+        try:
+            reader = PassphraseReader(stack.api, socket, driver.passphrase)
+            wrapped_to = await reader.recipient_key_ids(newer)
+        finally:
+            await socket.close()
+        assert revoked["keyId"] not in wrapped_to, wrapped_to
+        assert {i["key_id"] for i in info["instances"]} <= wrapped_to, (
+            info["instances"],
+            wrapped_to,
+        )
+        # And its panel says it was removed, showing no clips, only "enrol again".
+        screen = await driver.revoked_screen(stack, SECOND)
+        assert screen["revokedNotice"] and screen["clipsTab"] == 0, screen
+        # The first browser still plays the newer clip.
+        await driver.play(stack, newer, label="newer-clip")
+
+        # Turn E2EE off with the typed confirmation.
+        off = await driver.turn_off(stack)
+        assert off["disabledBefore"] is True
+        assert (await account(stack))["enabled"] is False
+
+    pictures = sorted(p.name for p in shots.glob("*.png"))
+    for screen_name in (
+        "turn-on-explained",
+        "passphrase",
+        "confirm-words",
+        "turned-on-clips",
+        "pair-code-typed",
+        "paired",
+        "playing-clip",
+        "downloaded",
+        "enrol",
+        "enrolled",
+        "playing-older-clip",
+        "revoke-confirm",
+        "revoked",
+        "revoked-browser",
+        "turn-off",
+        "turned-off",
+    ):
+        assert any(screen_name in name for name in pictures), f"no screenshot of {screen_name}"

@@ -1,0 +1,77 @@
+"""What the UI tests share: the screenshot folder, the agent's log as evidence, plaintext scans."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import time
+from pathlib import Path
+
+from tests.e2e.agent_process import AgentProcess
+from tests.e2e.hass_process import REPO_ROOT
+
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
+STORED_LINE = re.compile(r"clip ([0-9a-f]+) stored by Home Assistant")
+EPOCH_LINE = re.compile(r"recipient set epoch (\d+) accepted")
+
+
+def artifact_dir(name: str) -> Path:
+    """test-artifacts/e2e/<name>/, emptied: CI keeps it; a rerun does not mix old pictures in."""
+    return fresh_dir(ARTIFACTS / name)
+
+
+def fresh_dir(folder: Path) -> Path:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def agent_run_log(agent: AgentProcess) -> str:
+    try:
+        return agent.log_path("run").read_text("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def stored_clip_ids(agent: AgentProcess) -> list[str]:
+    """Each clip the agent saw HA confirm as stored, in order (a clip twice = uploaded twice)."""
+    return STORED_LINE.findall(agent_run_log(agent))
+
+
+async def wait_agent_epoch(agent: AgentProcess, epoch: int, timeout: float = 45.0) -> float:
+    """Until the agent has accepted recipient set `epoch` (it checks at each 30 s heartbeat);
+    the seconds it took."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if any(int(e) >= epoch for e in EPOCH_LINE.findall(agent_run_log(agent))):
+            return time.monotonic() - started
+        await asyncio.sleep(0.5)
+    raise AssertionError(
+        f"the agent did not accept recipient set epoch {epoch} in {timeout:.0f} s:\n"
+        f"{agent.log_tail('run')}"
+    )
+
+
+def files_containing(folder: Path, needle: bytes) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file() and needle in p.read_bytes()]
+
+
+SEALED_LINE = re.compile(r"clip ([0-9a-f]+) \([^)]*\) sealed")
+
+
+def sealed_clip_ids(agent: AgentProcess) -> list[str]:
+    """Each clip the agent finished and encrypted into its spool, in order."""
+    return SEALED_LINE.findall(agent_run_log(agent))
+
+
+async def wait_sealed(agent: AgentProcess, count: int, timeout: float = 30.0) -> list[str]:
+    deadline = time.monotonic() + timeout
+    while len(sealed := sealed_clip_ids(agent)) < count:
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"the agent sealed {len(sealed)} clips in {timeout:.0f} s, expected {count}:\n"
+                f"{agent.log_tail('run')}"
+            )
+        await asyncio.sleep(0.2)
+    return sealed
