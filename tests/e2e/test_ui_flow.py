@@ -10,6 +10,9 @@ test-artifacts/e2e/ui-flow/.
 from __future__ import annotations
 
 import asyncio
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +37,21 @@ async def account(stack: Stack) -> dict[str, Any]:
         return info
     finally:
         await socket.close()
+
+
+def recover_clips(archive: Path, passphrase: str, out: Path) -> dict[str, bytes]:
+    """Run `python -m camera_agent recover` as a user would; the MP4s it writes, by clip id."""
+    secret = out.parent / "passphrase.txt"
+    secret.write_text(passphrase, encoding="utf-8")
+    command = [sys.executable, "-m", "camera_agent", "recover", "--archive", str(archive)]
+    command += ["--out", str(out), "--passphrase-file", str(secret)]
+    result = subprocess.run(  # noqa: S603 - our own CLI, arguments from the test
+        command, capture_output=True, text=True, check=False, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    recovered = {path.stem.split("_")[-1]: path.read_bytes() for path in out.rglob("*.mp4")}
+    shutil.rmtree(out)  # decrypted video: kept no longer than the comparison needs
+    return recovered
 
 
 async def record_clip(stack: Stack, count: int) -> str:
@@ -100,6 +118,15 @@ async def test_the_panel_turns_on_pairs_plays_enrols_revokes_and_turns_off(
         assert screen["revokedNotice"] and screen["clipsTab"] == 0, screen
         # The first browser still plays the newer clip.
         await driver.play(stack, newer, label="newer-clip")
+
+        # The browser made the account's keys and backups (pkijs PKCS#12): the offline recovery
+        # tool opens an export with the passphrase alone and gives the bytes the browser did.
+        archive = stack.hass.layout.media_dir / "export.tar"
+        await stack.api.request(
+            "POST", f"/api/services/{DOMAIN}/export_archive", {"path": str(archive)}
+        )
+        recovered = recover_clips(archive, driver.passphrase, tmp_path / "recovered")
+        assert recovered[older] == downloaded
 
         # Turn E2EE off with the typed confirmation.
         off = await driver.turn_off(stack)
