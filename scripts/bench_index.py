@@ -1,0 +1,98 @@
+"""Benchmark: the clip index at 100,000 clips, against a full scan of the same table.
+
+Usage: PYTHONPATH=. .venv/ha2025/bin/python scripts/bench_index.py [CLIPS]   (default 100000)
+
+Prints how long one camera's day takes to list through ClipIndex.query, the same query with
+SQLite told not to use any index (the baseline, run in the same process on the same file), and
+their ratio; and how long re-opening an existing index takes (start-up reads no clip files).
+No assertion: performance is reported, never gated in tests.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from custom_components.e2ee_nvr.clip_index import ClipIndex, ClipQuery, ClipRow
+
+DAY_MS = 86_400_000
+CAMERAS = 8
+
+
+def make_rows(count: int) -> list[ClipRow]:
+    """Clips spread evenly over 8 cameras of one agent and a month of days."""
+    per_camera_day = max(1, count // (CAMERAS * 30))
+    step = DAY_MS // per_camera_day
+    return [
+        ClipRow(
+            clip_id=secrets.token_hex(16),
+            device_id="d" * 32,
+            camera_id=f"cam{i % CAMERAS}",
+            start_ms=(i // CAMERAS) * step,
+            end_ms=(i // CAMERAS) * step + 30_000,
+            size_bytes=4_000_000,
+            events=("motion",),
+            kinds=("motion",),
+            rel_dir="nvr/x",
+            manifest_sha256="0" * 64,
+        )
+        for i in range(count)
+    ]
+
+
+def timed(action: Callable[[], object], repeat: int = 21) -> float:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "clips.sqlite3"
+        index = ClipIndex(path)
+        started = time.perf_counter()
+        index.add(make_rows(count))
+        print(f"indexed {count} clips in {time.perf_counter() - started:.2f} s")
+        day = ClipQuery(
+            device_id="d" * 32,
+            camera_id="cam3",
+            start_ms=10 * DAY_MS,
+            end_ms=11 * DAY_MS,
+            limit=500,
+        )
+        listed = len(index.query(day))
+        indexed_s = timed(lambda: index.query(day))
+        index.close()
+
+        raw = sqlite3.connect(path)
+        sql = (
+            "SELECT * FROM clips NOT INDEXED WHERE device_id = ? AND camera_id = ? AND "
+            "start_ms >= ? AND start_ms < ? ORDER BY start_ms DESC, clip_id DESC LIMIT 500"
+        )
+        params = ("d" * 32, "cam3", 10 * DAY_MS, 11 * DAY_MS)
+        scan_s = timed(lambda: raw.execute(sql, params).fetchall())
+        raw.close()
+
+        started = time.perf_counter()
+        reopened = ClipIndex(path)
+        total = reopened.count()
+        open_s = time.perf_counter() - started
+        reopened.close()
+    print(f"one camera's day ({listed} clips): {indexed_s * 1000:.2f} ms via the index")
+    print(f"baseline full scan of the same query: {scan_s * 1000:.2f} ms")
+    print(f"ratio scan / index: {scan_s / indexed_s:.1f}x")
+    print(f"re-open with {total} clips (start-up, no clip file read): {open_s * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
