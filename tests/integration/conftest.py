@@ -21,9 +21,7 @@ from custom_components.e2ee_nvr.const import (
     CONF_STORAGE_CAP_GB,
     DOMAIN,
 )
-from e2ee_nvr_protocol import endpoint
-from e2ee_nvr_protocol.passphrase import generate_passphrase
-from tests.protocol.account_setup import AccountFixture, fast_kdf_params
+from tests.protocol.account_setup import AccountFixture, new_account
 
 
 @pytest.fixture(autouse=True)
@@ -51,16 +49,12 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 @pytest.fixture(scope="session")
 def account() -> AccountFixture:
     """One real account (fast KDF parameters) shared by the tests, as the panel would make it."""
-    passphrase = generate_passphrase()
-    document, first = endpoint.create_account(passphrase, kdf_params=fast_kdf_params())
-    return AccountFixture(passphrase, document, first)
+    return new_account()
 
 
 @pytest.fixture(scope="session")
 def other_account() -> AccountFixture:
-    passphrase = generate_passphrase()
-    document, first = endpoint.create_account(passphrase, kdf_params=fast_kdf_params())
-    return AccountFixture(passphrase, document, first)
+    return new_account()
 
 
 @pytest.fixture

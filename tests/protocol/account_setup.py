@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from e2ee_nvr_protocol import endpoint, kdf, pairing, primitives
 from e2ee_nvr_protocol.account import AccountDocument
 from e2ee_nvr_protocol.device import DeviceTrust
+from e2ee_nvr_protocol.passphrase import generate_passphrase
 
 NOW = 1_764_450_000
 
@@ -73,3 +74,10 @@ def pair_device(account: AccountFixture, *, now: int = NOW) -> PairedDevice:
         already_used=False,
     )
     return PairedDevice(device_key, DeviceTrust.from_grant(accepted))
+
+
+def new_account() -> AccountFixture:
+    """A real account with a fresh passphrase, as the panel makes it (fast KDF parameters)."""
+    passphrase = generate_passphrase()
+    document, first = endpoint.create_account(passphrase, kdf_params=fast_kdf_params())
+    return AccountFixture(passphrase, document, first)

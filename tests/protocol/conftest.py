@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from e2ee_nvr_protocol import endpoint
-from e2ee_nvr_protocol.passphrase import generate_passphrase
-from tests.protocol.account_setup import AccountFixture, PairedDevice, fast_kdf_params, pair_device
+from tests.protocol.account_setup import AccountFixture, PairedDevice, new_account, pair_device
 
 
 @pytest.fixture(scope="session")
 def account() -> AccountFixture:
-    passphrase = generate_passphrase()
-    document, first = endpoint.create_account(passphrase, kdf_params=fast_kdf_params())
-    return AccountFixture(passphrase, document, first)
+    return new_account()
 
 
 @pytest.fixture(scope="session")
 def other_account() -> AccountFixture:
-    passphrase = generate_passphrase()
-    document, first = endpoint.create_account(passphrase, kdf_params=fast_kdf_params())
-    return AccountFixture(passphrase, document, first)
+    return new_account()
 
 
 @pytest.fixture(scope="session")
