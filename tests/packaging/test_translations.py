@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.packaging.rules import INTEGRATION_DIR, load_json_object
 
 STRINGS = INTEGRATION_DIR / "strings.json"
@@ -27,20 +25,18 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def test_translations_are_json_objects() -> None:
-    folder = INTEGRATION_DIR / "translations"
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+    paths = sorted((INTEGRATION_DIR / "translations").glob("*.json"))
+    assert paths, "the integration ships no translations"
+    for path in paths:
         load_json_object(path)
 
 
 def test_strings_json_has_an_english_translation() -> None:
-    if not STRINGS.exists():
-        pytest.skip("no strings.json yet")
+    assert STRINGS.is_file(), "strings.json is missing"
     assert EN.is_file(), "HA loads translations/en.json, not strings.json"
 
 
 def test_en_json_matches_strings_json() -> None:
-    if not (STRINGS.exists() and EN.exists()):
-        pytest.skip("strings.json or translations/en.json does not exist yet")
     strings = _flatten(load_json_object(STRINGS))
     english = _flatten(load_json_object(EN))
     assert sorted(strings.keys() ^ english.keys()) == []
