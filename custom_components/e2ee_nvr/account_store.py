@@ -21,6 +21,8 @@ from .protocol.recipients import VerifiedRecipientSet, check_epoch, verify_recip
 
 FILE_NAME = "account.json"
 MAX_INSTANCE_NAME = 64
+# A browser reports itself at most this often: each report rewrites account.json atomically.
+SEEN_MIN_INTERVAL = 60
 Change = Literal["enrol", "revoke", "publish"]
 
 
@@ -34,9 +36,10 @@ class InstanceMeta:
 
     name: str
     enrolled_at: int
+    last_seen: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "enrolled_at": self.enrolled_at}
+        return {"name": self.name, "enrolled_at": self.enrolled_at, "last_seen": self.last_seen}
 
 
 @dataclass
@@ -140,6 +143,21 @@ class AccountStore:
         state = AccountState(document, verified, meta)
         self._save(state)
         return state
+
+    def mark_seen(self, instance_key_id: str, now: int) -> bool:
+        """Record that an instance opened the panel; False if the store does not list it.
+
+        Skips the write when the stored time is under SEEN_MIN_INTERVAL old.
+        """
+        state = self.state
+        if state is None or state.document.instance(instance_key_id) is None:
+            return False
+        meta = state.instance_meta.setdefault(instance_key_id, InstanceMeta("", now))
+        if meta.last_seen is not None and 0 <= now - meta.last_seen < SEEN_MIN_INTERVAL:
+            return True
+        meta.last_seen = now
+        self._save(state)
+        return True
 
     def destroy(self) -> None:
         """Forget the account: its backups, wraps and recipient set."""

@@ -49,6 +49,9 @@ def account_json(state: AccountState | None) -> dict[str, Any]:
                 "enrolled_at": state.instance_meta[entry.key_id].enrolled_at
                 if entry.key_id in state.instance_meta
                 else None,
+                "last_seen": state.instance_meta[entry.key_id].last_seen
+                if entry.key_id in state.instance_meta
+                else None,
             }
             for entry in state.document.instances
         ],
@@ -62,6 +65,28 @@ async def ws_account_get(
 ) -> None:
     if (runtime := ws_runtime(connection, msg, hass)) is not None:
         connection.send_result(msg["id"], account_json(runtime.account.state))
+
+
+@websocket_api.websocket_command(
+    {
+        vol.Required("type"): f"{DOMAIN}/account/seen",
+        vol.Required("instance_key_id"): vol.All(str, vol.Match(r"^[0-9a-f]{32}$")),
+    }
+)
+@websocket_api.async_response
+async def ws_account_seen(
+    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """An enrolled browser opened the panel: note when (any signed-in user; no trust change)."""
+    if (runtime := ws_runtime(connection, msg, hass)) is None:
+        return
+    known = await hass.async_add_executor_job(
+        runtime.account.mark_seen, msg["instance_key_id"], int(time.time())
+    )
+    if not known:
+        connection.send_error(msg["id"], "not_found", "no such instance in the account")
+        return
+    connection.send_result(msg["id"], {})
 
 
 @websocket_api.websocket_command(
@@ -338,6 +363,7 @@ def turn_off(runtime: E2eeRuntimeData, delete_clips: bool) -> None:
 def async_register(hass: HomeAssistant) -> None:
     for handler in (
         ws_account_get,
+        ws_account_seen,
         ws_account_create,
         ws_account_enrol,
         ws_account_revoke,

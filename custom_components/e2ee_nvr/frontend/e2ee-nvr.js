@@ -33781,6 +33781,7 @@ var en_default = {
     browsers_help: "Each enrolled browser can decrypt new recordings. Revoke a lost one: it gets no new clips after that.",
     this_browser: "this browser",
     enrolled_at: "Enrolled {date}",
+    browser_last_seen: "Last seen: {date}",
     revoke: "Revoke",
     revoke_confirm: "Revoke {name}? It will not be able to decrypt recordings made from now on.",
     revoke_self: "This is the browser you are using: after revoking it, you need the passphrase to enrol it again.",
@@ -35170,6 +35171,7 @@ var DevicesView = class extends i4 {
             <div>
               <div>${instance.name || instance.key_id.slice(0, 8)} ${instance.key_id === own2 ? b2`<span class="muted">(${t3("devices.this_browser")})</span>` : A}</div>
               <div class="muted">${instance.enrolled_at === null ? "" : t3("devices.enrolled_at", { date: formatDateTime(instance.enrolled_at * 1e3, this.hass) })}</div>
+              ${instance.last_seen === null || instance.last_seen === void 0 ? A : b2`<div class="muted">${t3("devices.browser_last_seen", { date: formatDateTime(instance.last_seen * 1e3, this.hass) })}</div>`}
             </div>
             <span class="spacer"></span>
             ${admin ? b2`<e2ee-nvr-confirm-button danger label=${t3("devices.revoke")} yes=${t3("devices.revoke")} no=${t3("app.cancel")}
@@ -41835,7 +41837,9 @@ var unixSeconds = number2().nonnegative();
 var InstanceInfo = object({
   key_id: hex32,
   name: string2().max(64),
-  enrolled_at: unixSeconds.nullable()
+  enrolled_at: unixSeconds.nullable(),
+  // Last time this browser opened the panel (account/seen); absent from older integrations.
+  last_seen: unixSeconds.nullable().optional()
 });
 var AccountInfo = object({
   enabled: boolean2(),
@@ -41925,6 +41929,10 @@ var E2eeApi = class {
   }
   accountGet() {
     return this.call(AccountInfo, "account/get");
+  }
+  /** Tell the store this enrolled browser opened the panel (it keeps the time as last seen). */
+  async accountSeen(instanceKeyId) {
+    await this.call(EmptyResult, "account/seen", { instance_key_id: instanceKeyId });
   }
   /** One call carrying the whole account: the store takes all of it or none (atomic turn-on). */
   accountCreate(account, instanceName) {
@@ -42645,6 +42653,7 @@ var E2eeSession = class {
   account = null;
   status = null;
   opener = null;
+  seenReported = false;
   async refresh() {
     const [account, stored] = await Promise.all([this.api.accountGet(), this.keystore.load()]);
     this.setAccount(account, stored);
@@ -42661,6 +42670,19 @@ var E2eeSession = class {
     } else if (previous?.kind !== "enrolled" || previous.endpoint.instance.keyId !== status.endpoint.instance.keyId) {
       this.opener?.dispose();
       this.opener = new ClipOpener(this.api, status.endpoint, async () => (await this.api.accountGet()).account);
+    }
+  }
+  /**
+   * Once per session (page load), an enrolled browser tells the store it is still in use: the
+   * Devices screen shows it as "last seen". Best effort: a failure changes nothing else.
+   */
+  async reportSeen() {
+    const endpoint = this.enrolled;
+    if (endpoint === null || this.seenReported) return;
+    this.seenReported = true;
+    try {
+      await this.api.accountSeen(endpoint.instance.keyId);
+    } catch {
     }
   }
   get enrolled() {
@@ -42854,6 +42876,7 @@ var E2eeNvrPanel = class extends i4 {
     if (this.session === null) return;
     try {
       await this.session.refresh();
+      void this.session.reportSeen();
       this.phase = "ready";
       this.message = "";
     } catch (err) {

@@ -87,6 +87,7 @@ export class DevicesView extends LitElement {
             <div>
               <div>${instance.name || instance.key_id.slice(0, 8)} ${instance.key_id === own ? html`<span class="muted">(${t("devices.this_browser")})</span>` : nothing}</div>
               <div class="muted">${instance.enrolled_at === null ? "" : t("devices.enrolled_at", { date: formatDateTime(instance.enrolled_at * 1000, this.hass) })}</div>
+              ${instance.last_seen === null || instance.last_seen === undefined ? nothing : html`<div class="muted">${t("devices.browser_last_seen", { date: formatDateTime(instance.last_seen * 1000, this.hass) })}</div>`}
             </div>
             <span class="spacer"></span>
             ${admin

@@ -112,6 +112,7 @@ export class E2eeNvrPanel extends LitElement {
     if (this.session === null) return;
     try {
       await this.session.refresh();
+      void this.session.reportSeen();
       this.phase = "ready";
       this.message = "";
     } catch (err) {

@@ -57,6 +57,11 @@ export class E2eeApi {
     return this.call(s.AccountInfo, "account/get");
   }
 
+  /** Tell the store this enrolled browser opened the panel (it keeps the time as last seen). */
+  async accountSeen(instanceKeyId: string): Promise<void> {
+    await this.call(s.EmptyResult, "account/seen", { instance_key_id: instanceKeyId });
+  }
+
   /** One call carrying the whole account: the store takes all of it or none (atomic turn-on). */
   accountCreate(account: Record<string, unknown>, instanceName: string): Promise<s.AccountInfo> {
     return this.call(s.AccountInfo, "account/create", { account, instance_name: instanceName });

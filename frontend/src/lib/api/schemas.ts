@@ -12,6 +12,8 @@ export const InstanceInfo = z.object({
   key_id: hex32,
   name: z.string().max(64),
   enrolled_at: unixSeconds.nullable(),
+  // Last time this browser opened the panel (account/seen); absent from older integrations.
+  last_seen: unixSeconds.nullable().optional(),
 });
 
 /** account/get, account/create|enrol|revoke|publish and disable all answer with this. */

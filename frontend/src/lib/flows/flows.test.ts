@@ -12,6 +12,8 @@ import { clipIdFromQuery, pairingCodeFromInput, pairingCodeFromQuery } from "./p
 import { InvalidPairingCode } from "./wired-ops";
 import { ApiError } from "../api/errors";
 import { type E2eeApi } from "../api/client";
+import { type Keystore } from "../keystore/keystore";
+import { E2eeSession } from "./session";
 
 class MemoryStore implements KeyValueStore {
   readonly items = new Map<string, string>();
@@ -185,5 +187,45 @@ describe("pairing links and panel URL parameters", () => {
   it("shows a malformed pairing code as such", () => {
     expect(describeError(new InvalidPairingCode("x")).key).toBe("pair.invalid_code");
     expect(translate("en", "pair.invalid_code")).not.toBe("pair.invalid_code");
+  });
+});
+
+describe("last seen", () => {
+  const KEY = "0123456789abcdef0123456789abcdef";
+  const stored = {
+    accountId: KEY,
+    rootCertDer: new Uint8Array([1]),
+    name: "x",
+    enrolledAt: 0,
+    instance: { keyId: KEY, privateKey: {} as CryptoKey, publicKey: {} as CryptoKey, publicPoint: new Uint8Array(65) },
+  };
+  const info = {
+    enabled: true,
+    account: { account_id: KEY },
+    epoch: 1,
+    instances: [{ key_id: KEY, name: "x", enrolled_at: 5, last_seen: 7 }],
+  };
+
+  it("reports an enrolled browser once per session, and only an enrolled one", async () => {
+    const sent: Record<string, unknown>[] = [];
+    const hass = {
+      callWS: <T>(message: Record<string, unknown>): Promise<T> => {
+        sent.push(message);
+        if (message["type"] === "e2ee_nvr/account/seen") return Promise.reject({ code: "not_found", message: "gone" });
+        return Promise.resolve(info as T);
+      },
+    };
+    let key: typeof stored | null = null;
+    const keystore = { load: () => Promise.resolve(key) } as unknown as Keystore;
+    const session = new E2eeSession(hass, keystore);
+    await session.refresh();
+    await session.reportSeen();
+    expect(sent.filter((m) => m["type"] === "e2ee_nvr/account/seen")).toEqual([]);
+    expect(session.account?.instances[0]?.last_seen).toBe(7);
+    key = stored;
+    await session.refresh();
+    await session.reportSeen(); // the refusal is swallowed
+    await session.reportSeen();
+    expect(sent.filter((m) => m["type"] === "e2ee_nvr/account/seen")).toEqual([{ type: "e2ee_nvr/account/seen", instance_key_id: KEY }]);
   });
 });

@@ -42,6 +42,7 @@ export class E2eeSession {
   account: AccountInfo | null = null;
   status: EndpointStatus | null = null;
   private opener: ClipOpener | null = null;
+  private seenReported = false;
 
   constructor(
     hass: HassTransport,
@@ -68,6 +69,21 @@ export class E2eeSession {
     } else if (previous?.kind !== "enrolled" || previous.endpoint.instance.keyId !== status.endpoint.instance.keyId) {
       this.opener?.dispose();
       this.opener = new ClipOpener(this.api, status.endpoint, async () => (await this.api.accountGet()).account);
+    }
+  }
+
+  /**
+   * Once per session (page load), an enrolled browser tells the store it is still in use: the
+   * Devices screen shows it as "last seen". Best effort: a failure changes nothing else.
+   */
+  async reportSeen(): Promise<void> {
+    const endpoint = this.enrolled;
+    if (endpoint === null || this.seenReported) return;
+    this.seenReported = true;
+    try {
+      await this.api.accountSeen(endpoint.instance.keyId);
+    } catch {
+      // An older integration without account/seen, or a dropped connection: nothing to do.
     }
   }
 

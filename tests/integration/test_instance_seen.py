@@ -1,0 +1,63 @@
+"""account/seen: an enrolled browser reports that it opened the panel; account/get shows it."""
+
+from __future__ import annotations
+
+from unittest.mock import patch
+
+from homeassistant.auth.models import User
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+from custom_components.e2ee_nvr.runtime import runtime_data
+from tests.integration.nvr_helpers import create_account, ws_call, ws_ok
+from tests.protocol.account_setup import AccountFixture
+
+CLOCK = "custom_components.e2ee_nvr.websocket_account.time.time"
+
+
+async def test_last_seen_is_recorded_and_rate_limited(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    hass_admin_user: User,
+    account: AccountFixture,
+) -> None:
+    ws = await hass_ws_client()
+    own = account.first.instance_key_id
+    # No account yet: nothing to mark.
+    response = await ws_call(ws, type="e2ee_nvr/account/seen", instance_key_id=own)
+    assert response["error"]["code"] == "not_found"
+
+    created = await create_account(ws, account)
+    assert created["instances"][0]["last_seen"] is None
+    # Any signed-in user may report, not only admins.
+    hass_admin_user.groups = []
+    with patch(CLOCK, return_value=1_000_000):
+        await ws_ok(ws, type="e2ee_nvr/account/seen", instance_key_id=own)
+    info = await ws_ok(ws, type="e2ee_nvr/account/get")
+    assert info["instances"][0]["last_seen"] == 1_000_000
+
+    runtime = runtime_data(hass)
+    assert runtime is not None
+    with (
+        patch.object(runtime.account, "_save", wraps=runtime.account._save) as save,
+        patch(CLOCK, return_value=1_000_030),
+    ):
+        # Under a minute later: answered, but nothing is written.
+        await ws_ok(ws, type="e2ee_nvr/account/seen", instance_key_id=own)
+    save.assert_not_called()
+    info = await ws_ok(ws, type="e2ee_nvr/account/get")
+    assert info["instances"][0]["last_seen"] == 1_000_000
+
+    with patch(CLOCK, return_value=1_000_090):
+        await ws_ok(ws, type="e2ee_nvr/account/seen", instance_key_id=own)
+    # Written to disk: a reload of the store keeps it.
+    await hass.async_add_executor_job(runtime.account.load)
+    info = await ws_ok(ws, type="e2ee_nvr/account/get")
+    assert info["instances"][0]["last_seen"] == 1_000_090
+
+    response = await ws_call(ws, type="e2ee_nvr/account/seen", instance_key_id="0" * 32)
+    assert response["error"]["code"] == "not_found"
+    response = await ws_call(ws, type="e2ee_nvr/account/seen", instance_key_id="not hex")
+    assert response["error"]["code"] == "invalid_format"
