@@ -246,7 +246,3 @@ class AgentRegistry:
     def device_certs(self) -> list[bytes]:
         """Every device certificate ever granted (the export archive needs the revoked too)."""
         return [der for r in self.agents.values() if (der := r.device_cert_der()) is not None]
-
-
-def camera_names(registry: AgentRegistry) -> dict[tuple[str, str], str]:
-    return {(r.device_id, c.camera_id): c.name for r in registry.active() for c in r.cameras}

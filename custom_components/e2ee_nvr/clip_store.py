@@ -98,9 +98,6 @@ class ClipStore:
             os.fsync(handle.fileno())
         os.replace(part, self.staged_dir(clip_id) / check_kind(kind))
 
-    def discard_staged(self, clip_id: str) -> None:
-        shutil.rmtree(self.staged_dir(clip_id), ignore_errors=True)
-
     def clean_staging(self, max_age_seconds: float) -> int:
         """Remove staging entries untouched for max_age_seconds; return how many."""
         removed = 0
