@@ -21,6 +21,7 @@ collect_ignore: list[str] = []
 if importlib.util.find_spec("homeassistant") is None:
     collect_ignore.append("integration")
     collect_ignore.append("packaging/test_manifest_against_ha.py")
+    collect_ignore.append("packaging/test_protocol_identity.py")
 # tests/agent/ needs the agent's extra (onvif-zeep-async wants a newer aiohttp than HA 2025.4.4
 # pins), so it runs in the agent's Python 3.11 venv only: the agent never runs inside HA.
 if importlib.util.find_spec("onvif") is None:

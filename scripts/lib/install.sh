@@ -67,21 +67,47 @@ ensure_apt() {
 }
 
 # ----------------------------------------------------------------------------- interpreters and uv
-# pyenv_python VERSION: the interpreter's full path. The pyenv shims (python3.13, ...) can fail,
-# so never rely on them; `pyenv root` may be absent from PATH under CI, hence the fallback.
+# Interpreters are looked up only by the part that needs one, so `scripts/test --frontend` needs
+# no Python at all and `--lint` none of pyenv's. The pinned versions come from pyenv where it is
+# installed (call them by full path: the pyenv shims can fail); E2EE_NVR_PYTHON311/313/3135 name
+# others.
+
+# pyenv_python VERSION: the interpreter's full path, or nothing (status 1) when pyenv lacks it.
+# `pyenv root` may be absent from PATH under CI, hence the fallback.
 pyenv_python() {
     local root
     root=$(pyenv root 2>/dev/null || printf '%s' "${PYENV_ROOT:-$HOME/.pyenv}")
     local python="$root/versions/$1/bin/python3"
-    [[ -x "$python" ]] || die "Python $1 not found at $python (pyenv install $1?)"
+    [[ -x "$python" ]] || return 1
     printf '%s' "$python"
 }
 
-PY311=${E2EE_NVR_PYTHON311:-$(pyenv_python "$PY311_VERSION")}
-PY313=${E2EE_NVR_PYTHON313:-$(pyenv_python "$PY313_VERSION")}
+# python311: the agent's and the protocol's floor. pyenv's 3.11.7 where it exists, else the
+# system's python3 if it is 3.11 or newer (Debian 12's is 3.11.2), installed with its venv module.
+python311() {
+    if [[ -n ${E2EE_NVR_PYTHON311:-} ]]; then
+        printf '%s' "$E2EE_NVR_PYTHON311"
+    elif ! pyenv_python "$PY311_VERSION"; then
+        ensure_apt python3 python3-venv
+        /usr/bin/python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
+            die "need Python >= 3.11: pyenv install $PY311_VERSION, or set E2EE_NVR_PYTHON311"
+        printf '%s' /usr/bin/python3
+    fi
+}
+
+# python313: Home Assistant 2025.4.4's interpreter, only from pyenv (or E2EE_NVR_PYTHON313).
+python313() {
+    if [[ -n ${E2EE_NVR_PYTHON313:-} ]]; then
+        printf '%s' "$E2EE_NVR_PYTHON313"
+    else
+        pyenv_python "$PY313_VERSION" ||
+            die "Python $PY313_VERSION not found (pyenv install $PY313_VERSION, or set E2EE_NVR_PYTHON313)"
+    fi
+}
+
 readonly PY3135_PREFIX="$TOOLS_DIR/python-$PY3135_VERSION"
 PY3135=${E2EE_NVR_PYTHON3135:-$PY3135_PREFIX/bin/python3}
-readonly PY311 PY313 PY3135
+readonly PY3135
 
 # ensure_uv: a pinned uv in a venv of its own, outside the repo, shared by every clone.
 ensure_uv() {
@@ -92,7 +118,9 @@ ensure_uv() {
     fi
     note "installing uv $UV_VERSION into $venv"
     rm -rf "$venv"
-    "$PY311" -m venv "$venv"
+    local python
+    python=$(python311)
+    "$python" -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet "uv==$UV_VERSION"
 }
 
@@ -243,23 +271,34 @@ ensure_python_3135() {
 }
 
 # ----------------------------------------------------------------------------- project venvs
-# venv_stamp PYTHON LOCK: everything a venv's content depends on, hashed. The repo's path is in
-# it because a venv (and the editable install in it) records absolute paths: a moved clone rebuilds.
+# venv_stamp PYTHON LOCK [PROJECT]: everything a venv's content depends on, hashed. The repo's
+# path is in it because a venv (and the editable install in it) records absolute paths: a moved
+# clone rebuilds. With PROJECT, the list of the installed packages' files too: the strict editable
+# install links each file, so a file added or removed needs a reinstall.
 venv_stamp() {
     {
         printf 'repo %s\nuv %s\npython %s ' "$REPO_ROOT" "$UV_VERSION" "$1"
         "$1" -c 'import sys; print(sys.version)'
         cat "$REPO_ROOT/pyproject.toml" "$2"
+        if [[ -n ${3:-} ]]; then
+            cat "$REPO_ROOT/setup.py"
+            (cd "$REPO_ROOT" && find camera_agent custom_components/e2ee_nvr/protocol -type f \
+                ! -path '*/__pycache__/*' | LC_ALL=C sort)
+        fi
     } | sha256sum | cut -d' ' -f1
 }
 
-# ensure_venv NAME PYTHON LOCK: .venv/NAME holding exactly LOCK plus this project (editable).
+# ensure_venv NAME PYTHON LOCK [project]: .venv/NAME holding exactly LOCK, plus this project when
+# the fourth argument is `project`. Only the 3.11 venv installs the project (the agent, and the
+# protocol as `e2ee_nvr_protocol`); the Home Assistant venvs must not, so that the integration's
+# tests only ever see the protocol as custom_components.e2ee_nvr.protocol (one import name per
+# process, see pyproject.toml).
 ensure_venv() {
-    local name=$1 python=$2 lock=$3
+    local name=$1 python=$2 lock=$3 project=${4:-}
     local venv="$REPO_ROOT/.venv/$name"
     local stamp_file="$venv/.e2ee-nvr-stamp"
     local stamp
-    stamp=$(venv_stamp "$python" "$lock")
+    stamp=$(venv_stamp "$python" "$lock" "$project")
     if [[ -f "$stamp_file" && "$(cat "$stamp_file")" == "$stamp" && -x "$venv/bin/python" ]]; then
         note "reusing .venv/$name (stamp matches)"
         return 0
@@ -271,7 +310,13 @@ ensure_venv() {
     "$UV" venv --quiet --clear --python "$python" "$venv"
     # sync, not install: a package dropped from the lock leaves the venv too.
     "$UV" pip sync --quiet --python "$venv/bin/python" "$lock"
-    "$UV" pip install --quiet --python "$venv/bin/python" --no-deps --editable "$REPO_ROOT"
+    if [[ $project == project ]]; then
+        # Strict editable mode: a tree of links under build/ rather than an import hook, so mypy
+        # resolves `e2ee_nvr_protocol` to the very files in custom_components/e2ee_nvr/protocol/.
+        rm -rf "$REPO_ROOT/build/__editable__."*
+        "$UV" pip install --quiet --python "$venv/bin/python" --no-deps \
+            --config-settings editable_mode=strict --editable "$REPO_ROOT"
+    fi
     printf '%s\n' "$stamp" >"$stamp_file"
     note ".venv/$name ready in $((SECONDS - started)) s"
 }
@@ -315,11 +360,17 @@ install() {
         gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad \
         gstreamer1.0-plugins-ugly gstreamer1.0-libav
     ensure_uv
-    local name
+    local name python
     for name in "$@"; do
         case $name in
-            py311) ensure_venv py311 "$PY311" "$REPO_ROOT/requirements/py311.txt" ;;
-            ha2025) ensure_venv ha2025 "$PY313" "$REPO_ROOT/requirements/ha2025.txt" ;;
+            py311)
+                python=$(python311)
+                ensure_venv py311 "$python" "$REPO_ROOT/requirements/py311.txt" project
+                ;;
+            ha2025)
+                python=$(python313)
+                ensure_venv ha2025 "$python" "$REPO_ROOT/requirements/ha2025.txt"
+                ;;
             ha2026)
                 ensure_python_3135
                 ensure_venv ha2026 "$PY3135" "$REPO_ROOT/requirements/ha2026.txt"

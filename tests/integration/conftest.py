@@ -21,7 +21,7 @@ from custom_components.e2ee_nvr.const import (
     CONF_STORAGE_CAP_GB,
     DOMAIN,
 )
-from tests.protocol.account_setup import AccountFixture, new_account
+from tests.integration.nvr_helpers import AccountFixture, new_account
 
 
 @pytest.fixture(autouse=True)

@@ -11,18 +11,39 @@ from aiohttp.test_utils import TestClient
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-from e2ee_nvr_protocol import endpoint, pairing, primitives
-from e2ee_nvr_protocol.account import AccountDocument
-from e2ee_nvr_protocol.clip import ClipEncryptor, ClipEvent
-from e2ee_nvr_protocol.device import DeviceTrust
-from e2ee_nvr_protocol.envelope import MacedEnvelope, SignedEnvelope
-from e2ee_nvr_protocol.identifiers import key_id
-from tests.protocol.account_setup import AccountFixture
+# The protocol by the one name Home Assistant's process knows it by: these venvs do not install
+# `e2ee_nvr_protocol` (see pyproject.toml), so the tests share the integration's classes.
+from custom_components.e2ee_nvr.protocol import endpoint, kdf, pairing, primitives
+from custom_components.e2ee_nvr.protocol.account import AccountDocument
+from custom_components.e2ee_nvr.protocol.clip import ClipEncryptor, ClipEvent
+from custom_components.e2ee_nvr.protocol.device import DeviceTrust
+from custom_components.e2ee_nvr.protocol.envelope import MacedEnvelope, SignedEnvelope
+from custom_components.e2ee_nvr.protocol.identifiers import key_id
+from custom_components.e2ee_nvr.protocol.passphrase import generate_passphrase
 
 AGENT = "/api/e2ee_nvr/agent"
 MARKER = b"E2EE-NVR-PLAINTEXT-MARKER-7f3a"
 CODECS = "avc1.64001f"
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@dataclass
+class AccountFixture:
+    """A real account as the panel makes it: passphrase, store document, first endpoint."""
+
+    passphrase: str
+    document: AccountDocument
+    first: endpoint.Endpoint
+
+
+def new_account() -> AccountFixture:
+    """A real account with a fresh passphrase and the cheapest KDF parameters section 4 allows
+    (real derivations at test-suite speed). tests/protocol/account_setup.py builds the same for
+    the 3.11 venv, under the name the agent imports the protocol by."""
+    fast = kdf.KdfParams.new_default(scrypt_n_log2=15, pbkdf2_iterations=10_000)
+    passphrase = generate_passphrase()
+    document, first = endpoint.create_account(passphrase, kdf_params=(fast, fast))
+    return AccountFixture(passphrase, document, first)
 
 
 async def ws_call(ws: Any, **message: Any) -> dict[str, Any]:

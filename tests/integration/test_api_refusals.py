@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator,
 
 from tests.integration.nvr_helpers import (
     AGENT,
+    AccountFixture,
     create_account,
     pair_agent,
     seal_clip,
@@ -20,7 +21,6 @@ from tests.integration.nvr_helpers import (
     ws_call,
     ws_ok,
 )
-from tests.protocol.account_setup import AccountFixture
 
 HEARTBEAT: dict[str, Any] = {
     "agent_version": "0.1.0",

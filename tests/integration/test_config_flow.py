@@ -21,8 +21,7 @@ from custom_components.e2ee_nvr.const import (
     CONF_STORAGE_CAP_GB,
     DOMAIN,
 )
-from tests.integration.nvr_helpers import create_account, pair_agent
-from tests.protocol.account_setup import AccountFixture
+from tests.integration.nvr_helpers import AccountFixture, create_account, pair_agent
 
 SETTINGS = {CONF_RETENTION_DAYS: 14, CONF_STORAGE_CAP_GB: 2.5, CONF_EVENTS_VISIBLE: False}
 

@@ -15,6 +15,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator,
 from syrupy.assertion import SnapshotAssertion
 
 from tests.integration.nvr_helpers import (
+    AccountFixture,
     create_account,
     fixed_device_key,
     pair_agent,
@@ -22,7 +23,6 @@ from tests.integration.nvr_helpers import (
     send_heartbeat,
     upload_clip,
 )
-from tests.protocol.account_setup import AccountFixture
 
 TIME_KEYS = {"created_at", "expires_at", "last_seen", "enrolled_at"}
 
@@ -54,7 +54,7 @@ async def test_diagnostics(
     await create_account(ws, account)
     agent = await pair_agent(client, ws, account, key=fixed_device_key())
     await send_heartbeat(client, agent)
-    with patch("e2ee_nvr_protocol.clip.new_clip_id", return_value="cd" * 16):
+    with patch("custom_components.e2ee_nvr.protocol.clip.new_clip_id", return_value="cd" * 16):
         await upload_clip(client, agent, seal_clip(agent, start_ms=1_796_000_000_000))
     runtime = init_integration.runtime_data
     state = runtime.account.state

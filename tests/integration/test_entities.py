@@ -22,6 +22,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.e2ee_nvr.const import CONF_EVENTS_VISIBLE, DOMAIN
 from tests.integration.conftest import entry_options
 from tests.integration.nvr_helpers import (
+    AccountFixture,
     create_account,
     fixed_device_key,
     pair_agent,
@@ -30,7 +31,6 @@ from tests.integration.nvr_helpers import (
     upload_clip,
     ws_ok,
 )
-from tests.protocol.account_setup import AccountFixture
 
 CLIP_START_MS = 1_796_000_000_000  # 2026-11-30T00:53:20Z, a fixed time for the snapshot
 EVENT = "event.front_door_clip"
@@ -105,7 +105,7 @@ async def test_entities_snapshot(
 ) -> None:
     await async_setup_component(hass, "homeassistant", {})
     client, _ws, agent = await _paired(hass, hass_client, hass_ws_client, account)
-    with patch("e2ee_nvr_protocol.clip.new_clip_id", return_value="ab" * 16):
+    with patch("custom_components.e2ee_nvr.protocol.clip.new_clip_id", return_value="ab" * 16):
         clip = seal_clip(agent, start_ms=CLIP_START_MS, visible_events=("motion", "person"))
     await upload_clip(client, agent, clip)
     await hass.async_block_till_done()

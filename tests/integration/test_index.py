@@ -11,8 +11,14 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from custom_components.e2ee_nvr.retention import enforce
-from tests.integration.nvr_helpers import create_account, pair_agent, seal_clip, upload_clip, ws_ok
-from tests.protocol.account_setup import AccountFixture
+from tests.integration.nvr_helpers import (
+    AccountFixture,
+    create_account,
+    pair_agent,
+    seal_clip,
+    upload_clip,
+    ws_ok,
+)
 
 DAY_MS = 86_400_000
 

@@ -10,8 +10,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.e2ee_nvr.runtime import runtime_data
-from tests.integration.nvr_helpers import create_account, ws_call, ws_ok
-from tests.protocol.account_setup import AccountFixture
+from tests.integration.nvr_helpers import AccountFixture, create_account, ws_call, ws_ok
 
 CLOCK = "custom_components.e2ee_nvr.websocket_account.time.time"
 

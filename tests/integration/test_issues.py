@@ -13,8 +13,13 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator,
 
 from custom_components.e2ee_nvr.clip_store import ClipStore
 from custom_components.e2ee_nvr.const import DOMAIN, LOW_FREE_SPACE_BYTES
-from tests.integration.nvr_helpers import create_account, pair_agent, send_heartbeat, ws_ok
-from tests.protocol.account_setup import AccountFixture
+from tests.integration.nvr_helpers import (
+    AccountFixture,
+    create_account,
+    pair_agent,
+    send_heartbeat,
+    ws_ok,
+)
 
 
 async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:

@@ -9,16 +9,16 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
-from e2ee_nvr_protocol import endpoint
+from custom_components.e2ee_nvr.protocol import endpoint
 from tests.integration.nvr_helpers import (
     MARKER,
+    AccountFixture,
     create_account,
     pair_agent,
     seal_clip,
     upload_clip,
     ws_ok,
 )
-from tests.protocol.account_setup import AccountFixture
 
 
 def _pkcs8(key: object) -> bytes:

@@ -22,6 +22,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator,
 from custom_components.e2ee_nvr.const import DOMAIN
 from tests.integration.nvr_helpers import (
     MARKER,
+    AccountFixture,
     Agent,
     SealedClip,
     create_account,
@@ -30,7 +31,6 @@ from tests.integration.nvr_helpers import (
     upload_clip,
     ws_ok,
 )
-from tests.protocol.account_setup import AccountFixture
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # The recovery tool runs where a user would run it: the agent's own Python 3.11 venv, with no

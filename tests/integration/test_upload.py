@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator,
 
 from tests.integration.nvr_helpers import (
     AGENT,
+    AccountFixture,
     Agent,
     SealedClip,
     create_account,
@@ -21,7 +22,6 @@ from tests.integration.nvr_helpers import (
     upload_clip,
     ws_ok,
 )
-from tests.protocol.account_setup import AccountFixture
 
 
 async def _setup(

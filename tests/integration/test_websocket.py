@@ -10,10 +10,11 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
-from e2ee_nvr_protocol import endpoint
-from e2ee_nvr_protocol.encoding import b64decode
+from custom_components.e2ee_nvr.protocol import endpoint
+from custom_components.e2ee_nvr.protocol.encoding import b64decode
 from tests.integration.nvr_helpers import (
     AGENT,
+    AccountFixture,
     create_account,
     pair_agent,
     seal_clip,
@@ -21,7 +22,6 @@ from tests.integration.nvr_helpers import (
     ws_call,
     ws_ok,
 )
-from tests.protocol.account_setup import AccountFixture
 
 
 async def test_account_life_cycle(

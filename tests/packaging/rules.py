@@ -1,6 +1,6 @@
 """The documented rules of HACS and hassfest, written down as data, and the helpers to read files.
 
-Neither HACS's validator nor hassfest can be installed here (see ../shared/PLATFORM.md), so the
+Neither HACS's validator nor hassfest can be installed here (no registry serves them), so the
 packaging tests carry their rules. Sources, so that the next person can re-check them:
 
 - hacs.json and the integration manifest: HACS, custom_components/hacs/utils/validate.py

@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   window.testOutcome = outcome;
   try {
     if (globalThis.crypto?.subtle === undefined) throw new Error("crypto.subtle missing: not a secure context");
-    for (const suite of await allSuites(source)) {
+    const withWycheproof = new URLSearchParams(location.search).get("wycheproof") !== "skip";
+    for (const suite of await allSuites(source, withWycheproof)) {
       for (const entry of suite.cases) {
         try {
           await entry.run();
