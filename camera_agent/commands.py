@@ -12,6 +12,7 @@ from typing import Any
 
 from .config import AgentConfig, ConfigError, load_config
 from .logs import setup_logging
+from .redact import SECRETS
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -34,8 +35,18 @@ def _load(args: argparse.Namespace) -> AgentConfig | None:
         setup_logging("text")
         LOG.error("configuration refused: %s", err)
         return None
+    register_secrets(config)
     setup_logging("json" if args.json_logs else config.log_format)
     return config
+
+
+def register_secrets(config: AgentConfig) -> None:
+    """Every camera password, so the log filter masks it even where it appears outside a URL."""
+    for camera in config.cameras:
+        if camera.rtsp_url is not None:
+            SECRETS.add_url(camera.rtsp_url)
+        if camera.onvif is not None:
+            SECRETS.add(camera.onvif.password)
 
 
 def run(args: argparse.Namespace) -> int:

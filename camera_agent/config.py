@@ -118,7 +118,7 @@ _CAMERA = vol.Schema(
             CAMERA_ID_PATTERN, msg="camera_id is 1 to 32 characters of a-z, 0-9, _ and -"
         ),
         vol.Exclusive("rtsp_url", "source", msg=_ONE_SOURCE): vol.Match(
-            r"^rtsps?://", msg="rtsp_url must be rtsp://"
+            r"^rtsps?://\S+$", msg="rtsp_url must be rtsp:// without spaces or line breaks"
         ),
         vol.Exclusive("onvif", "source", msg=_ONE_SOURCE): _ONVIF,
         vol.Optional("mode", default={"continuous": {}}): _MODE,

@@ -75,6 +75,8 @@ class FakeStore:
         self.commits: list[str] = []  # every commit, so a test can see a clip stored twice
         self.heartbeats: list[dict[str, Any]] = []
         self.object_puts = 0
+        # The integration's "let HA see event types" option, carried in heartbeat answers.
+        self.events_visible = False
 
     # -- test-side controls -------------------------------------------------------------------
     def register_agent(self, device_cert: x509.Certificate) -> str:
@@ -178,7 +180,7 @@ class FakeStore:
             return _error(401, "unauthorized", "unknown token")
         self.heartbeats.append(await request.json())
         epoch = int(json.loads(self.recipient_set.payload)["epoch"])
-        return web.json_response({"recipient_epoch": epoch})
+        return web.json_response({"recipient_epoch": epoch, "events_visible": self.events_visible})
 
     # -- clips --------------------------------------------------------------------------------
     def _status(self, clip: StoredClip) -> dict[str, Any]:
