@@ -101,14 +101,18 @@ async def _run_session(
         while (fragment := await reader.next_fragment()) is not None:
             delivered = True
             await cutter.on_fragment(fragment)
-        stopped = stop_event.is_set()
-        await cutter.close(None if stopped else "the camera stream ended")
-        if not stopped:
+        # A dropped stream ends the clip early, not the video already received: the clip holds
+        # whole fragments only, so it is finished as a short clip and uploaded like any other
+        # (a camera that drops every 20 s would otherwise never produce a 60 s clip at all).
+        await cutter.close(None)
+        if not stop_event.is_set():
             _LOGGER.warning("camera %s: stream ended (%s)", settings.camera_id, _tail(process))
     except BaseException as error:
         if cutter is not None:
             with contextlib.suppress(Exception):
-                await cutter.close(f"capture failed: {error!r}")
+                # A lost, stalled or garbled stream still leaves whole fragments worth keeping;
+                # anything else (the sink failing, cancellation) aborts the clip.
+                await cutter.close(None if isinstance(error, SESSION_ERRORS) else repr(error))
         if isinstance(error, SESSION_ERRORS):
             _LOGGER.debug("camera %s: ffmpeg said: %s", settings.camera_id, _tail(process))
         raise
