@@ -135,7 +135,8 @@ _AGENT = vol.Schema(
             int, vol.Range(min=1 << 20)
         ),
         vol.Optional("agent_name", default="camera agent"): vol.All(str, vol.Length(max=64)),
-        vol.Optional("visible_event_types", default=["motion"]): _EVENT_KINDS,
+        # Nothing visible unless the owner opts in (here and in the integration's option).
+        vol.Optional("visible_event_types", default=[]): _EVENT_KINDS,
         vol.Optional("log_format", default="text"): vol.In(["text", "json"]),
         vol.Required("cameras"): vol.All([_CAMERA], vol.Length(min=1, max=MAX_CAMERAS)),
     }

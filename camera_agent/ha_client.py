@@ -54,6 +54,13 @@ class ResponseTooLarge(HaRefused):
 
 
 @dataclass(frozen=True)
+class HeartbeatAnswer:
+    recipient_epoch: int
+    # The integration's "let Home Assistant see event types" option.
+    events_visible: bool
+
+
+@dataclass(frozen=True)
 class UploadStatus:
     stored: bool
     missing: tuple[str, ...]
@@ -161,10 +168,16 @@ class HaClient:
         _status, body = await self._call("GET", "trust")
         return SignedEnvelope.from_json(body.get("recipient_set"))
 
-    async def heartbeat(self, body: dict[str, Any]) -> int:
-        """Send the heartbeat; return the store's current recipient epoch."""
+    async def heartbeat(self, body: dict[str, Any]) -> HeartbeatAnswer:
+        """Send the heartbeat; return the store's recipient epoch and event visibility."""
         _status, answer = await self._call("POST", "heartbeat", json_body=body)
-        return int(answer.get("recipient_epoch", 0))
+        epoch = answer.get("recipient_epoch", 0)
+        return HeartbeatAnswer(
+            recipient_epoch=epoch if isinstance(epoch, int) else 0,
+            # Only an explicit true opens it: an integration that predates the field, or any
+            # other value, leaves every event kind hidden.
+            events_visible=answer.get("events_visible") is True,
+        )
 
     # -- clips --------------------------------------------------------------------------------
     async def put_manifest(self, clip_id: str, manifest: object) -> UploadStatus:

@@ -75,7 +75,11 @@ class Agent:
         )
         self.client = HaClient(config.ha_url, self.state.load_token())
         self.uploader = Uploader(
-            client=self.client, spool=self.spool, trust=self.trust, status=self.status
+            client=self.client,
+            spool=self.spool,
+            trust=self.trust,
+            status=self.status,
+            on_events_visible=self.sink.set_ha_events_visible,
         )
 
     async def _wait_until_recording_allowed(self, camera_id: str) -> bool:

@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +51,7 @@ class Uploader:
         trust: TrustKeeper,
         status: AgentStatus,
         settings: UploaderSettings | None = None,
+        on_events_visible: Callable[[bool], None] | None = None,
     ) -> None:
         self._client = client
         self._spool = spool
@@ -57,6 +59,7 @@ class Uploader:
         self._status = status
         self.settings = settings or UploaderSettings()
         self._refused_until: dict[str, float] = {}
+        self._on_events_visible = on_events_visible
         self._trust_wanted = asyncio.Event()
         self._trust_wanted.set()
 
@@ -160,9 +163,11 @@ class Uploader:
     async def heartbeat_loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                store_epoch = await self._client.heartbeat(self.heartbeat_body())
+                answer = await self._client.heartbeat(self.heartbeat_body())
                 self._status.ha_reachable = True
-                if store_epoch != self._trust.epoch:
+                if self._on_events_visible is not None:
+                    self._on_events_visible(answer.events_visible)
+                if answer.recipient_epoch != self._trust.epoch:
                     self._trust_wanted.set()
             except HaUnavailable as err:
                 self._status.ha_reachable = False
