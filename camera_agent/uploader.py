@@ -19,7 +19,7 @@ from typing import Any
 from e2ee_nvr_protocol.errors import ProtocolError
 
 from .ha_client import HaClient, HaError, HaRefused, HaUnavailable, Unauthorized
-from .health import AgentStatus
+from .health import HEARTBEAT_STATE, AgentStatus
 from .spool import Spool, SpooledClip
 from .supervise import Backoff, BackoffSettings, sleep_or_stop
 from .trust import RecordingBlocked, TrustKeeper
@@ -155,7 +155,11 @@ class Uploader:
             "spool_clips": depth.clips,
             "spool_bytes": depth.size_bytes,
             "cameras": [
-                {"camera_id": camera_id, "state": c.state, "detail": c.detail[:200]}
+                {
+                    "camera_id": camera_id,
+                    "state": HEARTBEAT_STATE[c.state],
+                    "detail": (f"{c.state}: {c.detail}" if c.detail else c.state)[:200],
+                }
                 for camera_id, c in sorted(self._status.cameras.items())
             ],
         }
