@@ -181,7 +181,7 @@ def test_status_and_doctor_describe_the_running_agent(rig: Rig) -> None:
     assert any(line.startswith("[ok] ffmpeg: ffmpeg version") for line in lines)
     assert any(line.startswith("[ok] Home Assistant: http://127.0.0.1:") for line in lines)
     for camera_id in CONTINUOUS_CAMERAS:
-        assert f"[ok] camera {camera_id}: RTSP port reachable at 127.0.0.1" in lines
+        assert f"[ok] camera {camera_id}: RTSP stream answers: video h264" in lines
     assert f"[ok] camera {EVENT_CAMERA}: ONVIF E2EE NVR tests Fake ONVIF" in lines
     assert not any(line.startswith("[FAIL]") for line in lines)
 
