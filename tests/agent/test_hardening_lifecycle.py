@@ -132,3 +132,26 @@ def test_stopped_agent_never_reports_ok() -> None:
     assert status.overall() == "ok"
     status.stopped = True
     assert status.overall() == "stopped"
+
+
+def test_status_of_a_killed_agent_is_not_its_last_word(tmp_path: Path) -> None:
+    """Fault: the agent was SIGKILLed (no handler ran): its health file still says "ok"."""
+    from camera_agent.commands import STALE_HEALTH_SECONDS, status_report
+    from camera_agent.config import parse_config
+    from camera_agent.health import HEALTH_FILE
+
+    config = parse_config(
+        {
+            "ha_url": "http://ha:8123",
+            "state_dir": str(tmp_path / "state"),
+            "spool_dir": str(tmp_path / "spool"),
+            "cameras": [{"name": "c", "camera_id": "c", "rtsp_url": "rtsp://h/c"}],
+        }
+    )
+    (tmp_path / "state").mkdir()
+    status = AgentStatus()
+    status.set_camera("c", "recording")
+    document = status.to_json()
+    document["updated_unix"] -= STALE_HEALTH_SECONDS + 5
+    (tmp_path / "state" / HEALTH_FILE).write_text(json.dumps(document))
+    assert status_report(config)["agent_status"].startswith("not running")
