@@ -208,3 +208,36 @@ async def test_shutdown_upload_is_bounded_and_keeps_what_it_could_not_send(
         await runner.cleanup()
     assert hung.is_set(), "the agent should have tried to upload"
     assert agent.spool.depth().clips == 1
+
+
+async def test_an_onvif_camera_refusing_the_password_is_failing(tmp_path: Path) -> None:
+    """Fault: the ONVIF camera refuses the configured password: the status says so."""
+
+    from camera_agent.config import parse_config
+    from camera_agent.onvif_source import OnvifFailure
+    from camera_agent.run import Agent
+    from tests.agent.agent_setup import new_account, paired_state
+    from tests.agent.fake_onvif import FakeOnvifCamera, serve
+
+    camera = FakeOnvifCamera("admin", "right-one", "rtsp://127.0.0.1:1/main")
+    runner = await serve(camera)
+    paired_state(tmp_path / "state", new_account())
+    onvif = {"host": "127.0.0.1", "port": camera.port, "username": "admin", "password": "bad-one"}
+    config = parse_config(
+        {
+            "ha_url": "http://127.0.0.1:1",
+            "state_dir": str(tmp_path / "state"),
+            "spool_dir": str(tmp_path / "spool"),
+            "cameras": [{"name": "p", "camera_id": "porch", "onvif": onvif}],
+        }
+    )
+    agent = Agent(config, asyncio.Event())
+    try:
+        with pytest.raises(OnvifFailure):
+            await agent.camera_job(config.cameras[0])
+    finally:
+        await agent.client.close()
+        await runner.cleanup()
+    porch = agent.status.cameras["porch"]
+    assert porch.state == "failing" and porch.detail.startswith("ONVIF:")
+    assert "bad-one" not in porch.detail
