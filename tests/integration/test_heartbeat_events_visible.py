@@ -14,8 +14,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator,
 
 from custom_components.e2ee_nvr.const import CONF_EVENTS_VISIBLE
 from tests.integration.conftest import entry_options
-from tests.integration.nvr_helpers import AGENT, create_account, pair_agent
-from tests.protocol.account_setup import AccountFixture
+from tests.integration.nvr_helpers import AGENT, AccountFixture, create_account, pair_agent
 
 HEARTBEAT: dict[str, Any] = {
     "agent_version": "0.1.0",
