@@ -4,7 +4,7 @@
 //   { "haUrl": "http://127.0.0.1:PORT", "username": "...", "password": "...",
 //     "screenshotDir": "/abs/dir", "profileDir": "/abs/dir" (optional), ...scenario fields }
 // Prints one JSON line on stdout, {"ok": true, ...} or {"ok": false, "error": "..."}, and exits
-// 0 or 1. tests/e2e/browser.py is the Python side. playwright-core drives /usr/bin/chromium,
+// 0 or 1. devstack/browser.py is the Python side. playwright-core drives /usr/bin/chromium,
 // never a downloaded browser; a named profileDir keeps IndexedDB (the instance key) between
 // scenarios, as a real enrolled browser would.
 

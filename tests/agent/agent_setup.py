@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from camera_agent.state import AgentState, atomic_write
 from camera_agent.supervise import BackoffSettings
 from camera_agent.trust import TrustKeeper
 from camera_agent.uploader import Uploader, UploaderSettings
+from devstack.ports import free_port
 from e2ee_nvr_protocol import certs, endpoint
 from e2ee_nvr_protocol.passphrase import generate_passphrase
 from tests.agent.fake_store import FakeStore, RunningStore
@@ -35,13 +35,6 @@ def new_account() -> AccountFixture:
     passphrase = generate_passphrase()
     document, first = endpoint.create_account(passphrase, kdf_params=fast_kdf_params())
     return AccountFixture(passphrase, document, first)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def paired_state(folder: Path, account: AccountFixture) -> tuple[AgentState, PairedDevice]:

@@ -16,8 +16,9 @@ from typing import Any
 
 import yaml
 
+from devstack.ports import free_port
 from e2ee_nvr_protocol import certs
-from tests.agent.agent_setup import free_port, new_account, paired_state
+from tests.agent.agent_setup import new_account, paired_state
 from tests.agent.fake_store import FakeStore, RunningStore
 from tests.agent.run_rig import AgentProcess, Services
 

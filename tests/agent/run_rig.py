@@ -1,8 +1,8 @@
 """A whole-agent test rig: `python -m camera_agent run` as a real child process, for real.
 
-Home Assistant is tests/agent/fake_store.py and the ONVIF camera tests/agent/fake_onvif.py, both
+Home Assistant is tests/agent/fake_store.py and the ONVIF camera devstack/fake_onvif.py, both
 served from an event loop in a background thread, so the synchronous tests can stop and start
-them while the agent runs. The cameras are GStreamer RTSP servers (tests/agent/rtsp_camera.py).
+them while the agent runs. The cameras are GStreamer RTSP servers (devstack/rtsp_camera.py).
 The agent is paired by `python -m camera_agent pair`, with the protocol's endpoint code playing
 the user who types the code into the panel. The agent gets a private cwd and TMPDIR, so that a
 test can scan every folder it could write to for the plaintext marker.
@@ -29,6 +29,9 @@ import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from devstack.fake_onvif import FakeOnvifCamera, serve
+from devstack.ports import free_port
+from devstack.rtsp_camera import MARKER, RtspCamera
 from e2ee_nvr_protocol import endpoint, pairing
 from e2ee_nvr_protocol.clip import (
     ClipEvent,
@@ -40,10 +43,8 @@ from e2ee_nvr_protocol.clip import (
 from e2ee_nvr_protocol.envelope import SignedEnvelope
 from e2ee_nvr_protocol.manifest import ClipManifest
 from e2ee_nvr_protocol.stream_format import ContentKind
-from tests.agent.agent_setup import free_port, new_account
-from tests.agent.fake_onvif import FakeOnvifCamera, serve
+from tests.agent.agent_setup import new_account
 from tests.agent.fake_store import FakeStore, RunningStore
-from tests.agent.rtsp_camera import MARKER, RtspCamera
 from tests.protocol.account_setup import AccountFixture
 
 _T = TypeVar("_T")

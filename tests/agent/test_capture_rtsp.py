@@ -11,6 +11,7 @@ import pytest
 from camera_agent.capture.camera import run_camera
 from camera_agent.capture.cutter import EventTrigger
 from camera_agent.capture.settings import CaptureSettings
+from devstack.rtsp_camera import MARKER, RtspCamera
 from tests.agent.capture_memory_sink import (
     WAIT_LIMIT_SECONDS,
     MemoryClip,
@@ -18,7 +19,6 @@ from tests.agent.capture_memory_sink import (
     ProbedClip,
     ffprobe_clip,
 )
-from tests.agent.rtsp_camera import MARKER, RtspCamera
 
 pytestmark = pytest.mark.slow
 

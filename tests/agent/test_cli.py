@@ -12,8 +12,9 @@ from camera_agent.cli import main
 from camera_agent.config import load_config
 from camera_agent.doctor import run_doctor
 from camera_agent.health import AgentStatus, write_health
-from tests.agent.agent_setup import free_port, new_account, paired_state, served_store
-from tests.agent.fake_onvif import FakeOnvifCamera, serve
+from devstack.fake_onvif import FakeOnvifCamera, serve
+from devstack.ports import free_port
+from tests.agent.agent_setup import new_account, paired_state, served_store
 
 
 def _write_config(tmp_path: Path, ha_url: str, cameras: list[dict[str, object]]) -> Path:

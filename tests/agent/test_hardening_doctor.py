@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from devstack.rtsp_camera import RtspCamera
 from tests.agent.hardening_rig import small_rig
-from tests.agent.rtsp_camera import RtspCamera
 
 pytestmark = pytest.mark.slow
 

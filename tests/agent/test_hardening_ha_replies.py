@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from camera_agent.ha_client import MAX_RESPONSE_BYTES, HaClient, HaRefused, ResponseTooLarge
-from tests.agent.agent_setup import free_port
+from devstack.ports import free_port
 
 HUGE_BYTES = 600 * 1024 * 1024
 PIECE = b"[" * (1 << 20)

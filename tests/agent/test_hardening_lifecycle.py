@@ -20,9 +20,9 @@ import pytest
 from camera_agent.capture.camera import CaptureState, run_camera
 from camera_agent.capture.settings import CaptureSettings
 from camera_agent.health import AgentStatus
+from devstack.rtsp_camera import RtspCamera
 from tests.agent.capture_memory_sink import MemorySink
 from tests.agent.hardening_rig import SmallRig, small_rig
-from tests.agent.rtsp_camera import RtspCamera
 from tests.agent.run_rig import wait_for
 
 pytestmark = pytest.mark.slow
@@ -166,7 +166,8 @@ async def test_shutdown_upload_is_bounded_and_keeps_what_it_could_not_send(
 
     from camera_agent.config import parse_config
     from camera_agent.run import Agent
-    from tests.agent.agent_setup import free_port, new_account, paired_state
+    from devstack.ports import free_port
+    from tests.agent.agent_setup import new_account, paired_state
 
     hung = asyncio.Event()
     released = asyncio.Event()
@@ -216,8 +217,8 @@ async def test_an_onvif_camera_refusing_the_password_is_failing(tmp_path: Path) 
     from camera_agent.config import parse_config
     from camera_agent.onvif_source import OnvifFailure
     from camera_agent.run import Agent
+    from devstack.fake_onvif import FakeOnvifCamera, serve
     from tests.agent.agent_setup import new_account, paired_state
-    from tests.agent.fake_onvif import FakeOnvifCamera, serve
 
     camera = FakeOnvifCamera("admin", "right-one", "rtsp://127.0.0.1:1/main")
     runner = await serve(camera)

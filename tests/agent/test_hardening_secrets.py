@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from camera_agent.redact import SECRETS, RedactingFilter, redact_text
+from devstack.rtsp_camera import RtspCamera
 from tests.agent.hardening_rig import small_rig
-from tests.agent.rtsp_camera import RtspCamera
 from tests.agent.run_rig import wait_for
 
 pytestmark = pytest.mark.slow

@@ -17,7 +17,7 @@ from camera_agent.onvif_source import (
     OnvifSource,
     with_credentials,
 )
-from tests.agent.fake_onvif import FakeOnvifCamera, serve
+from devstack.fake_onvif import FakeOnvifCamera, serve
 
 SAFETY_TIMEOUT_SECONDS = 60
 

@@ -7,7 +7,7 @@ dropped camera stream, Home Assistant away and back, a SIGKILL mid-clip, and fin
 bookkeeping over the whole run (every sealed clip arrived exactly once, all decrypt) and the
 scan of every folder the agent could write for the plaintext marker.
 
-The cameras carry MARKER in an SEI NAL unit of every keyframe (tests/agent/rtsp_server.py);
+The cameras carry MARKER in an SEI NAL unit of every keyframe (devstack/rtsp_server.py);
 decrypted clips are checked to contain it, so the final scan finding nothing means something.
 Plaintext is only ever held in memory here: ffprobe reads it from a pipe.
 """
@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from tests.agent.rtsp_camera import MARKER
+from devstack.rtsp_camera import MARKER
 from tests.agent.run_rig import (
     CLIP_SECONDS,
     CONTINUOUS_CAMERAS,

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.agent.agent_setup import free_port
-from tests.e2e.browser_driver import BrowserDriver, wait_for_clip_count, wait_integration_loaded
-from tests.e2e.camera_sim import MARKER
-from tests.e2e.flow_driver import MOTION_BURST_SECONDS, run_flow
-from tests.e2e.stack import Stack, StackSettings, running_stack
+from devstack.browser_driver import BrowserDriver, wait_for_clip_count, wait_integration_loaded
+from devstack.camera_sim import MARKER
+from devstack.flow_driver import MOTION_BURST_SECONDS, run_flow
+from devstack.ports import free_port
+from devstack.stack import Stack, StackSettings, running_stack
 from tests.e2e.ui_checks import (
     artifact_dir,
     files_containing,

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.agent.agent_setup import free_port
-from tests.e2e.browser import BrowserUser, run_scenario
-from tests.e2e.ha_api import HaApi
-from tests.e2e.hass_process import HassLayout, HassProcess
-from tests.e2e.onboarding import onboard
-from tests.e2e.stack import add_integration
+from devstack.browser import BrowserUser, run_scenario
+from devstack.ha_api import HaApi
+from devstack.hass_process import HassLayout, HassProcess
+from devstack.onboarding import onboard
+from devstack.ports import free_port
+from devstack.stack import add_integration
 
 pytestmark = pytest.mark.slow
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.agent.agent_setup import free_port
-from tests.e2e.camera_sim import MARKER
-from tests.e2e.flow_driver import PythonEndpointDriver, run_flow
-from tests.e2e.stack import StackSettings, running_stack
+from devstack.camera_sim import MARKER
+from devstack.flow_driver import PythonEndpointDriver, run_flow
+from devstack.ports import free_port
+from devstack.stack import StackSettings, running_stack
 
 pytestmark = pytest.mark.slow
 

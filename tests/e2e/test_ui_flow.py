@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from tests.agent.agent_setup import free_port
-from tests.e2e.browser_driver import BrowserDriver, wait_for_clip_count
-from tests.e2e.endpoint_user import PassphraseReader
-from tests.e2e.flow_driver import MOTION_BURST_SECONDS, PREROLL_FILL_SECONDS
-from tests.e2e.stack import DOMAIN, Stack, StackSettings, running_stack
+from devstack.browser_driver import BrowserDriver, wait_for_clip_count
+from devstack.endpoint_user import PassphraseReader
+from devstack.flow_driver import MOTION_BURST_SECONDS, PREROLL_FILL_SECONDS
+from devstack.ports import free_port
+from devstack.stack import DOMAIN, Stack, StackSettings, running_stack
 from tests.e2e.ui_checks import artifact_dir, wait_agent_epoch
 
 pytestmark = pytest.mark.slow

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
 import time
 from pathlib import Path
 
-from tests.e2e.agent_process import AgentProcess
-from tests.e2e.hass_process import REPO_ROOT
+from devstack.agent_process import AgentProcess
+from devstack.browser import fresh_dir
+from devstack.hass_process import REPO_ROOT
 
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
 STORED_LINE = re.compile(r"clip ([0-9a-f]+) stored by Home Assistant")
@@ -19,12 +19,6 @@ EPOCH_LINE = re.compile(r"recipient set epoch (\d+) accepted")
 def artifact_dir(name: str) -> Path:
     """test-artifacts/e2e/<name>/, emptied: CI keeps it; a rerun does not mix old pictures in."""
     return fresh_dir(ARTIFACTS / name)
-
-
-def fresh_dir(folder: Path) -> Path:
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    return folder
 
 
 def agent_run_log(agent: AgentProcess) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.hass_process import REPO_ROOT
+from devstack.hass_process import REPO_ROOT
 
 FRONTEND = REPO_ROOT / "frontend"
 RUNNER = FRONTEND / "e2e" / "run-scenario.mjs"
@@ -97,3 +97,10 @@ async def run_scenario(name: str, user: BrowserUser, **fields: Any) -> dict[str,
             f"browser console (last lines):\n  {console}"
         )
     return result
+
+
+def fresh_dir(folder: Path) -> Path:
+    """An empty folder for a run's screenshots: last run's pictures never pass for this run's."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder

@@ -20,12 +20,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.browser import BrowserFailed, BrowserUser, run_scenario
-from tests.e2e.camera_sim import MARKER
-from tests.e2e.endpoint_user import EndpointUserError, PassphraseReader
-from tests.e2e.flow_driver import CLIP_TIMEOUT_SECONDS, PlayedClip
-from tests.e2e.ha_api import HaApiError
-from tests.e2e.stack import DOMAIN, Stack
+from devstack.browser import BrowserFailed, BrowserUser, run_scenario
+from devstack.camera_sim import MARKER
+from devstack.endpoint_user import EndpointUserError, PassphraseReader
+from devstack.flow_driver import CLIP_TIMEOUT_SECONDS, PlayedClip
+from devstack.ha_api import HaApiError
+from devstack.stack import DOMAIN, Stack
 
 OWNER_PROFILE = "owner"
 BUNDLE_URL = "/e2ee_nvr_static/e2ee-nvr.js"

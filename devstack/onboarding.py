@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from tests.e2e.ha_api import HaApi, HaApiError
+from devstack.ha_api import HaApi, HaApiError
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "e2ee-nvr-demo"  # noqa: S105 (a throwaway local demo login, printed to the user)

@@ -13,8 +13,8 @@ from typing import IO, Any, cast
 
 import yaml
 
-from tests.e2e.camera_sim import ONVIF_USERNAME, SimulatedCamera
-from tests.e2e.hass_process import REPO_ROOT
+from devstack.camera_sim import ONVIF_USERNAME, SimulatedCamera
+from devstack.hass_process import REPO_ROOT
 
 DEFAULT_AGENT_VENV = REPO_ROOT / ".venv" / "py311"
 CAMERA_ID = "front-door"
@@ -55,6 +55,9 @@ def write_agent_config(
         "state_dir": str(folder / "state"),
         "spool_dir": str(folder / "spool"),
         "agent_name": "simulated camera box",
+        # The owner opts in to HA seeing that motion happened (for automations); the
+        # integration's own option must allow it too (the stack's entry does).
+        "visible_event_types": ["motion"],
         "cameras": [
             {
                 "name": CAMERA_NAME,
@@ -139,7 +142,8 @@ class AgentProcess:
             finally:
                 log.close()
 
-        assert self._pair.stdout is not None
+        if self._pair.stdout is None:
+            raise AgentFailed("the pairing process has no stdout pipe")
         self._pair_reader = asyncio.create_task(read(self._pair.stdout), name="agent:pair:stdout")
         waiter: asyncio.Future[Any] = asyncio.ensure_future(self._pair.wait())
         done, _ = await asyncio.wait(

@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.e2e.agent_process import AgentProcess, EventTiming, write_agent_config
-from tests.e2e.camera_sim import SimulatedCamera
-from tests.e2e.ha_api import HaApi
-from tests.e2e.hass_process import DEFAULT_HA_VENV, HassLayout, HassProcess
-from tests.e2e.onboarding import Owner, onboard
+from devstack.agent_process import AgentProcess, EventTiming, write_agent_config
+from devstack.camera_sim import SimulatedCamera
+from devstack.ha_api import HaApi
+from devstack.hass_process import DEFAULT_HA_VENV, HassLayout, HassProcess
+from devstack.onboarding import Owner, onboard
 
 DOMAIN = "e2ee_nvr"
 STORAGE_FOLDER = "e2ee_nvr"

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from devstack.ha_api import HaApi, HaWebsocket
 from e2ee_nvr_protocol import certs, endpoint, kdf, pairing
 from e2ee_nvr_protocol.account import AccountDocument
 from e2ee_nvr_protocol.clip import (
@@ -26,7 +27,6 @@ from e2ee_nvr_protocol.envelope import MacedEnvelope, SignedEnvelope
 from e2ee_nvr_protocol.errors import ProtocolError
 from e2ee_nvr_protocol.passphrase import generate_passphrase
 from e2ee_nvr_protocol.stream_format import ContentKind
-from tests.e2e.ha_api import HaApi, HaWebsocket
 
 DOMAIN = "e2ee_nvr"
 POLL_SECONDS = 0.5

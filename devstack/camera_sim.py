@@ -11,8 +11,8 @@ from types import TracebackType
 
 from aiohttp import web
 
-from tests.agent.fake_onvif import FakeOnvifCamera, serve
-from tests.agent.rtsp_camera import MARKER, RtspCamera
+from devstack.fake_onvif import FakeOnvifCamera, serve
+from devstack.rtsp_camera import MARKER, RtspCamera
 
 LOG = logging.getLogger(__name__)
 ONVIF_USERNAME = "admin"

@@ -1,7 +1,7 @@
 """Who plays the user in an end-to-end flow: the Python endpoint now, the browser UI later.
 
 The flow (turn E2EE on, pair by code, record, play) is the same whoever plays the user; a
-driver implements the user's three actions. BrowserDriver (tests/e2e/browser_driver.py) clicks
+driver implements the user's three actions. BrowserDriver (devstack/browser_driver.py) clicks
 through the real panel in Chromium and keeps screenshots; PythonEndpointDriver below needs no
 browser.
 """
@@ -13,9 +13,9 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol
 
-from tests.e2e.camera_sim import MARKER
-from tests.e2e.endpoint_user import EndpointUser, EndpointUserError
-from tests.e2e.stack import Stack
+from devstack.camera_sim import MARKER
+from devstack.endpoint_user import EndpointUser, EndpointUserError
+from devstack.stack import Stack
 
 LOG = logging.getLogger(__name__)
 MOTION_BURST_SECONDS = 2.0

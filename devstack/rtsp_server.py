@@ -2,7 +2,7 @@
 
 Run by the system interpreter (/usr/bin/python3, which has `gi`), never by a venv:
 
-    /usr/bin/python3 tests/agent/rtsp_server.py --port 0 --video h264 --audio aac
+    /usr/bin/python3 devstack/rtsp_server.py --port 0 --video h264 --audio aac
 
 It prints `READY <port>` on stdout once it listens, and serves rtsp://127.0.0.1:<port>/cam until
 killed. Every keyframe carries MARKER as an SEI "user data unregistered" NAL unit. SEI travels

@@ -15,7 +15,7 @@ from types import TracebackType
 import aiohttp
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_HA_VENV = REPO_ROOT / ".venv" / "ha2025"
 # E2EE_NVR_INTEGRATION: another copy of the integration (e.g. with a candidate frontend bundle).
 INTEGRATION = Path(

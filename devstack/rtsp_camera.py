@@ -1,4 +1,4 @@
-"""A test camera for capture tests: tests/agent/rtsp_server.py run as a child process."""
+"""A test camera for capture tests: devstack/rtsp_server.py run as a child process."""
 
 from __future__ import annotations
 

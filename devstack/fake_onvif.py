@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
-from tests.agent.agent_setup import free_port
+from devstack.ports import free_port
 
 NS = {
     "s": "http://www.w3.org/2003/05/soap-envelope",

@@ -2,8 +2,8 @@
 
 Interactive (default): prints the login and the agent's pairing code, records on simulated
 motion once paired, and runs until Ctrl-C. `--auto`: runs the whole flow with no one at the
-keyboard (tests/e2e/flow_driver.py), through the real panel and dashboard card in headless
-Chromium (tests/e2e/browser_driver.py), keeps a screenshot of every screen in
+keyboard (devstack/flow_driver.py), through the real panel and dashboard card in headless
+Chromium (devstack/browser_driver.py), keeps a screenshot of every screen in
 test-artifacts/demo/, and exits 0 when a clip was recorded, uploaded, and decrypted and played in
 the panel and in the card. `--auto --driver python` plays the user with the protocol's Python
 endpoint instead (no browser).
@@ -22,12 +22,12 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from tests.e2e.agent_process import AgentFailed
-from tests.e2e.browser_driver import BrowserDriver
-from tests.e2e.flow_driver import FlowDriver, PythonEndpointDriver, run_flow
-from tests.e2e.hass_process import REPO_ROOT
-from tests.e2e.stack import Stack, StackSettings, running_stack
-from tests.e2e.ui_checks import fresh_dir
+from devstack.agent_process import AgentFailed
+from devstack.browser import fresh_dir
+from devstack.browser_driver import BrowserDriver
+from devstack.flow_driver import FlowDriver, PythonEndpointDriver, run_flow
+from devstack.hass_process import REPO_ROOT
+from devstack.stack import Stack, StackSettings, running_stack
 
 LOG = logging.getLogger("demo")
 DEMO_PORT = 8123
