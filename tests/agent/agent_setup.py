@@ -17,7 +17,7 @@ from camera_agent.state import AgentState, atomic_write
 from camera_agent.supervise import BackoffSettings
 from camera_agent.trust import TrustKeeper
 from camera_agent.uploader import Uploader, UploaderSettings
-from devstack.ports import free_port
+from devstack.ports import free_port as free_port  # re-exported: older tests import it here
 from e2ee_nvr_protocol import certs, endpoint
 from e2ee_nvr_protocol.passphrase import generate_passphrase
 from tests.agent.fake_store import FakeStore, RunningStore
