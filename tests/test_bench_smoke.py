@@ -71,3 +71,13 @@ def test_quick_run_of_two_steps_prints_only_well_formed_lines() -> None:
     assert {"key_wrap.per_clip_1_recipients", "key_wrap.per_clip_63_recipients"} <= names
     assert "bundle.card_initial_load_bytes" in names
     assert all(figure.value is not None for figure in figures)
+
+
+def test_a_bare_target_from_another_tool_keeps_its_stated_status() -> None:
+    # The frontend's browser script writes `target=0.7`: only it knows which way is better.
+    missed = parse_line(
+        "bench: chromium_stream_decrypt_ratio value=0.05 unit=ratio target=0.7 missed"
+    )
+    met = parse_line("bench: chromium_decrypt_longest_task value=12 unit=ms target=50 met")
+    assert (missed.met, met.met) == (False, True)
+    assert missed.line().endswith("target=0.7 missed")

@@ -10,7 +10,8 @@ cut into CLIP_SECONDS clips (cameras staggered), and the agent's own Uploader se
 HA as `camera_agent run` would. No ffmpeg or RTSP here: 32 of those would take the cores HA
 is measured on. Backlog is what waits in the spool when recording stops, in seconds of
 recording; HA's CPU share and its RSS (first minute's peak against the last's) are read
-from /proc for the hass process tree.
+from /proc for the hass process tree. Then hass restarts, timed until the integration
+answers with every clip of the run in its index (integration start-up).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from scripts.benchmarks.report import Figure, Target, emit
 from tests.agent.agent_setup import free_port
 from tests.e2e.agent_process import AgentProcess
 from tests.e2e.endpoint_user import EndpointUser
-from tests.e2e.ha_api import HaApi
+from tests.e2e.ha_api import HaApi, HaApiError
 from tests.e2e.hass_process import HassLayout, HassProcess
 from tests.e2e.onboarding import onboard
 
@@ -62,6 +63,8 @@ class IngestRun:
     drain_seconds: float
     sealed_clips: int
     uploaded_clips: int
+    restart_to_api_s: float
+    restart_to_integration_s: float
 
 
 def hass_pid(config_dir: Path) -> int:
@@ -209,9 +212,41 @@ async def ingest(work: Path, cameras: int, seconds: int, mbit: float) -> IngestR
         await upload_task
         await heartbeat_task
         await client.close()
+        to_api, to_integration = await restart(hass, owner.long_lived_token)
         return IngestRun(
-            cameras, seconds, byte_rate, samples, backlog, drain, sealed, status.uploaded_clips
+            cameras,
+            seconds,
+            byte_rate,
+            samples,
+            backlog,
+            drain,
+            sealed,
+            status.uploaded_clips,
+            to_api,
+            to_integration,
         )
+
+
+async def restart(hass: HassProcess, token: str) -> tuple[float, float]:
+    """Seconds from starting hass again until /api/ answers, and until the integration (with
+    every clip of the run in its index) answers its first command."""
+    await asyncio.get_running_loop().run_in_executor(None, hass.stop)
+    started = time.monotonic()
+    await hass.start()
+    to_api = time.monotonic() - started
+    async with HaApi(hass.url, token) as api:
+        while True:
+            socket = await api.websocket()
+            try:
+                await socket.call(f"{DOMAIN}/clips/list")
+                break
+            except HaApiError:
+                if time.monotonic() - started > DRAIN_LIMIT_SECONDS:
+                    raise
+                await asyncio.sleep(0.2)
+            finally:
+                await socket.close()
+    return to_api, time.monotonic() - started
 
 
 def report(run: IngestRun) -> None:
@@ -255,6 +290,19 @@ def report(run: IngestRun) -> None:
     )
 
 
+def report_restart(run: IngestRun) -> None:
+    note = f"hass restarted after the run, {run.uploaded_clips} clips in the index"
+    emit(Figure("ingest.restart_to_api_s", run.restart_to_api_s, "s", note=note))
+    emit(
+        Figure(
+            "ingest.restart_to_integration_s",
+            run.restart_to_integration_s,
+            "s",
+            note=note + "; until e2ee_nvr answers clips/list (integration start-up)",
+        )
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=120)
@@ -264,6 +312,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as folder:
         run = asyncio.run(ingest(Path(folder), args.cameras, args.seconds, args.mbit))
     report(run)
+    report_restart(run)
 
 
 if __name__ == "__main__":

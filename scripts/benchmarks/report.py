@@ -4,7 +4,8 @@ Every benchmark module prints its figures with `emit`; ./scripts/bench collects 
 each module's stdout with `parse_line` and writes docs/benchmarks.md from them. A figure the
 issue sets no target for has `target=none` and counts as met (it is reported, not judged). A
 figure that could not be measured has `value=none` and is missed, with the reason as its note:
-never a made-up number.
+never a made-up number. A line from another tool may give a bare target (`target=0.7`, no
+direction): its own met/missed is then taken as stated.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ LINE = re.compile(
     r"^bench: (?P<name>[a-z0-9_.]+) value=(?P<value>\S+) unit=(?P<unit>\S+) "
     r"target=(?P<target>\S+) (?P<status>met|missed)(?: -- (?P<note>.*))?$"
 )
-_TARGET = re.compile(r"^(?P<op>>=|<=)(?P<bound>[0-9.e+-]+)$")
+_TARGET = re.compile(r"^(?P<op>>=|<=|)(?P<bound>[0-9.e+-]+)$")
 
 
 class BadBenchLine(ValueError):
@@ -26,20 +27,23 @@ class BadBenchLine(ValueError):
 
 @dataclass(frozen=True)
 class Target:
-    """`>=bound` (higher is better) or `<=bound` (lower is better)."""
+    """`>=bound` (higher is better), `<=bound` (lower is better), or a bare bound whose
+    direction only the line's author knows (`stated` on the Figure says whether it is met)."""
 
     op: str
     bound: float
 
     def __post_init__(self) -> None:
-        if self.op not in (">=", "<="):
-            raise ValueError(f"target operator must be >= or <=, not {self.op!r}")
+        if self.op not in (">=", "<=", ""):
+            raise ValueError(f"target operator must be >=, <= or none, not {self.op!r}")
 
-    def met_by(self, value: float) -> bool:
+    def met_by(self, value: float) -> bool | None:
+        if self.op == "":
+            return None
         return value >= self.bound if self.op == ">=" else value <= self.bound
 
     def __str__(self) -> str:
-        return f"{self.op}{self.bound:g}"
+        return f"{self.op}{format_value(self.bound)}"
 
 
 @dataclass(frozen=True)
@@ -51,12 +55,16 @@ class Figure:
     unit: str
     target: Target | None = None
     note: str = ""
+    stated_met: bool | None = None  # only for a bare target, as its line said
 
     @property
     def met(self) -> bool:
         if self.value is None or math.isnan(self.value):
             return False
-        return self.target is None or self.target.met_by(self.value)
+        if self.target is None:
+            return True
+        judged = self.target.met_by(self.value)
+        return bool(self.stated_met) if judged is None else judged
 
     def line(self) -> str:
         value = "none" if self.value is None else format_value(self.value)
@@ -95,7 +103,11 @@ def parse_line(line: str) -> Figure:
         if target_match is None:
             raise BadBenchLine(f"bad target {raw_target!r} in {line!r}")
         target = Target(target_match["op"], float(target_match["bound"]))
-    figure = Figure(match["name"], value, match["unit"], target, match["note"] or "")
-    if figure.met != (match["status"] == "met"):
+    stated = match["status"] == "met"
+    bare = target is not None and target.op == ""
+    figure = Figure(
+        match["name"], value, match["unit"], target, match["note"] or "", stated if bare else None
+    )
+    if figure.met != stated:
         raise BadBenchLine(f"status disagrees with value and target: {line!r}")
     return figure
