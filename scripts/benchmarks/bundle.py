@@ -12,13 +12,19 @@ bytes as served; gzip level 9, as a server or HA's own frontend would compress t
 from __future__ import annotations
 
 import gzip
+import os
 import re
 from pathlib import Path
 
 from scripts.benchmarks.report import Figure, Target, emit, not_measured
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = REPO_ROOT / "custom_components" / "e2ee_nvr" / "frontend"
+# Another checkout's built frontend can stand in for this one's (to compare before a merge).
+SHIPPED = Path(
+    os.environ.get(
+        "E2EE_NVR_BENCH_BUNDLE", REPO_ROOT / "custom_components" / "e2ee_nvr" / "frontend"
+    )
+)
 CARD_ENTRY_MAX_BYTES = 400_000
 # `import "./x.js"`, `import {a} from "./x.js"`, `export * from "./x.js"` (minified or not);
 # the lookbehind skips `import("./x.js")`, which is a dynamic import.
@@ -51,7 +57,8 @@ def entry_named(files: list[Path], word: str) -> Path | None:
 
 
 def main() -> None:
-    files = sorted(SHIPPED.glob("*.js"))
+    entries = sorted(SHIPPED.glob("*.js"))
+    files = sorted(SHIPPED.rglob("*.js"))
     if not files:
         emit(
             not_measured(
@@ -64,16 +71,17 @@ def main() -> None:
         return
     for path in files:
         data = path.read_bytes()
+        stem = path.relative_to(SHIPPED).with_suffix("").as_posix()
         emit(
             Figure(
-                f"bundle.file.{path.stem.replace('-', '_')}_bytes",
+                f"bundle.file.{re.sub('[^a-z0-9]+', '_', stem.lower())}_bytes",
                 len(data),
                 "bytes",
                 note=f"gzip {gzip_size(data)} bytes",
             )
         )
     for role in ("card", "panel"):
-        entry = entry_named(files, role)
+        entry = entry_named(entries, role)
         if entry is None:
             emit(
                 not_measured(
@@ -88,7 +96,7 @@ def main() -> None:
         raw = sum(p.stat().st_size for p in loaded)
         zipped = sum(gzip_size(p.read_bytes()) for p in loaded)
         target = Target("<=", CARD_ENTRY_MAX_BYTES) if role == "card" else None
-        names = ", ".join(p.name for p in loaded)
+        names = ", ".join(p.relative_to(SHIPPED).as_posix() for p in loaded)
         emit(
             Figure(
                 f"bundle.{role}_initial_load_bytes",

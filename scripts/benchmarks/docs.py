@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import shutil
 import subprocess
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from scripts.benchmarks.explanations import EXPLANATIONS, SECTION_NOTES
-from scripts.benchmarks.report import Figure, format_value
+from scripts.benchmarks.report import Figure, format_value, parse_line
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,6 +47,23 @@ def _memory_gib() -> float:
     return float("nan")
 
 
+def _stand_ins() -> tuple[str, ...]:
+    """Another checkout's frontend standing in for this one's, said in the docs."""
+    notes = []
+    for variable, what in (
+        ("E2EE_NVR_BENCH_FRONTEND", "browser figures"),
+        ("E2EE_NVR_BENCH_BUNDLE", "bundle sizes"),
+    ):
+        folder = os.environ.get(variable)
+        if folder:
+            commit = _output(["git", "-C", folder, "log", "-1", "--format=%h %s"])
+            notes.append(
+                f"The {what} came from `{folder}` ({variable}; that checkout at `{commit}`, "
+                "with any uncommitted work in it), not from this checkout."
+            )
+    return tuple(notes)
+
+
 def _load() -> str:
     return " ".join(Path("/proc/loadavg").read_text("utf-8").split()[:3])
 
@@ -63,6 +81,7 @@ class RunInfo:
     kernel: str
     load_at_start: str
     tools: tuple[tuple[str, str], ...]
+    notes: tuple[str, ...] = ()
     load_at_end: str = ""
     seconds: float = 0.0
 
@@ -98,10 +117,42 @@ class RunInfo:
             kernel=platform.release(),
             load_at_start=_load(),
             tools=tools,
+            notes=_stand_ins(),
         )
 
     def finished(self, seconds: float) -> RunInfo:
         return replace(self, load_at_end=_load(), seconds=seconds)
+
+
+@dataclass(frozen=True)
+class SavedRun:
+    """One run as JSON: its facts and its figures (as their lines), per step title."""
+
+    info: RunInfo
+    camera_seconds: int
+    ingest_seconds: int
+    results: list[tuple[str, list[Figure]]]
+
+    def to_json(self) -> str:
+        document = {
+            "info": asdict(self.info),
+            "camera_seconds": self.camera_seconds,
+            "ingest_seconds": self.ingest_seconds,
+            "results": [[title, [f.line() for f in figures]] for title, figures in self.results],
+        }
+        return json.dumps(document, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> SavedRun:
+        document = json.loads(text)
+        raw_info = document["info"]
+        raw_info["tools"] = tuple(tuple(pair) for pair in raw_info["tools"])
+        results = [
+            (title, [parse_line(line) for line in lines]) for title, lines in document["results"]
+        ]
+        return cls(
+            RunInfo(**raw_info), document["camera_seconds"], document["ingest_seconds"], results
+        )
 
 
 def _cell(text: str) -> str:
@@ -145,6 +196,7 @@ def render(
         "  and anything that needs a second idle core (the overlapped hash) suffers most.",
     ]
     out += [f"- {name}: {version}" for name, version in info.tools]
+    out += [f"- {note}" for note in info.notes]
     out += [
         "",
         "## How to reproduce",

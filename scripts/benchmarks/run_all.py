@@ -20,11 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.benchmarks.docs import RunInfo, write_docs
+from scripts.benchmarks.docs import RunInfo, SavedRun, write_docs
 from scripts.benchmarks.report import BadBenchLine, Figure, Target, emit, parse_line
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DOCS = REPO_ROOT / "docs" / "benchmarks.md"
+# Every run's figures and machine facts, so docs/benchmarks.md can be written again from them
+# (--render-only) after its explanations are edited, without measuring for 20 minutes again.
+LAST_RUN = REPO_ROOT / "test-artifacts" / "bench" / "last-run.json"
 DEFAULT_CAMERA_SECONDS = 120
 DEFAULT_INGEST_SECONDS = 120
 
@@ -166,7 +169,13 @@ def parse_arguments(argv: list[str]) -> tuple[Options, list[Step], bool]:
     parser.add_argument("--ingest-seconds", type=int, default=DEFAULT_INGEST_SECONDS)
     parser.add_argument("--no-docs", action="store_true", help="leave docs/benchmarks.md alone")
     parser.add_argument("--list", action="store_true", help="print the step names and exit")
+    parser.add_argument(
+        "--render-only", action="store_true", help=f"rewrite the docs from {LAST_RUN.name}"
+    )
     args = parser.parse_args(argv)
+    if args.render_only:
+        render_last_run()
+        raise SystemExit(0)
     if args.list:
         for step in STEPS:
             print(f"{step.name}: {step.title}")
@@ -188,6 +197,12 @@ def parse_arguments(argv: list[str]) -> tuple[Options, list[Step], bool]:
     return options, steps, write
 
 
+def render_last_run() -> None:
+    saved = SavedRun.from_json(LAST_RUN.read_text("utf-8"))
+    write_docs(DOCS, saved.info, saved.results, saved.camera_seconds, saved.ingest_seconds)
+    print(f"wrote {DOCS.relative_to(REPO_ROOT)} from {LAST_RUN}", file=sys.stderr)
+
+
 def main(argv: list[str]) -> int:
     options, steps, write = parse_arguments(argv)
     info = RunInfo.collect(sys.argv)
@@ -196,6 +211,9 @@ def main(argv: list[str]) -> int:
     for step in steps:
         results.append((step.title, run_step(step, options)))
     info = info.finished(time.monotonic() - started)
+    saved = SavedRun(info, options.camera_seconds, options.ingest_seconds, results)
+    LAST_RUN.parent.mkdir(parents=True, exist_ok=True)
+    LAST_RUN.write_text(saved.to_json(), "utf-8")
     if write:
         write_docs(DOCS, info, results, options.camera_seconds, options.ingest_seconds)
         print(f"wrote {DOCS.relative_to(REPO_ROOT)}", file=sys.stderr)
