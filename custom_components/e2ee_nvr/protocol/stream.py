@@ -19,6 +19,7 @@ from .errors import (
     TrailingData,
     Truncated,
 )
+from .overlapped_hash import OverlappedSha256
 from .stream_format import (
     CLIP_ID_BYTES,
     CLIP_KEY_BYTES,
@@ -97,6 +98,7 @@ class StreamEncryptor:
         self._chunk_size = chunk_size
         self._pending = bytearray()
         self._counters = StreamCounters(chunk_size)
+        self._hasher = OverlappedSha256()
         self._header_emitted = False
         self._summary: StreamSummary | None = None
 
@@ -135,7 +137,7 @@ class StreamEncryptor:
             self._pending += view[:room]
             view = view[room:]
             if not view:
-                return b"".join(output)
+                return self._emit(output)
             # A full pending chunk with more plaintext behind it: certainly not the last one.
             output.append(self._seal(bytes(self._pending), last=False))
             self._pending.clear()
@@ -143,7 +145,7 @@ class StreamEncryptor:
             output.append(self._seal(bytes(view[:size]), last=False))
             view = view[size:]
         self._pending += view
-        return b"".join(output)
+        return self._emit(output)
 
     def finalize(self) -> bytes:
         """Seal the held plaintext as the last chunk (empty only if the whole stream is)."""
@@ -152,15 +154,24 @@ class StreamEncryptor:
         output = self._start()
         output.append(self._seal(bytes(self._pending), last=True))
         self._pending.clear()
-        self._summary = self._counters.summary()
-        return b"".join(output)
+        emitted = self._emit(output)
+        self._summary = self._counters.summary(self._hasher.digest())
+        return emitted
 
     def _start(self) -> list[bytes]:
         if self._header_emitted:
             return []
         self._header_emitted = True
-        self._counters.add_header(self._header)
+        self._counters.add_header(len(self._header))
         return [self._header]
+
+    def _emit(self, output: list[bytes]) -> bytes:
+        # One hash update per call, on the joined bytes the caller receives: the hash of
+        # this block overlaps the encryption of the next (see overlapped_hash).
+        emitted = b"".join(output)
+        if emitted:
+            self._hasher.update(emitted)
+        return emitted
 
     def _seal(self, plaintext: bytes, *, last: bool) -> bytes:
         index = self._counters.chunk_count
@@ -168,7 +179,7 @@ class StreamEncryptor:
             raise OverflowError("a stream holds fewer than 2^32 chunks")
         nonce = chunk_nonce(index, last=last)
         ciphertext = primitives.aes_gcm_encrypt(self._key, nonce, plaintext, self._header)
-        self._counters.add_chunk(len(plaintext), ciphertext)
+        self._counters.add_chunk(len(plaintext), len(ciphertext))
         return ciphertext
 
 
@@ -196,6 +207,7 @@ class StreamDecryptor:
         self._unit = 0  # chunk_size + tag, known once the header is read
         self._pending = bytearray()
         self._received = 0
+        self._hasher = OverlappedSha256()
         self._counters: StreamCounters | None = None
         self._summary: StreamSummary | None = None
         self._failed = False
@@ -209,10 +221,13 @@ class StreamDecryptor:
     def update(self, data: bytes | bytearray | memoryview) -> bytes:
         """Absorb ciphertext; return plaintext of every chunk that has authenticated."""
         self._require_open()
+        # The hash covers every byte received, in order; bytes are immutable, so the worker
+        # may read them later. Any other buffer is copied: its owner could reuse it at once.
+        block = data if type(data) is bytes else bytes(memoryview(data).cast("B"))
         try:
-            return self._absorb(memoryview(data).cast("B"))
+            return self._absorb(block)
         except ProtocolError:
-            self._failed = True
+            self._fail()
             raise
 
     def finalize(self) -> bytes:
@@ -224,15 +239,20 @@ class StreamDecryptor:
             if len(self._pending) < TAG_BYTES:
                 raise Truncated("stream ends without a chunk carrying the last flag")
             plaintext = self._open(bytes(self._pending), last=True)
-            summary = self._counters.summary()
+            summary = self._counters.summary(self._hasher.digest())
             if self._expected is not None and summary != self._expected:
                 raise HeaderMismatch("stream sizes or hash disagree with its manifest")
         except ProtocolError:
-            self._failed = True
+            self._fail()
             raise
         self._pending.clear()
         self._summary = summary
         return plaintext
+
+    def _fail(self) -> None:
+        # A dead decryptor keeps no hashing thread behind it.
+        self._failed = True
+        self._hasher.close()
 
     def _require_open(self) -> None:
         if self._failed:
@@ -240,10 +260,12 @@ class StreamDecryptor:
         if self._summary is not None:
             raise RuntimeError("stream already finalized")
 
-    def _absorb(self, view: memoryview) -> bytes:
-        self._received += len(view)
+    def _absorb(self, block: bytes) -> bytes:
+        self._received += len(block)
         if self._expected is not None and self._received > self._expected.ciphertext_size:
             raise TrailingData("stream is longer than its manifest says")
+        self._hasher.update(block)
+        view = memoryview(block)
         if self._counters is None:
             view = self._absorb_header(view)
             if self._counters is None:
@@ -277,7 +299,7 @@ class StreamDecryptor:
         self._header = header_bytes
         self._unit = header.chunk_size + TAG_BYTES
         self._counters = StreamCounters(header.chunk_size)
-        self._counters.add_header(header_bytes)
+        self._counters.add_header(len(header_bytes))
         return view[need:]
 
     def _open(self, ciphertext: bytes, *, last: bool) -> bytes:
@@ -291,7 +313,7 @@ class StreamDecryptor:
             raise self._name_failure(index, ciphertext, last=last) from err
         if last and index > 0 and not plaintext:
             raise MalformedObject("empty last chunk in a stream of several chunks")
-        self._counters.add_chunk(len(plaintext), ciphertext)
+        self._counters.add_chunk(len(plaintext), len(ciphertext))
         return plaintext
 
     def _name_failure(self, index: int, ciphertext: bytes, *, last: bool) -> ProtocolError:

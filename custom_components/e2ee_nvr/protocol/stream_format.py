@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 from dataclasses import dataclass
 
 from . import primitives
@@ -142,34 +141,35 @@ class StreamSummary:
 
 
 class StreamCounters:
-    """Running sizes and SHA-256 of the whole object as it passes, header included."""
+    """Running sizes of the whole object as it passes, header included.
 
-    __slots__ = ("chunk_count", "chunk_size", "ciphertext_size", "hasher", "plaintext_size")
+    The SHA-256 of the same bytes is kept by the stream itself (one update per block it
+    emits or receives, so the hash can overlap the cipher) and passed to `summary`.
+    """
+
+    __slots__ = ("chunk_count", "chunk_size", "ciphertext_size", "plaintext_size")
 
     def __init__(self, chunk_size: int) -> None:
         self.chunk_size = chunk_size
         self.chunk_count = 0
         self.plaintext_size = 0
         self.ciphertext_size = 0
-        self.hasher = hashlib.sha256()
 
-    def add_header(self, header_bytes: bytes) -> None:
-        self.ciphertext_size += len(header_bytes)
-        self.hasher.update(header_bytes)
+    def add_header(self, header_length: int) -> None:
+        self.ciphertext_size += header_length
 
-    def add_chunk(self, plaintext_length: int, ciphertext: bytes) -> None:
+    def add_chunk(self, plaintext_length: int, ciphertext_length: int) -> None:
         self.chunk_count += 1
         self.plaintext_size += plaintext_length
-        self.ciphertext_size += len(ciphertext)
-        self.hasher.update(ciphertext)
+        self.ciphertext_size += ciphertext_length
 
-    def summary(self) -> StreamSummary:
+    def summary(self, ciphertext_sha256: bytes) -> StreamSummary:
         return StreamSummary(
             chunk_size=self.chunk_size,
             chunk_count=self.chunk_count,
             plaintext_size=self.plaintext_size,
             ciphertext_size=self.ciphertext_size,
-            ciphertext_sha256=self.hasher.digest(),
+            ciphertext_sha256=ciphertext_sha256,
         )
 
 

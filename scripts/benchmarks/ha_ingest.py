@@ -1,0 +1,319 @@
+"""Figure 6: Home Assistant ingesting 32 cameras at 8 Mbit/s: backlog, HA's CPU and memory.
+
+Usage: python -m scripts.benchmarks.ha_ingest [--seconds 120] [--cameras 32] [--mbit 8]
+
+A real `hass` (devstack/hass_process.py) is onboarded and the integration added; the user
+(the Python endpoint) turns E2EE on and grants the pairing of a real `camera_agent pair`. Then
+this process plays one agent with N cameras below capture: each camera writes MP4 bytes at
+its bit rate, in real time, through the agent's own EncryptingSink into the agent's spool,
+cut into CLIP_SECONDS clips (cameras staggered), and the agent's own Uploader sends them to
+HA as `camera_agent run` would. No ffmpeg or RTSP here: 32 of those would take the cores HA
+is measured on. Backlog is what waits in the spool when recording stops, in seconds of
+recording; HA's CPU share and its RSS (first minute's peak against the last's) are read
+from /proc for the hass process tree. Then hass restarts, timed until the integration
+answers with every clip of the run in its index (integration start-up).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from camera_agent.encrypting_sink import EncryptingSink
+from camera_agent.ha_client import HaClient
+from camera_agent.health import AgentStatus
+from camera_agent.spool import Spool
+from camera_agent.state import AgentState
+from camera_agent.trust import TrustKeeper
+from camera_agent.uploader import Uploader, UploaderSettings
+from devstack.agent_process import AgentProcess
+from devstack.endpoint_user import EndpointUser
+from devstack.ha_api import HaApi, HaApiError
+from devstack.hass_process import HassLayout, HassProcess
+from devstack.onboarding import onboard
+from scripts.benchmarks.process_tree import TreeSample, sample_tree
+from scripts.benchmarks.report import Figure, Target, emit
+from tests.agent.agent_setup import free_port
+
+CLIP_SECONDS = 10
+WRITE_SECONDS = 0.5
+SAMPLE_SECONDS = 2.0
+WINDOW_SECONDS = 60.0
+DRAIN_LIMIT_SECONDS = 120.0
+SPOOL_MAX_BYTES = 64 << 30
+CODECS = "avc1.640028"
+DOMAIN = "e2ee_nvr"
+
+
+@dataclass
+class IngestRun:
+    cameras: int
+    seconds: float
+    byte_rate: float
+    samples: list[tuple[float, TreeSample, int]]  # time, hass tree, spool bytes
+    backlog_bytes: int
+    drain_seconds: float
+    sealed_clips: int
+    uploaded_clips: int
+    restart_to_api_s: float
+    restart_to_integration_s: float
+
+
+def hass_pid(config_dir: Path) -> int:
+    """The hass process started with this config folder (HassProcess keeps its handle private)."""
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            argv = cmdline.read_bytes().split(b"\0")
+            if str(config_dir).encode() in argv and any(a.endswith(b"hass") for a in argv[:2]):
+                return int(cmdline.parent.name)
+    raise RuntimeError(f"no hass process for {config_dir}")
+
+
+def agent_config(folder: Path, ha_url: str, cameras: int) -> Path:
+    """What `pair` reads: the cameras it names are the ones HA accepts clips for (never
+    started here: this process plays them)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    document = {
+        "ha_url": ha_url,
+        "state_dir": str(folder / "state"),
+        "spool_dir": str(folder / "spool"),
+        "agent_name": "ingest benchmark agent",
+        "cameras": [
+            {
+                "name": f"Camera {index}",
+                "camera_id": f"cam{index}",
+                "rtsp_url": f"rtsp://127.0.0.1:9/cam{index}",
+                "mode": {"continuous": {"clip_seconds": CLIP_SECONDS}},
+            }
+            for index in range(cameras)
+        ],
+    }
+    path = folder / "agent.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), "utf-8")
+    return path
+
+
+async def camera(
+    sink: EncryptingSink, camera_id: str, byte_rate: float, stop: asyncio.Event, offset: float
+) -> int:
+    """Real-time MP4-sized writes, a clip every CLIP_SECONDS; returns clips sealed."""
+    piece = bytes(int(byte_rate * WRITE_SECONDS))  # the bytes' content costs AES nothing extra
+    await asyncio.sleep(offset)
+    sealed = 0
+    loop = asyncio.get_running_loop()
+    while not stop.is_set():
+        start_ms = int(time.time() * 1000)
+        writer = await sink.start_clip(
+            camera_id=camera_id, start_ms=start_ms, codecs=CODECS, mime="video/mp4"
+        )
+        clip_started = loop.time()
+        for step in range(int(CLIP_SECONDS / WRITE_SECONDS)):
+            await writer.write(piece)
+            delay = clip_started + (step + 1) * WRITE_SECONDS - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+        await writer.finish(end_ms=int(time.time() * 1000), thumbnail_jpeg=None)
+        sealed += 1
+    return sealed
+
+
+async def paired_agent(work: Path, hass: HassProcess, api: HaApi, cameras: int) -> Path:
+    user = EndpointUser(api, await api.websocket())
+    try:
+        await user.create_account(fast_kdf=True)
+        config = agent_config(work / "agent", hass.url, cameras)
+        pairing = AgentProcess(config)
+        try:
+            code = await pairing.start_pairing()
+            await user.grant_pairing(code)
+            await pairing.wait_paired()
+        finally:
+            await pairing.stop()
+    finally:
+        await user.socket.close()
+    return work / "agent"
+
+
+async def add_integration(api: HaApi, cap_gb: float) -> None:
+    await api.run_config_flow(
+        DOMAIN,
+        {
+            "media_dir": "local",
+            "folder": DOMAIN,
+            "retention_days": 7,
+            "storage_cap_gb": cap_gb,
+            "events_visible": True,
+        },
+    )
+
+
+async def ingest(work: Path, cameras: int, seconds: int, mbit: float) -> IngestRun:
+    byte_rate = mbit * 1e6 / 8
+    layout = HassLayout(work / "ha-config", work / "media", free_port())
+    async with HassProcess(layout) as hass:
+        owner = await onboard(hass.url)
+        async with HaApi(hass.url, owner.long_lived_token) as api:
+            # A cap above what the run writes: eviction is not what this measures.
+            await add_integration(api, cap_gb=cameras * byte_rate * (seconds + 60) / 1e9 + 1)
+            agent_dir = await paired_agent(work, hass, api, cameras)
+        state = AgentState(agent_dir / "state")
+        trust = TrustKeeper(state)
+        trust.load()
+        spool = Spool(agent_dir / "spool", SPOOL_MAX_BYTES)
+        spool.open()
+        sink = EncryptingSink(spool=spool, trust=trust)
+        status = AgentStatus()
+        for index in range(cameras):
+            status.set_camera(f"cam{index}", "recording")
+        client = HaClient(hass.url, state.load_token())
+        uploader = Uploader(
+            client=client, spool=spool, trust=trust, status=status, settings=UploaderSettings()
+        )
+        stop_recording, stop_uploading = asyncio.Event(), asyncio.Event()
+        upload_task = asyncio.create_task(uploader.upload_loop(stop_uploading), name="upload")
+        heartbeat_task = asyncio.create_task(
+            uploader.heartbeat_loop(stop_uploading), name="heartbeat"
+        )
+        camera_tasks = [
+            asyncio.create_task(
+                camera(sink, f"cam{i}", byte_rate, stop_recording, CLIP_SECONDS * i / cameras),
+                name=f"camera{i}",
+            )
+            for i in range(cameras)
+        ]
+        pid = hass_pid(layout.config_dir)
+        samples: list[tuple[float, TreeSample, int]] = []
+        started = time.monotonic()
+        while (elapsed := time.monotonic() - started) < seconds:
+            sample = sample_tree(pid)
+            if sample is None:
+                raise RuntimeError(f"hass exited:\n{hass.log_tail()}")
+            samples.append((elapsed, sample, spool.total_bytes()))
+            await asyncio.sleep(SAMPLE_SECONDS)
+        final = sample_tree(pid)
+        if final is not None:
+            samples.append((time.monotonic() - started, final, spool.total_bytes()))
+        stop_recording.set()
+        sealed = sum(await asyncio.gather(*camera_tasks))
+        backlog = spool.total_bytes()
+        drain_started = time.monotonic()
+        while spool.clips() and time.monotonic() - drain_started < DRAIN_LIMIT_SECONDS:
+            await asyncio.sleep(0.2)
+        drain = time.monotonic() - drain_started
+        stop_uploading.set()
+        await upload_task
+        await heartbeat_task
+        await client.close()
+        to_api, to_integration = await restart(hass, owner.long_lived_token)
+        return IngestRun(
+            cameras,
+            seconds,
+            byte_rate,
+            samples,
+            backlog,
+            drain,
+            sealed,
+            status.uploaded_clips,
+            to_api,
+            to_integration,
+        )
+
+
+async def restart(hass: HassProcess, token: str) -> tuple[float, float]:
+    """Seconds from starting hass again until /api/ answers, and until the integration (with
+    every clip of the run in its index) answers its first command."""
+    await asyncio.get_running_loop().run_in_executor(None, hass.stop)
+    started = time.monotonic()
+    await hass.start()
+    to_api = time.monotonic() - started
+    async with HaApi(hass.url, token) as api:
+        while True:
+            socket = await api.websocket()
+            try:
+                await socket.call(f"{DOMAIN}/clips/list")
+                break
+            except HaApiError:
+                if time.monotonic() - started > DRAIN_LIMIT_SECONDS:
+                    raise
+                await asyncio.sleep(0.2)
+            finally:
+                await socket.close()
+    return to_api, time.monotonic() - started
+
+
+def report(run: IngestRun) -> None:
+    total_rate = run.cameras * run.byte_rate
+    (t0, first, _), (t1, last, _) = run.samples[0], run.samples[-1]
+    cpu = (last.cpu_seconds - first.cpu_seconds) / (t1 - t0)
+    window = min(WINDOW_SECONDS, t1 / 2)
+    early = max(s.tree_rss_bytes for t, s, _ in run.samples if t < window)
+    late = max(s.tree_rss_bytes for t, s, _ in run.samples if t >= t1 - window)
+    spool_mean = statistics.fmean(b for _, _, b in run.samples if b >= 0)
+    load = f"{run.cameras} cameras x {run.byte_rate * 8 / 1e6:g} Mbit/s, {run.seconds:.0f} s"
+    emit(
+        Figure(
+            "ingest.backlog_s",
+            run.backlog_bytes / total_rate,
+            "s",
+            Target("<=", CLIP_SECONDS),
+            note=f"recording waiting in the agent's spool when recording stopped ({load}; "
+            f"clips of {CLIP_SECONDS} s, so up to one clip per camera is in flight, not "
+            f"backlog); mean spool {spool_mean / 1e6:.0f} MB",
+        )
+    )
+    emit(
+        Figure(
+            "ingest.drain_s",
+            run.drain_seconds,
+            "s",
+            note=f"to empty the spool after recording stopped; {run.uploaded_clips} of "
+            f"{run.sealed_clips} clips stored",
+        )
+    )
+    emit(Figure("ingest.ha_cpu_percent", 100 * cpu, "%core", note=f"hass process tree; {load}"))
+    emit(
+        Figure(
+            "ingest.ha_rss_last_over_first",
+            late / early,
+            "ratio",
+            note=f"hass peak RSS in the last {window:.0f} s over the first {window:.0f} s "
+            f"({early / (1 << 20):.0f} -> {late / (1 << 20):.0f} MiB)",
+        )
+    )
+
+
+def report_restart(run: IngestRun) -> None:
+    note = f"hass restarted after the run, {run.uploaded_clips} clips in the index"
+    emit(Figure("ingest.restart_to_api_s", run.restart_to_api_s, "s", note=note))
+    emit(
+        Figure(
+            "ingest.restart_to_integration_s",
+            run.restart_to_integration_s,
+            "s",
+            note=note + "; until e2ee_nvr answers clips/list (integration start-up)",
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=120)
+    parser.add_argument("--cameras", type=int, default=32)
+    parser.add_argument("--mbit", type=float, default=8.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as folder:
+        run = asyncio.run(ingest(Path(folder), args.cameras, args.seconds, args.mbit))
+    report(run)
+    report_restart(run)
+
+
+if __name__ == "__main__":
+    main()
