@@ -147,52 +147,58 @@ export function checkHeader(
   }
 }
 
-/** What the manifest records about one stream object (section 10 blob fields). */
-export interface StreamSummary {
+/**
+ * The shape of one stream object as the manifest records it (section 10 blob fields, without
+ * the hash): what an endpoint checks a stream against (section 9.2, "Reading a stream").
+ */
+export interface StreamShape {
   chunkSize: number;
   chunkCount: number;
   plaintextSize: number;
   ciphertextSize: number;
+}
+
+/** The shape plus the SHA-256 of the whole object, which the writer records and the store checks. */
+export interface StreamSummary extends StreamShape {
   ciphertextSha256: Bytes;
 }
 
-export function summariesEqual(a: StreamSummary, b: StreamSummary): boolean {
+export function shapesEqual(a: StreamShape, b: StreamShape): boolean {
   return (
     a.chunkSize === b.chunkSize &&
     a.chunkCount === b.chunkCount &&
     a.plaintextSize === b.plaintextSize &&
-    a.ciphertextSize === b.ciphertextSize &&
-    equal(a.ciphertextSha256, b.ciphertextSha256)
+    a.ciphertextSize === b.ciphertextSize
   );
 }
 
-/** Running sizes and SHA-256 of the whole object as it passes, header included. */
+export function summariesEqual(a: StreamSummary, b: StreamSummary): boolean {
+  return shapesEqual(a, b) && equal(a.ciphertextSha256, b.ciphertextSha256);
+}
+
+/** Running sizes of the whole object as it passes, header included. */
 export class StreamCounters {
   chunkCount = 0;
   plaintextSize = 0;
   ciphertextSize = 0;
-  private readonly hasher = primitives.sha256Incremental();
   constructor(readonly chunkSize: number) {}
 
   addHeader(header: Uint8Array): void {
     this.ciphertextSize += header.length;
-    this.hasher.update(header);
   }
 
   addChunk(plaintextLength: number, ciphertext: Uint8Array): void {
     this.chunkCount += 1;
     this.plaintextSize += plaintextLength;
     this.ciphertextSize += ciphertext.length;
-    this.hasher.update(ciphertext);
   }
 
-  summary(): StreamSummary {
+  shape(): StreamShape {
     return {
       chunkSize: this.chunkSize,
       chunkCount: this.chunkCount,
       plaintextSize: this.plaintextSize,
       ciphertextSize: this.ciphertextSize,
-      ciphertextSha256: this.hasher.digest(),
     };
   }
 }

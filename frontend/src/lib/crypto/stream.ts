@@ -19,6 +19,7 @@ import {
   HEADER_BYTES,
   MAX_CHUNK_COUNT,
   StreamCounters,
+  type StreamShape,
   type StreamSummary,
   TAG_BYTES,
   checkHeader,
@@ -27,7 +28,7 @@ import {
   encodeHeader,
   openChunk,
   parseHeader,
-  summariesEqual,
+  shapesEqual,
 } from "./stream-format";
 
 /** A byte accumulator of bounded capacity (one chunk plus its tag). */
@@ -66,6 +67,9 @@ export class StreamEncryptor {
   private key: Promise<CryptoKey>;
   private readonly pending = new Pending();
   private readonly counters: StreamCounters;
+  // The writer records the object's SHA-256 in the manifest for the store's upload check
+  // (section 10); readers do not recompute it (section 9.2).
+  private readonly hasher = primitives.sha256Incremental();
   private headerEmitted = false;
   private finalSummary: StreamSummary | null = null;
 
@@ -109,7 +113,7 @@ export class StreamEncryptor {
     const output = this.start();
     output.push(await this.seal(this.pending.bytes(), true));
     this.pending.clear();
-    this.finalSummary = this.counters.summary();
+    this.finalSummary = { ...this.counters.shape(), ciphertextSha256: this.hasher.digest() };
     return concat(...output);
   }
 
@@ -117,6 +121,7 @@ export class StreamEncryptor {
     if (this.headerEmitted) return [];
     this.headerEmitted = true;
     this.counters.addHeader(this.header);
+    this.hasher.update(this.header);
     return [this.header];
   }
 
@@ -126,6 +131,7 @@ export class StreamEncryptor {
     const nonce = chunkNonce(index, last);
     const ciphertext = await primitives.aesGcmEncrypt(await this.key, nonce, plaintext, this.header);
     this.counters.addChunk(plaintext.length, ciphertext);
+    this.hasher.update(ciphertext);
     return ciphertext;
   }
 }
@@ -134,8 +140,12 @@ export class StreamEncryptor {
  * Reader that releases a chunk's plaintext only after its tag verifies.
  *
  * The key comes from the clip id and kind the caller expects, and the header must name them.
- * With `expected` (from a verified manifest) the chunk size, sizes and hash must match too.
- * After any refusal the decryptor is dead, and output it already released is void.
+ * With `expected` (from a verified manifest) the chunk size, chunk count and sizes must match
+ * too. It makes every check section 9.2 lists for an endpoint and no more: it does not hash
+ * the ciphertext, because the tags under a per-clip key bound to a header fixed by the signed
+ * manifest already authenticate every byte (a hash in JavaScript would cap playback at a
+ * tenth of WebCrypto's speed). After any refusal the decryptor is dead, and output it already
+ * released is void.
  */
 export class StreamDecryptor {
   private readonly key: Promise<CryptoKey>;
@@ -145,22 +155,22 @@ export class StreamDecryptor {
   private readonly pending = new Pending();
   private received = 0;
   private counters: StreamCounters | null = null;
-  private finalSummary: StreamSummary | null = null;
+  private finalShape: StreamShape | null = null;
   private failed = false;
 
   constructor(
     clipKey: CryptoKey | Uint8Array,
     clipId: Uint8Array,
     private readonly kind: ContentKind,
-    private readonly expected: StreamSummary | null = null,
+    private readonly expected: StreamShape | null = null,
   ) {
     this.key = contentKey(clipKey, clipId, kind);
     this.clipId = new Uint8Array(clipId);
   }
 
-  get summary(): StreamSummary {
-    if (this.finalSummary === null) throw new Error("stream not finalized");
-    return this.finalSummary;
+  get shape(): StreamShape {
+    if (this.finalShape === null) throw new Error("stream not finalized");
+    return this.finalShape;
   }
 
   /** Absorb ciphertext; return the plaintext of every chunk that has authenticated. */
@@ -183,12 +193,12 @@ export class StreamDecryptor {
         throw new Truncated("stream ends without a chunk carrying the last flag");
       }
       const plaintext = await this.open(this.pending.bytes(), true);
-      const summary = this.counters.summary();
-      if (this.expected !== null && !summariesEqual(summary, this.expected)) {
-        throw new HeaderMismatch("stream sizes or hash disagree with its manifest");
+      const shape = this.counters.shape();
+      if (this.expected !== null && !shapesEqual(shape, this.expected)) {
+        throw new HeaderMismatch("stream chunk count or sizes disagree with its manifest");
       }
       this.pending.clear();
-      this.finalSummary = summary;
+      this.finalShape = shape;
       return plaintext;
     } catch (err) {
       this.failed = true;
@@ -198,7 +208,7 @@ export class StreamDecryptor {
 
   private requireOpen(): void {
     if (this.failed) throw new Error("stream decryption already failed");
-    if (this.finalSummary !== null) throw new Error("stream already finalized");
+    if (this.finalShape !== null) throw new Error("stream already finalized");
   }
 
   private async absorb(data: Uint8Array): Promise<Bytes> {
@@ -288,7 +298,7 @@ export function decryptStream(
   clipKey: CryptoKey | Uint8Array,
   clipId: Uint8Array,
   kind: ContentKind,
-  expected: StreamSummary | null = null,
+  expected: StreamShape | null = null,
 ): TransformStream<Uint8Array, Uint8Array> {
   const decryptor = new StreamDecryptor(clipKey, clipId, kind, expected);
   return new TransformStream({
