@@ -365,7 +365,7 @@ export async function rsaPssVerify(
   message: Uint8Array,
   signature: Uint8Array,
 ): Promise<void> {
-  let valid = false;
+  let valid: boolean;
   try {
     valid = await subtle().verify(PSS_PARAMS, publicKey, copy(signature), copy(message));
   } catch {
