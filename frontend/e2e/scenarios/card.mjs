@@ -9,7 +9,7 @@ export async function run({ page, params, shot }) {
     await card.waitFor({ state: "attached", timeout: TIMEOUT_MS });
   } catch (err) {
     const defined = await page.evaluate(() => customElements.get("e2ee-nvr-clips-card") !== undefined);
-    throw new Error(`no e2ee-nvr-clips-card on ${params.dashboardPath} (element defined: ${defined})\n${err}`);
+    throw new Error(`no e2ee-nvr-clips-card on ${params.dashboardPath} (element defined: ${defined})\n${err}`, { cause: err });
   }
   const tile = await clipTile(page, card, params.clipId, 45_000).catch(async (err) => {
     throw new Error(`${err.message}; card text: ${JSON.stringify(await card.innerText())}`);
