@@ -31,6 +31,20 @@ import {
   shapesEqual,
 } from "./stream-format";
 
+/** Chunks opened between two turns of the UI thread: 1 MiB at the default size, a few ms. */
+export const YIELD_EVERY_CHUNKS = 4;
+
+/**
+ * Let input and rendering run between chunks. A WebCrypto call is asynchronous, but a
+ * browser may settle it without leaving the current task (Chromium did here: a 64 MiB clip
+ * decrypted as one multi-second task), so a long stream would hold the UI thread throughout.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  if (typeof scheduler?.yield === "function") return scheduler.yield();
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /** A byte accumulator of bounded capacity (one chunk plus its tag). */
 class Pending {
   private buffer = new Uint8Array(0);
@@ -50,6 +64,11 @@ class Pending {
 
   bytes(): Bytes {
     return this.buffer.slice(0, this.length);
+  }
+
+  /** The held bytes without a copy: valid until the next take or clear. */
+  view(): Uint8Array {
+    return this.buffer.subarray(0, this.length);
   }
 
   clear(): void {
@@ -175,6 +194,11 @@ export class StreamDecryptor {
 
   /** Absorb ciphertext; return the plaintext of every chunk that has authenticated. */
   async update(data: Uint8Array): Promise<Bytes> {
+    return concat(...(await this.updateChunks(data)));
+  }
+
+  /** As update, but each authenticated chunk's plaintext apart: no copy into one array. */
+  async updateChunks(data: Uint8Array): Promise<Bytes[]> {
     this.requireOpen();
     try {
       return await this.absorb(data);
@@ -192,7 +216,7 @@ export class StreamDecryptor {
       if (this.pending.length < TAG_BYTES) {
         throw new Truncated("stream ends without a chunk carrying the last flag");
       }
-      const plaintext = await this.open(this.pending.bytes(), true);
+      const plaintext = await this.open(this.pending.view(), true);
       const shape = this.counters.shape();
       if (this.expected !== null && !shapesEqual(shape, this.expected)) {
         throw new HeaderMismatch("stream chunk count or sizes disagree with its manifest");
@@ -211,7 +235,7 @@ export class StreamDecryptor {
     if (this.finalShape !== null) throw new Error("stream already finalized");
   }
 
-  private async absorb(data: Uint8Array): Promise<Bytes> {
+  private async absorb(data: Uint8Array): Promise<Bytes[]> {
     this.received += data.length;
     if (this.expected !== null && this.received > this.expected.ciphertextSize) {
       throw new TrailingData("stream is longer than its manifest says");
@@ -219,22 +243,24 @@ export class StreamDecryptor {
     let view = data;
     if (this.counters === null) {
       view = this.absorbHeader(view);
-      if (this.counters === null) return new Uint8Array(0);
+      if (this.counters === null) return [];
     }
-    const output: Uint8Array[] = [];
+    const output: Bytes[] = [];
     if (this.pending.length > 0) {
       view = this.pending.take(view, this.unit - this.pending.length);
-      if (view.length === 0) return new Uint8Array(0);
-      // A full chunk with bytes behind it must be a non-last chunk.
-      output.push(await this.open(this.pending.bytes(), false));
+      if (view.length === 0) return [];
+      // A full chunk with bytes behind it must be a non-last chunk. WebCrypto copies its input
+      // when called, so the held bytes are read in place.
+      output.push(await this.open(this.pending.view(), false));
       this.pending.clear();
     }
     while (view.length > this.unit) {
-      output.push(await this.open(view.slice(0, this.unit), false));
+      if (output.length > 0 && output.length % YIELD_EVERY_CHUNKS === 0) await yieldToEventLoop();
+      output.push(await this.open(view.subarray(0, this.unit), false));
       view = view.subarray(this.unit);
     }
     this.pending.take(view, view.length);
-    return concat(...output);
+    return output;
   }
 
   private absorbHeader(view: Uint8Array): Uint8Array {
@@ -251,7 +277,7 @@ export class StreamDecryptor {
     return rest;
   }
 
-  private async open(ciphertext: Bytes, last: boolean): Promise<Bytes> {
+  private async open(ciphertext: Uint8Array, last: boolean): Promise<Bytes> {
     const counters = this.counters;
     if (counters === null) throw new Error("header not read");
     const index = counters.chunkCount;
@@ -274,7 +300,7 @@ export class StreamDecryptor {
   private async nameFailure(
     key: CryptoKey,
     index: number,
-    ciphertext: Bytes,
+    ciphertext: Uint8Array,
     last: boolean,
   ): Promise<ProtocolError> {
     // The same bytes authenticating with the other flag tell a cut or an append apart from
@@ -303,8 +329,9 @@ export function decryptStream(
   const decryptor = new StreamDecryptor(clipKey, clipId, kind, expected);
   return new TransformStream({
     async transform(chunk, controller) {
-      const plaintext = await decryptor.update(chunk);
-      if (plaintext.length > 0) controller.enqueue(plaintext);
+      for (const plaintext of await decryptor.updateChunks(chunk)) {
+        if (plaintext.length > 0) controller.enqueue(plaintext);
+      }
     },
     async flush(controller) {
       const plaintext = await decryptor.finalize();

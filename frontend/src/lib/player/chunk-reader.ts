@@ -1,5 +1,6 @@
 // Decrypted chunks of a clip's video by HTTP Range: only the chunks asked for cross the network.
 
+import { YIELD_EVERY_CHUNKS, yieldToEventLoop } from "../crypto/stream";
 import { ChunkOpener, type ContentKind } from "../crypto/stream-format";
 import { HEADER_RANGE, type StreamGeometry, chunksByteRange, splitChunks } from "./ranges";
 
@@ -45,8 +46,12 @@ export class RangeChunkReader implements ChunkReader {
     ]);
     // The opener checked the header names this clip, kind and chunk size; the nonce carries
     // the index and the last flag, so a chunk served at the wrong position does not
-    // authenticate. The chunks are opened concurrently and returned in order.
-    const pieces = splitChunks(this.geometry, first, run);
-    return Promise.all(pieces.map((piece, offset) => opener.open(first + offset, piece)));
+    // authenticate. One chunk at a time, giving the UI thread a turn every few chunks.
+    const out: Uint8Array[] = [];
+    for (const [offset, piece] of splitChunks(this.geometry, first, run).entries()) {
+      if (offset > 0 && offset % YIELD_EVERY_CHUNKS === 0) await yieldToEventLoop();
+      out.push(await opener.open(first + offset, piece));
+    }
+    return out;
   }
 }
