@@ -24,7 +24,7 @@ export default tseslint.config(
         crypto: "readonly", performance: "readonly", window: "readonly", document: "readonly",
         globalThis: "readonly", AbortController: "readonly", structuredClone: "readonly",
         // Functions handed to page.evaluate run in the browser.
-        customElements: "readonly", navigator: "readonly",
+        customElements: "readonly", navigator: "readonly", history: "readonly", CustomEvent: "readonly",
       },
     },
   },

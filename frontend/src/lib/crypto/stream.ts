@@ -162,9 +162,9 @@ export class StreamEncryptor {
  * With `expected` (from a verified manifest) the chunk size, chunk count and sizes must match
  * too. It makes every check section 9.2 lists for an endpoint and no more: it does not hash
  * the ciphertext, because the tags under a per-clip key bound to a header fixed by the signed
- * manifest already authenticate every byte (a hash in JavaScript would cap playback at a
- * tenth of WebCrypto's speed). After any refusal the decryptor is dead, and output it already
- * released is void.
+ * manifest already authenticate every byte (a hash in JavaScript capped it at a twentieth of
+ * WebCrypto's speed). After any refusal the decryptor is dead, and output it already released
+ * is void.
  */
 export class StreamDecryptor {
   private readonly key: Promise<CryptoKey>;
