@@ -205,13 +205,16 @@ class BrowserDriver:
         return await self.scenario(stack, "turn-off")
 
     async def add_card(self, stack: Stack) -> str:
-        """The card on the default (storage-mode) dashboard, the bundle as a module resource;
-        the path of the view that shows it."""
+        """The card on the default (storage-mode) dashboard; the path of the view that shows it.
+
+        No dashboard resource: the integration loads the module on every page by the panel's
+        URL, and a manual resource would load a second copy (the card scenario checks one)."""
         socket = await stack.api.websocket()
         try:
             resources = await socket.call("lovelace/resources")
-            if not any(r.get("url", "").startswith(BUNDLE_URL) for r in resources):
-                await socket.call("lovelace/resources/create", res_type="module", url=BUNDLE_URL)
+            manual = [r for r in resources if r.get("url", "").startswith(BUNDLE_URL)]
+            if manual:
+                raise BrowserFailed(f"a manual dashboard resource would load a second copy: {manual}")
             config = {
                 "title": "Home",
                 "views": [
@@ -241,4 +244,19 @@ class BrowserDriver:
         )
         if result["video"]["frames"] <= 0:
             raise AssertionError(f"the card decoded no frames of {clip_id}: {result['video']}")
+        check_one_module_copy(result["modules"])
         return result
+
+
+def check_one_module_copy(modules: dict[str, Any]) -> None:
+    """The card's page, with the panel opened in it too, ran the bundle once, by the panel's URL."""
+    panel_url = modules["panelModuleUrl"]
+    copies = modules["copies"]
+    fetched = {str(url) for url in modules["entryFetches"]}
+    one_copy = (
+        len(copies) == 1 and isinstance(panel_url, str) and str(copies[0]).endswith(panel_url)
+    )
+    if not (modules["cardDefined"] and modules["panelDefined"] and one_copy):
+        raise AssertionError(f"expected one module copy, by the panel's URL: {modules}")
+    if len(fetched) != 1 or not next(iter(fetched)).endswith(panel_url):
+        raise AssertionError(f"the entry was fetched by another URL than the panel's: {modules}")

@@ -1,55 +1,74 @@
-// Builds the panel and card into ONE ES module: custom_components/e2ee_nvr/frontend/e2ee-nvr.js.
+// Builds the panel and card into custom_components/e2ee_nvr/frontend/: one ES module entry,
+// e2ee-nvr.js, and the chunks it loads, in chunks/ (code splitting: the account, backup,
+// certificate-issuing and passphrase code are chunks that only the screens needing them import).
 //
-// Reproducible: no timestamps, no source maps, no minifier; paths in the bundle's comments are
-// relative to frontend/ (absWorkingDir), so any clone anywhere produces the same bytes from the
-// same sources and package-lock. scripts/check-build.mjs holds CI to that.
+// Minified and reproducible: no timestamps, no source maps, content-hashed chunk names, and
+// esbuild's minifier is deterministic, so any clone anywhere produces the same bytes from the
+// same sources and package-lock. scripts/check-build.mjs holds CI to that, file by file.
 //
-//   node scripts/build.mjs              write the shipped bundle
-//   node scripts/build.mjs --out FILE   write elsewhere (the CI check builds into a temp dir)
+//   node scripts/build.mjs              write the shipped bundle (replacing every old chunk)
+//   node scripts/build.mjs --out DIR    write elsewhere (the CI check builds into a temp dir)
 
-import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
 export const FRONTEND = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-export const SHIPPED = join(FRONTEND, "..", "custom_components", "e2ee_nvr", "frontend", "e2ee-nvr.js");
+export const SHIPPED_DIR = join(FRONTEND, "..", "custom_components", "e2ee_nvr", "frontend");
+export const ENTRY_NAME = "e2ee-nvr.js";
+export const CHUNKS_DIR = "chunks";
 
 const BANNER = "// E2EE NVR panel and card: built from frontend/ by scripts/build.mjs. Do not edit.";
 
-/** The bundle's bytes. */
-export async function buildBundle() {
+/**
+ * The build's files as a sorted list of [relative path, bytes]; with `metafile`, esbuild's
+ * metafile too (scripts/bundle-size.mjs reads which chunks the entry imports statically).
+ */
+export async function buildFiles({ metafile = false } = {}) {
   const result = await esbuild.build({
     absWorkingDir: FRONTEND,
-    entryPoints: ["src/main.ts"],
+    entryPoints: [{ in: "src/main.ts", out: "e2ee-nvr" }],
     bundle: true,
+    splitting: true,
     format: "esm",
     platform: "browser",
     target: "es2022",
-    minify: false,
+    minify: true,
     sourcemap: false,
     charset: "utf8",
     legalComments: "inline",
     banner: { js: BANNER },
     loader: { ".txt": "text" },
+    chunkNames: `${CHUNKS_DIR}/[name]-[hash]`,
     write: false,
-    outfile: "e2ee-nvr.js",
+    outdir: "/e2ee-nvr-build",
+    metafile,
     logLevel: "warning",
   });
-  if (result.outputFiles.length !== 1) throw new Error(`expected one output file, got ${result.outputFiles.length}`);
-  return result.outputFiles[0].contents;
+  const files = result.outputFiles
+    .map((file) => [relative("/e2ee-nvr-build", file.path), file.contents])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (!files.some(([name]) => name === ENTRY_NAME)) throw new Error(`the build has no ${ENTRY_NAME}`);
+  return { files, metafile: result.metafile ?? null };
 }
 
-export async function writeBundle(path) {
-  const bytes = await buildBundle();
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, bytes);
-  return bytes;
+/** Replace the entry and every chunk in `dir` with a fresh build; returns the files written. */
+export async function writeBuild(dir) {
+  const { files } = await buildFiles();
+  // Old chunks would linger with their old hashes: the chunk folder is the build's alone.
+  await rm(join(dir, CHUNKS_DIR), { recursive: true, force: true });
+  for (const [name, bytes] of files) {
+    await mkdir(dirname(join(dir, name)), { recursive: true });
+    await writeFile(join(dir, name), bytes);
+  }
+  return files;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const at = process.argv.indexOf("--out");
-  const out = at >= 0 ? resolve(process.argv[at + 1] ?? "") : SHIPPED;
-  const bytes = await writeBundle(out);
-  console.log(`wrote ${out} (${bytes.length} bytes)`);
+  const out = at >= 0 ? resolve(process.argv[at + 1] ?? "") : SHIPPED_DIR;
+  const files = await writeBuild(out);
+  const total = files.reduce((sum, [, bytes]) => sum + bytes.length, 0);
+  console.log(`wrote ${files.length} files to ${out} (${total} bytes)`);
 }

@@ -1,41 +1,57 @@
 // CI check of the shipped bundle: two fresh builds must be byte-identical (reproducibility),
-// and equal to custom_components/e2ee_nvr/frontend/e2ee-nvr.js (nobody forgot to rebuild).
+// and custom_components/e2ee_nvr/frontend/ must hold exactly the files of a fresh build, byte for
+// byte (nobody forgot to rebuild, and no stale chunk is left behind).
 
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { FRONTEND, SHIPPED, writeBundle } from "./build.mjs";
+import { FRONTEND, SHIPPED_DIR, buildFiles } from "./build.mjs";
 
 const sha = (bytes) => createHash("sha256").update(bytes).digest("hex");
-const dir = await mkdtemp(join(tmpdir(), "e2ee-nvr-build-"));
-let failed = false;
-try {
-  const first = await writeBundle(join(dir, "a", "e2ee-nvr.js"));
-  const second = await writeBundle(join(dir, "b", "e2ee-nvr.js"));
-  if (Buffer.compare(first, second) !== 0) {
-    console.error(`build is not reproducible: two builds differ (${sha(first)} vs ${sha(second)})`);
-    failed = true;
-  } else {
-    console.log(`reproducible: two builds are identical (${first.length} bytes, sha256 ${sha(first)})`);
-  }
-  let shipped = null;
+const digest = (files) => sha(Buffer.from(files.map(([name, bytes]) => `${name} ${sha(bytes)}\n`).join("")));
+
+async function shippedFiles(dir, prefix = "") {
+  let entries;
   try {
-    shipped = await readFile(SHIPPED);
+    entries = await readdir(join(dir, prefix), { withFileTypes: true });
   } catch {
-    shipped = null;
+    return [];
   }
-  const name = relative(join(FRONTEND, ".."), SHIPPED);
-  if (shipped === null || Buffer.compare(shipped, first) !== 0) {
-    console.error(
-      `${name} differs from a fresh build${shipped === null ? " (missing)" : ""}: ` +
-        "run `cd frontend && node scripts/build.mjs` and commit the result",
-    );
-    failed = true;
-  } else {
-    console.log(`${name} equals a fresh build`);
+  const files = [];
+  for (const entry of entries) {
+    const name = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) files.push(...(await shippedFiles(dir, name)));
+    else files.push([name, await readFile(join(dir, name))]);
   }
-} finally {
-  await rm(dir, { recursive: true, force: true });
+  return files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+let failed = false;
+const { files: first } = await buildFiles();
+const { files: second } = await buildFiles();
+if (digest(first) !== digest(second)) {
+  console.error(`build is not reproducible: two builds differ (${digest(first)} vs ${digest(second)})`);
+  failed = true;
+} else {
+  const total = first.reduce((sum, [, bytes]) => sum + bytes.length, 0);
+  console.log(`reproducible: two builds are identical (${first.length} files, ${total} bytes, digest ${digest(first)})`);
+}
+const shipped = await shippedFiles(SHIPPED_DIR);
+const where = relative(join(FRONTEND, ".."), SHIPPED_DIR);
+const built = new Map(first.map(([name, bytes]) => [name, bytes]));
+const present = new Map(shipped.map(([name, bytes]) => [name, bytes]));
+const problems = [
+  ...first.filter(([name]) => !present.has(name)).map(([name]) => `${name} missing`),
+  ...shipped.filter(([name]) => !built.has(name)).map(([name]) => `${name} is not part of the build (stale)`),
+  ...first
+    .filter(([name, bytes]) => present.has(name) && Buffer.compare(present.get(name), bytes) !== 0)
+    .map(([name]) => `${name} differs`),
+];
+if (problems.length > 0) {
+  console.error(`${where} differs from a fresh build: ${problems.join("; ")}`);
+  console.error("run `cd frontend && npm run build` and commit the result");
+  failed = true;
+} else {
+  console.log(`${where} equals a fresh build (${shipped.length} files)`);
 }
 process.exit(failed ? 1 : 0);

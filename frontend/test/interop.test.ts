@@ -19,9 +19,15 @@ const created = HAVE_PYTHON ? await endpoint.createAccount(PASSPHRASE, cheapPara
 const scratch = await mkdtemp(join(tmpdir(), "e2ee-nvr-interop-"));
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
+/** The account made above; only reached inside the suite that runs when Python is there. */
+function made(): NonNullable<typeof created> {
+  if (created === null) throw new Error("no account: the Python venv is missing");
+  return created;
+}
+
 describe.skipIf(!HAVE_PYTHON)(`browser-made objects in Python (${PYTHON})`, () => {
   it("Python unlocks a TypeScript-made account with the passphrase and opens its data key", async () => {
-    const { document } = created!;
+    const { document } = made();
     const out = (await python(
       `
 from e2ee_nvr_protocol import endpoint
@@ -41,14 +47,14 @@ print(json.dumps({"account_id": document.account_id, "signing": key_id(keys.sign
     expect(out).toEqual({
       account_id: document.accountId,
       signing: document.accountId,
-      data: (await endpoint.verifyCurrentSet(document, created!.endpoint)).dataKeyId,
+      data: (await endpoint.verifyCurrentSet(document, made().endpoint)).dataKeyId,
       epoch: 1,
       json_equal: true,
     });
   });
 
   it("openssl pkcs12 opens a TypeScript-made backup with pass:<hex(PDK)>", async () => {
-    const { document } = created!;
+    const { document } = made();
     const pdk = await endpoint.derivePdk(document, PASSPHRASE);
     const file = join(scratch, "signing.p12");
     await writeFile(file, document.backups.signing.p12);
@@ -59,7 +65,7 @@ print(json.dumps({"account_id": document.account_id, "signing": key_id(keys.sign
   });
 
   it("a Python device accepts a grant made here for its request", async () => {
-    const { document, endpoint: self } = created!;
+    const { document, endpoint: self } = made();
     const now = Math.floor(Date.now() / 1000);
     const device = (await python(
       `

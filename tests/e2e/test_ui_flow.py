@@ -86,6 +86,12 @@ async def test_the_panel_turns_on_pairs_plays_enrols_revokes_and_turns_off(
         downloaded = await driver.play_and_download(stack, older)
         assert downloaded[4:8] == b"ftyp"
 
+        # The dashboard card plays it too, with no resource added by hand; with the panel opened
+        # in the same page, the bundle ran once, by the panel's versioned URL.
+        dashboard = await driver.add_card(stack)
+        in_card = await driver.play_in_card(stack, dashboard, older)
+        assert len(in_card["modules"]["copies"]) == 1, in_card["modules"]
+
         # A second browser profile, enrolled by passphrase, plays the older clip.
         await driver.enrol(stack, SECOND, SECOND_NAME)
         played = await driver.play(stack, older, SECOND, label="older-clip")

@@ -1,4 +1,4 @@
-"""The sidebar panel: registered with a hashed module URL, bundle served, removed on unload."""
+"""The panel and card: one hashed module URL for both, bundle and chunks served, unloaded."""
 
 from __future__ import annotations
 
@@ -40,7 +40,28 @@ async def test_panel_registered_and_bundle_served(
     assert response.content_type in ("application/javascript", "text/javascript")
     body = await response.read()
     assert body == BUNDLE.read_bytes()
-    assert b'define("e2ee-nvr-panel", E2eeNvrPanel)' in body
+    assert b'"e2ee-nvr-panel"' in body
+    assert b'"e2ee-nvr-clips-card"' in body
+
+    # The chunks the entry imports are served from beside it, under their content-hashed names.
+    chunks = sorted((BUNDLE.parent / "chunks").glob("*.js"))
+    assert chunks
+    for chunk in chunks:
+        served = await client.get(f"/e2ee_nvr_static/chunks/{chunk.name}")
+        assert served.status == 200
+        assert await served.read() == chunk.read_bytes()
+
+
+async def test_card_module_loaded_by_the_panels_url(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The card needs no manual resource: every page loads the module by the panel's URL."""
+    config = hass.data[frontend.DATA_PANELS][panel.PANEL_URL_PATH].config
+    assert config is not None
+    custom = config["_panel_custom"]
+    extra = hass.data[frontend.DATA_EXTRA_MODULE_URL].urls
+    assert custom["module_url"] in extra
+    assert [url for url in extra if url.startswith("/e2ee_nvr_static/")] == [custom["module_url"]]
 
 
 async def test_panel_removed_on_unload_and_back_on_reload(
@@ -49,6 +70,19 @@ async def test_panel_removed_on_unload_and_back_on_reload(
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
     assert panel.PANEL_URL_PATH not in hass.data.get(frontend.DATA_PANELS, {})
+    assert not [
+        url
+        for url in hass.data[frontend.DATA_EXTRA_MODULE_URL].urls
+        if url.startswith("/e2ee_nvr_static/")
+    ]
     assert await hass.config_entries.async_setup(init_integration.entry_id)
     await hass.async_block_till_done()
     assert panel.PANEL_URL_PATH in hass.data[frontend.DATA_PANELS]
+    config = hass.data[frontend.DATA_PANELS][panel.PANEL_URL_PATH].config
+    assert config is not None
+    reloaded = config["_panel_custom"]
+    assert [
+        url
+        for url in hass.data[frontend.DATA_EXTRA_MODULE_URL].urls
+        if url.startswith("/e2ee_nvr_static/")
+    ] == [reloaded["module_url"]]

@@ -48,7 +48,7 @@ export async function waitScreen(page, name, timeout = TIMEOUT_MS) {
     await screen.waitFor({ state: "visible", timeout });
   } catch (err) {
     throw new Error(`screen "${name}" did not appear in ${timeout} ms; visible: ${await visibleScreens(page)}; ` +
-      `alerts: ${await alerts(page)}\n${err}`);
+      `alerts: ${await alerts(page)}\n${err}`, { cause: err });
   }
   return screen;
 }

@@ -4,7 +4,7 @@ import { LitElement, css, html, nothing } from "lit";
 import { type Hass, announceChange, define, errorText, translatorFor } from "../ui/base";
 import { baseStyles } from "../ui/styles";
 import { type CreateStep } from "../lib/flows/account-ops";
-import { numberedWords, pickPositions, wrongPositions } from "../lib/flows/confirm-words";
+import { numberedWords, wrongPositions } from "../lib/flows/confirm-words";
 import { type E2eeSession } from "../lib/flows/session";
 import { defaultBrowserName } from "../lib/flows/status";
 
@@ -91,7 +91,7 @@ export class TurnOnView extends LitElement {
 
   private async reveal(): Promise<void> {
     this.passphrase = await this.session.newPassphrase();
-    this.positions = pickPositions(this.passphrase.split(" ").length);
+    this.positions = await this.session.confirmPositions(this.passphrase.split(" ").length);
     this.answers = this.positions.map(() => "");
     this.stage = "show";
   }

@@ -1,11 +1,11 @@
 // Opening a whole clip at the endpoint: manifest check, clip key, decrypted streams
 // (sections 9-11; clip.py is the Python twin, which also holds the device side).
 
-import { type Bytes } from "./bytes";
+import { type Bytes, equal } from "./bytes";
 import { Fields, type JsonObject, loads } from "./encoding";
 import * as certs from "./certs";
 import { type SignedEnvelope } from "./envelope";
-import { MalformedObject } from "./errors";
+import { HeaderMismatch, MalformedObject } from "./errors";
 import { type HeldKey } from "./keys";
 import { type ClipManifest, blobOf, clipIdBytes, verifyManifest } from "./manifest";
 import * as primitives from "./primitives";
@@ -78,7 +78,7 @@ export async function openClipKeyBytes(manifest: ClipManifest, heldKeys: readonl
   );
 }
 
-/** A streaming decryptor that also checks sizes and hash against the manifest. */
+/** A streaming decryptor that also checks chunk count and sizes against the manifest. */
 export function decryptorFor(manifest: ClipManifest, clipKey: CryptoKey | Uint8Array, kind: ContentKind) {
   const blob = blobOf(manifest, kind);
   if (blob === null) throw new MalformedObject(`clip has no ${kind} stream`);
@@ -92,14 +92,24 @@ export function decryptTransform(manifest: ClipManifest, clipKey: CryptoKey, kin
   return decryptStream(clipKey, clipIdBytes(manifest), kind, blob);
 }
 
-/** Decrypt a whole small object (thumbnail, events) held in memory. */
+/**
+ * Decrypt a whole object held in memory (thumbnail, events). With every byte at hand the
+ * signed `ciphertext_sha256` costs one native digest, so it is checked too (section 9.2): it
+ * ties the object to the device that signed the manifest, not only to a holder of the clip key.
+ */
 export async function decryptBlob(
   manifest: ClipManifest,
   clipKey: CryptoKey | Uint8Array,
   kind: ContentKind,
   ciphertext: Uint8Array,
 ): Promise<Bytes> {
-  return decryptAll(decryptorFor(manifest, clipKey, kind), ciphertext);
+  const plaintext = await decryptAll(decryptorFor(manifest, clipKey, kind), ciphertext);
+  const expected = blobOf(manifest, kind)?.ciphertextSha256;
+  if (expected === undefined || !equal(await primitives.sha256(ciphertext), expected)) {
+    plaintext.fill(0);
+    throw new HeaderMismatch(`the ${kind} stream is not the object its manifest signs`);
+  }
+  return plaintext;
 }
 
 /** The MIME type string for MediaSource.isTypeSupported / addSourceBuffer. */

@@ -76,6 +76,15 @@ export async function aesGcmEncrypt(
   return new Uint8Array(await subtle().encrypt(gcmParams(nonce, aad), cryptoKey, copy(plaintext)));
 }
 
+/**
+ * The bytes as WebCrypto's BufferSource type wants them, copied only when they live in a
+ * SharedArrayBuffer. WebCrypto copies its input when called (Web IDL), so a view is safe, and
+ * on the clip path an extra 256 KiB copy per chunk halved Chromium's AES-GCM throughput.
+ */
+function unshared(data: Uint8Array): Bytes {
+  return data.buffer instanceof ArrayBuffer ? (data as Bytes) : copy(data);
+}
+
 export async function aesGcmDecrypt(
   key: CryptoKey | Uint8Array,
   nonce: Uint8Array,
@@ -86,7 +95,7 @@ export async function aesGcmDecrypt(
   const cryptoKey = key instanceof Uint8Array ? await aesGcmKey(key, ["decrypt"]) : key;
   try {
     return new Uint8Array(
-      await subtle().decrypt(gcmParams(nonce, aad), cryptoKey, copy(ciphertext)),
+      await subtle().decrypt(gcmParams(nonce, aad), cryptoKey, unshared(ciphertext)),
     );
   } catch {
     throw new PrimitiveFailure("AES-GCM tag mismatch");
@@ -365,7 +374,7 @@ export async function rsaPssVerify(
   message: Uint8Array,
   signature: Uint8Array,
 ): Promise<void> {
-  let valid = false;
+  let valid: boolean;
   try {
     valid = await subtle().verify(PSS_PARAMS, publicKey, copy(signature), copy(message));
   } catch {

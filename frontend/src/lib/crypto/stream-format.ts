@@ -147,52 +147,58 @@ export function checkHeader(
   }
 }
 
-/** What the manifest records about one stream object (section 10 blob fields). */
-export interface StreamSummary {
+/**
+ * The shape of one stream object as the manifest records it (section 10 blob fields, without
+ * the hash): what an endpoint checks a stream against (section 9.2, "Reading a stream").
+ */
+export interface StreamShape {
   chunkSize: number;
   chunkCount: number;
   plaintextSize: number;
   ciphertextSize: number;
+}
+
+/** The shape plus the SHA-256 of the whole object, which the writer records and the store checks. */
+export interface StreamSummary extends StreamShape {
   ciphertextSha256: Bytes;
 }
 
-export function summariesEqual(a: StreamSummary, b: StreamSummary): boolean {
+export function shapesEqual(a: StreamShape, b: StreamShape): boolean {
   return (
     a.chunkSize === b.chunkSize &&
     a.chunkCount === b.chunkCount &&
     a.plaintextSize === b.plaintextSize &&
-    a.ciphertextSize === b.ciphertextSize &&
-    equal(a.ciphertextSha256, b.ciphertextSha256)
+    a.ciphertextSize === b.ciphertextSize
   );
 }
 
-/** Running sizes and SHA-256 of the whole object as it passes, header included. */
+export function summariesEqual(a: StreamSummary, b: StreamSummary): boolean {
+  return shapesEqual(a, b) && equal(a.ciphertextSha256, b.ciphertextSha256);
+}
+
+/** Running sizes of the whole object as it passes, header included. */
 export class StreamCounters {
   chunkCount = 0;
   plaintextSize = 0;
   ciphertextSize = 0;
-  private readonly hasher = primitives.sha256Incremental();
   constructor(readonly chunkSize: number) {}
 
   addHeader(header: Uint8Array): void {
     this.ciphertextSize += header.length;
-    this.hasher.update(header);
   }
 
   addChunk(plaintextLength: number, ciphertext: Uint8Array): void {
     this.chunkCount += 1;
     this.plaintextSize += plaintextLength;
     this.ciphertextSize += ciphertext.length;
-    this.hasher.update(ciphertext);
   }
 
-  summary(): StreamSummary {
+  shape(): StreamShape {
     return {
       chunkSize: this.chunkSize,
       chunkCount: this.chunkCount,
       plaintextSize: this.plaintextSize,
       ciphertextSize: this.ciphertextSize,
-      ciphertextSha256: this.hasher.digest(),
     };
   }
 }
@@ -235,7 +241,56 @@ export function chunkRange(
   return [start, Math.min(start + unit, ciphertextSize)];
 }
 
-/** Open one chunk for a range read; chunkCount (from the manifest) sets the last flag. */
+/**
+ * Opens chunks of one stream object by index, for range reads: the header is parsed and checked
+ * and the content key derived once, so each chunk then costs one AES-GCM decryption.
+ * chunkCount (from the verified manifest) sets the last flag; with chunkSize the header must
+ * name the manifest's chunk size too (section 9.2, which checks an endpoint makes).
+ */
+export class ChunkOpener {
+  private constructor(
+    private readonly key: CryptoKey,
+    private readonly headerBytes: Bytes,
+    private readonly chunkSize: number,
+    private readonly chunkCount: number,
+  ) {}
+
+  static async create(
+    clipKey: CryptoKey | Uint8Array,
+    headerBytes: Uint8Array,
+    chunkCount: number,
+    clipId: Uint8Array,
+    kind: ContentKind,
+    chunkSize?: number,
+  ): Promise<ChunkOpener> {
+    const header = parseHeader(headerBytes);
+    checkHeader(header, clipId, kind, chunkSize);
+    if (!(Number.isSafeInteger(chunkCount) && chunkCount >= 1 && chunkCount <= MAX_CHUNK_COUNT)) {
+      throw new RangeError(`chunk count ${chunkCount} out of range`);
+    }
+    const key = await contentKey(clipKey, clipId, kind);
+    return new ChunkOpener(key, new Uint8Array(headerBytes), header.chunkSize, chunkCount);
+  }
+
+  async open(index: number, chunkCiphertext: Uint8Array): Promise<Bytes> {
+    if (!(Number.isSafeInteger(index) && index >= 0 && index < this.chunkCount)) {
+      throw new RangeError(`chunk index ${index} outside [0, ${this.chunkCount})`);
+    }
+    const last = index === this.chunkCount - 1;
+    const plaintext = await openChunk(this.key, this.headerBytes, index, chunkCiphertext, last);
+    // Only a holder of the clip key can make these, but a reader still refuses the shapes
+    // section 9.2 rules out rather than trust their length.
+    if (!last && plaintext.length !== this.chunkSize) {
+      throw new MalformedObject(`chunk ${index} is not a full chunk`);
+    }
+    if (last && index > 0 && plaintext.length === 0) {
+      throw new MalformedObject("empty last chunk in a stream of several chunks");
+    }
+    return plaintext;
+  }
+}
+
+/** Open one chunk for a range read (one-off: ChunkOpener keeps the key for many). */
 export async function decryptChunk(
   clipKey: CryptoKey | Uint8Array,
   headerBytes: Uint8Array,
@@ -245,21 +300,6 @@ export async function decryptChunk(
   clipId: Uint8Array,
   kind: ContentKind,
 ): Promise<Bytes> {
-  const header = parseHeader(headerBytes);
-  checkHeader(header, clipId, kind);
-  if (!(index >= 0 && index < chunkCount && chunkCount <= MAX_CHUNK_COUNT)) {
-    throw new RangeError(`chunk index ${index} outside [0, ${chunkCount})`);
-  }
-  const last = index === chunkCount - 1;
-  const key = await contentKey(clipKey, clipId, kind);
-  const plaintext = await openChunk(key, headerBytes, index, chunkCiphertext, last);
-  // Only a holder of the clip key can make these, but a reader still refuses the shapes
-  // section 9.2 rules out rather than trust their length.
-  if (!last && plaintext.length !== header.chunkSize) {
-    throw new MalformedObject(`chunk ${index} is not a full chunk`);
-  }
-  if (last && index > 0 && plaintext.length === 0) {
-    throw new MalformedObject("empty last chunk in a stream of several chunks");
-  }
-  return plaintext;
+  const opener = await ChunkOpener.create(clipKey, headerBytes, chunkCount, clipId, kind);
+  return opener.open(index, chunkCiphertext);
 }

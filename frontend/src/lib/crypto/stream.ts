@@ -19,6 +19,7 @@ import {
   HEADER_BYTES,
   MAX_CHUNK_COUNT,
   StreamCounters,
+  type StreamShape,
   type StreamSummary,
   TAG_BYTES,
   checkHeader,
@@ -27,8 +28,22 @@ import {
   encodeHeader,
   openChunk,
   parseHeader,
-  summariesEqual,
+  shapesEqual,
 } from "./stream-format";
+
+/** Chunks opened between two turns of the UI thread: 1 MiB at the default size, a few ms. */
+export const YIELD_EVERY_CHUNKS = 4;
+
+/**
+ * Let input and rendering run between chunks. A WebCrypto call is asynchronous, but a
+ * browser may settle it without leaving the current task (Chromium did here: a 64 MiB clip
+ * decrypted as one multi-second task), so a long stream would hold the UI thread throughout.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  if (typeof scheduler?.yield === "function") return scheduler.yield();
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
 
 /** A byte accumulator of bounded capacity (one chunk plus its tag). */
 class Pending {
@@ -51,6 +66,11 @@ class Pending {
     return this.buffer.slice(0, this.length);
   }
 
+  /** The held bytes without a copy: valid until the next take or clear. */
+  view(): Uint8Array {
+    return this.buffer.subarray(0, this.length);
+  }
+
   clear(): void {
     this.buffer.fill(0, 0, this.length);
     this.length = 0;
@@ -66,6 +86,9 @@ export class StreamEncryptor {
   private key: Promise<CryptoKey>;
   private readonly pending = new Pending();
   private readonly counters: StreamCounters;
+  // The writer records the object's SHA-256 in the manifest for the store's upload check
+  // (section 10); readers do not recompute it (section 9.2).
+  private readonly hasher = primitives.sha256Incremental();
   private headerEmitted = false;
   private finalSummary: StreamSummary | null = null;
 
@@ -109,7 +132,7 @@ export class StreamEncryptor {
     const output = this.start();
     output.push(await this.seal(this.pending.bytes(), true));
     this.pending.clear();
-    this.finalSummary = this.counters.summary();
+    this.finalSummary = { ...this.counters.shape(), ciphertextSha256: this.hasher.digest() };
     return concat(...output);
   }
 
@@ -117,6 +140,7 @@ export class StreamEncryptor {
     if (this.headerEmitted) return [];
     this.headerEmitted = true;
     this.counters.addHeader(this.header);
+    this.hasher.update(this.header);
     return [this.header];
   }
 
@@ -126,6 +150,7 @@ export class StreamEncryptor {
     const nonce = chunkNonce(index, last);
     const ciphertext = await primitives.aesGcmEncrypt(await this.key, nonce, plaintext, this.header);
     this.counters.addChunk(plaintext.length, ciphertext);
+    this.hasher.update(ciphertext);
     return ciphertext;
   }
 }
@@ -134,8 +159,12 @@ export class StreamEncryptor {
  * Reader that releases a chunk's plaintext only after its tag verifies.
  *
  * The key comes from the clip id and kind the caller expects, and the header must name them.
- * With `expected` (from a verified manifest) the chunk size, sizes and hash must match too.
- * After any refusal the decryptor is dead, and output it already released is void.
+ * With `expected` (from a verified manifest) the chunk size, chunk count and sizes must match
+ * too. It makes every check section 9.2 lists for an endpoint and no more: it does not hash
+ * the ciphertext, because the tags under a per-clip key bound to a header fixed by the signed
+ * manifest already authenticate every byte (a hash in JavaScript capped it at a twentieth of
+ * WebCrypto's speed). After any refusal the decryptor is dead, and output it already released
+ * is void.
  */
 export class StreamDecryptor {
   private readonly key: Promise<CryptoKey>;
@@ -145,26 +174,31 @@ export class StreamDecryptor {
   private readonly pending = new Pending();
   private received = 0;
   private counters: StreamCounters | null = null;
-  private finalSummary: StreamSummary | null = null;
+  private finalShape: StreamShape | null = null;
   private failed = false;
 
   constructor(
     clipKey: CryptoKey | Uint8Array,
     clipId: Uint8Array,
     private readonly kind: ContentKind,
-    private readonly expected: StreamSummary | null = null,
+    private readonly expected: StreamShape | null = null,
   ) {
     this.key = contentKey(clipKey, clipId, kind);
     this.clipId = new Uint8Array(clipId);
   }
 
-  get summary(): StreamSummary {
-    if (this.finalSummary === null) throw new Error("stream not finalized");
-    return this.finalSummary;
+  get shape(): StreamShape {
+    if (this.finalShape === null) throw new Error("stream not finalized");
+    return this.finalShape;
   }
 
   /** Absorb ciphertext; return the plaintext of every chunk that has authenticated. */
   async update(data: Uint8Array): Promise<Bytes> {
+    return concat(...(await this.updateChunks(data)));
+  }
+
+  /** As update, but each authenticated chunk's plaintext apart: no copy into one array. */
+  async updateChunks(data: Uint8Array): Promise<Bytes[]> {
     this.requireOpen();
     try {
       return await this.absorb(data);
@@ -182,13 +216,13 @@ export class StreamDecryptor {
       if (this.pending.length < TAG_BYTES) {
         throw new Truncated("stream ends without a chunk carrying the last flag");
       }
-      const plaintext = await this.open(this.pending.bytes(), true);
-      const summary = this.counters.summary();
-      if (this.expected !== null && !summariesEqual(summary, this.expected)) {
-        throw new HeaderMismatch("stream sizes or hash disagree with its manifest");
+      const plaintext = await this.open(this.pending.view(), true);
+      const shape = this.counters.shape();
+      if (this.expected !== null && !shapesEqual(shape, this.expected)) {
+        throw new HeaderMismatch("stream chunk count or sizes disagree with its manifest");
       }
       this.pending.clear();
-      this.finalSummary = summary;
+      this.finalShape = shape;
       return plaintext;
     } catch (err) {
       this.failed = true;
@@ -198,10 +232,10 @@ export class StreamDecryptor {
 
   private requireOpen(): void {
     if (this.failed) throw new Error("stream decryption already failed");
-    if (this.finalSummary !== null) throw new Error("stream already finalized");
+    if (this.finalShape !== null) throw new Error("stream already finalized");
   }
 
-  private async absorb(data: Uint8Array): Promise<Bytes> {
+  private async absorb(data: Uint8Array): Promise<Bytes[]> {
     this.received += data.length;
     if (this.expected !== null && this.received > this.expected.ciphertextSize) {
       throw new TrailingData("stream is longer than its manifest says");
@@ -209,22 +243,24 @@ export class StreamDecryptor {
     let view = data;
     if (this.counters === null) {
       view = this.absorbHeader(view);
-      if (this.counters === null) return new Uint8Array(0);
+      if (this.counters === null) return [];
     }
-    const output: Uint8Array[] = [];
+    const output: Bytes[] = [];
     if (this.pending.length > 0) {
       view = this.pending.take(view, this.unit - this.pending.length);
-      if (view.length === 0) return new Uint8Array(0);
-      // A full chunk with bytes behind it must be a non-last chunk.
-      output.push(await this.open(this.pending.bytes(), false));
+      if (view.length === 0) return [];
+      // A full chunk with bytes behind it must be a non-last chunk. WebCrypto copies its input
+      // when called, so the held bytes are read in place.
+      output.push(await this.open(this.pending.view(), false));
       this.pending.clear();
     }
     while (view.length > this.unit) {
-      output.push(await this.open(view.slice(0, this.unit), false));
+      if (output.length > 0 && output.length % YIELD_EVERY_CHUNKS === 0) await yieldToEventLoop();
+      output.push(await this.open(view.subarray(0, this.unit), false));
       view = view.subarray(this.unit);
     }
     this.pending.take(view, view.length);
-    return concat(...output);
+    return output;
   }
 
   private absorbHeader(view: Uint8Array): Uint8Array {
@@ -241,7 +277,7 @@ export class StreamDecryptor {
     return rest;
   }
 
-  private async open(ciphertext: Bytes, last: boolean): Promise<Bytes> {
+  private async open(ciphertext: Uint8Array, last: boolean): Promise<Bytes> {
     const counters = this.counters;
     if (counters === null) throw new Error("header not read");
     const index = counters.chunkCount;
@@ -264,7 +300,7 @@ export class StreamDecryptor {
   private async nameFailure(
     key: CryptoKey,
     index: number,
-    ciphertext: Bytes,
+    ciphertext: Uint8Array,
     last: boolean,
   ): Promise<ProtocolError> {
     // The same bytes authenticating with the other flag tell a cut or an append apart from
@@ -288,13 +324,14 @@ export function decryptStream(
   clipKey: CryptoKey | Uint8Array,
   clipId: Uint8Array,
   kind: ContentKind,
-  expected: StreamSummary | null = null,
+  expected: StreamShape | null = null,
 ): TransformStream<Uint8Array, Uint8Array> {
   const decryptor = new StreamDecryptor(clipKey, clipId, kind, expected);
   return new TransformStream({
     async transform(chunk, controller) {
-      const plaintext = await decryptor.update(chunk);
-      if (plaintext.length > 0) controller.enqueue(plaintext);
+      for (const plaintext of await decryptor.updateChunks(chunk)) {
+        if (plaintext.length > 0) controller.enqueue(plaintext);
+      }
     },
     async flush(controller) {
       const plaintext = await decryptor.finalize();

@@ -1,11 +1,12 @@
 // Confirming the written-down passphrase: ask for a few of its words by position.
 
-import { randomBelow } from "../crypto/passphrase";
-
 export const CONFIRM_WORDS = 3;
 
-/** `count` distinct word positions (0-based, ascending), drawn uniformly. */
-export function pickPositions(wordTotal: number, count = CONFIRM_WORDS, draw: (n: number) => number = randomBelow): number[] {
+/**
+ * `count` distinct word positions (0-based, ascending), drawn uniformly with `draw` (an unbiased
+ * draw below n: the passphrase module's randomBelow, which session.ts loads with the word list).
+ */
+export function pickPositions(wordTotal: number, count: number, draw: (n: number) => number): number[] {
   const pool = Array.from({ length: wordTotal }, (_, i) => i);
   const chosen: number[] = [];
   for (let i = 0; i < Math.min(count, wordTotal); i++) {

@@ -8,7 +8,8 @@ import { normaliseWord, pickPositions, wrongPositions } from "./confirm-words";
 import { describeError } from "./describe-error";
 import { secureContextReport } from "./secure-context";
 import { endpointStatus } from "./status";
-import { clipIdFromQuery, pairingCodeFromInput, pairingCodeFromQuery } from "./pairing-code";
+import { URI_PREFIX, clipIdFromQuery, pairingCodeFromInput, pairingCodeFromQuery } from "./pairing-code";
+import { URI_PREFIX as PROTOCOL_URI_PREFIX } from "../crypto/pairing";
 import { InvalidPairingCode } from "./wired-ops";
 import { ApiError } from "../api/errors";
 import { type E2eeApi } from "../api/client";
@@ -170,6 +171,10 @@ describe("errors, strings, secure context", () => {
 });
 
 describe("pairing links and panel URL parameters", () => {
+  it("strips the same URI scheme the crypto layer writes", () => {
+    expect(URI_PREFIX).toBe(PROTOCOL_URI_PREFIX);
+  });
+
   it("reduces a pasted URI or panel link to the code, leaves a typed code alone", () => {
     expect(pairingCodeFromInput("e2ee-nvr-pair:KB7QIO3M2XPZ4H5NRT6J")).toBe("KB7QIO3M2XPZ4H5NRT6J");
     expect(pairingCodeFromInput("  E2EE-NVR-PAIR:kb7q-io3m ")).toBe("kb7q-io3m");

@@ -2,7 +2,12 @@
 // a QR code holds, or a panel link carrying `?pair=<code>`. Everything but the code is dropped
 // here; the crypto layer normalises and checks the code itself (pairing.ts normaliseCode).
 
-import { URI_PREFIX } from "../crypto/pairing";
+/**
+ * The pairing URI scheme (protocol section 8.1; crypto/pairing.ts URI_PREFIX, which a test holds
+ * equal). Not imported from there: pairing.ts pulls certificate issuing and CSR parsing into
+ * every page that shows the card, and the card never pairs.
+ */
+export const URI_PREFIX = "e2ee-nvr-pair:";
 
 /** The code inside `text` if it is a pairing URI or panel link, else `text` unchanged. */
 export function pairingCodeFromInput(text: string): string {

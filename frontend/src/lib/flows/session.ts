@@ -3,12 +3,18 @@
 
 import { E2eeApi, type HassTransport } from "../api/client";
 import { type AccountInfo, type CameraList, type PairingSession } from "../api/schemas";
-import { canonicalPassphrase, generatePassphrase } from "../crypto/passphrase";
 import { Keystore, type StoredEndpoint } from "../keystore/keystore";
 import { type CreateStep, type CreatedAccount, type EnrolledEndpoint, accountOps } from "./account-ops";
 import { AttemptLimiter } from "./backoff";
+import { CONFIRM_WORDS, pickPositions } from "./confirm-words";
 import { ClipOpener } from "./clip-opener";
 import { type EndpointStatus, endpointStatus } from "./status";
+
+// The passphrase module holds the 7,776-word list (~65 KB): loaded by the screens that create or
+// enrol, never by a card that only plays clips.
+function passphraseModule(): Promise<typeof import("../crypto/passphrase")> {
+  return import("../crypto/passphrase");
+}
 
 export class WaitBeforeRetry extends Error {
   override name = "WaitBeforeRetry";
@@ -96,8 +102,13 @@ export class E2eeSession {
     return this.opener;
   }
 
-  newPassphrase(): Promise<string> {
-    return generatePassphrase();
+  async newPassphrase(): Promise<string> {
+    return (await passphraseModule()).generatePassphrase();
+  }
+
+  /** The word positions the user types back to confirm they wrote the passphrase down. */
+  async confirmPositions(wordTotal: number): Promise<number[]> {
+    return pickPositions(wordTotal, CONFIRM_WORDS, (await passphraseModule()).randomBelow);
   }
 
   /**
@@ -124,7 +135,7 @@ export class E2eeSession {
     if (wait > 0) throw new WaitBeforeRetry(wait);
     const document = this.account?.account;
     if (document === null || document === undefined) throw new Error("E2EE is off");
-    const passphrase = await canonicalPassphrase(typed);
+    const passphrase = await (await passphraseModule()).canonicalPassphrase(typed);
     let created: CreatedAccount;
     try {
       created = await accountOps().enrolWithPassphrase(document, passphrase);
