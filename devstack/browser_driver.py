@@ -214,7 +214,9 @@ class BrowserDriver:
             resources = await socket.call("lovelace/resources")
             manual = [r for r in resources if r.get("url", "").startswith(BUNDLE_URL)]
             if manual:
-                raise BrowserFailed(f"a manual dashboard resource would load a second copy: {manual}")
+                raise BrowserFailed(
+                    f"a manual dashboard resource would load a second copy: {manual}"
+                )
             config = {
                 "title": "Home",
                 "views": [
