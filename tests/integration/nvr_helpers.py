@@ -17,6 +17,7 @@ from e2ee_nvr_protocol.clip import ClipEncryptor, ClipEvent
 from e2ee_nvr_protocol.device import DeviceTrust
 from e2ee_nvr_protocol.envelope import MacedEnvelope, SignedEnvelope
 from e2ee_nvr_protocol.identifiers import key_id
+from tests.integration.panel_api_schema import check_panel_response
 from tests.protocol.account_setup import AccountFixture
 
 AGENT = "/api/e2ee_nvr/agent"
@@ -26,9 +27,13 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 async def ws_call(ws: Any, **message: Any) -> dict[str, Any]:
-    """One websocket command; returns the whole response (success or error)."""
+    """One websocket command; returns the whole response (success or error).
+
+    Every response is checked against the panel's schema (docs/panel-api.schema.json).
+    """
     await ws.send_json_auto_id(message)
     response: dict[str, Any] = await ws.receive_json()
+    check_panel_response(message["type"], response)
     return response
 
 

@@ -14,13 +14,14 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
+from aiohttp.test_utils import TestClient
 from homeassistant.auth.models import User
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, Unauthorized
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.e2ee_nvr.const import DOMAIN
 from custom_components.e2ee_nvr.protocol.archive import write_archive
@@ -41,24 +42,13 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # Home Assistant. A missing venv is a failure, not a skip: ./scripts/test builds it.
 RECOVER_PYTHON = REPO_ROOT / ".venv" / "py311" / "bin" / "python"
 HOUR_MS = 3_600_000
+CAMERAS = ("front-door", "garage")
 
 
 async def _call(hass: HomeAssistant, service: str, **data: Any) -> Any:
     return await hass.services.async_call(
         DOMAIN, service, data, blocking=True, return_response=True
     )
-
-
-async def _setup(
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
-    account: AccountFixture,
-) -> tuple[Any, Any, Agent]:
-    client = await hass_client()
-    ws = await hass_ws_client()
-    await create_account(ws, account)
-    agent = await pair_agent(client, ws, account, cameras=("front-door", "garage"))
-    return client, ws, agent
 
 
 async def _listed(ws: Any) -> set[str]:
@@ -74,11 +64,12 @@ def _camera_device(hass: HomeAssistant, agent: Agent, camera_id: str) -> str:
 async def test_delete_clips(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
+    client: TestClient[Any, Any],
+    ws: Any,
+    account_ws: Any,
     account: AccountFixture,
 ) -> None:
-    client, ws, agent = await _setup(hass_client, hass_ws_client, account)
+    agent = await pair_agent(client, ws, account, cameras=CAMERAS)
     now = int(time.time() * 1000)
     clips: dict[str, SealedClip] = {}
     for name, camera, age_hours in (
@@ -186,11 +177,12 @@ async def test_export_archive_recovers_every_clip(
     init_integration: MockConfigEntry,
     media_root: Path,
     tmp_path: Path,
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
+    client: TestClient[Any, Any],
+    ws: Any,
+    account_ws: Any,
     account: AccountFixture,
 ) -> None:
-    client, ws, agent = await _setup(hass_client, hass_ws_client, account)
+    agent = await pair_agent(client, ws, account, cameras=CAMERAS)
     # A second agent, unpaired before the export: its clips must still be recoverable, so the
     # archive carries every device certificate ever granted, not only the active ones.
     retired = await pair_agent(client, ws, account, cameras=("back-yard",))

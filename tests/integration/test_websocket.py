@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
+from aiohttp.test_utils import TestClient
 from homeassistant.auth.models import User
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -99,10 +101,10 @@ async def test_cameras_clips_and_turning_off(
     hass_client_no_auth: ClientSessionGenerator,
     hass_ws_client: WebSocketGenerator,
     account: AccountFixture,
+    client: TestClient[Any, Any],
+    ws: Any,
+    account_ws: Any,
 ) -> None:
-    client = await hass_client()
-    ws = await hass_ws_client()
-    await create_account(ws, account)
     agent = await pair_agent(client, ws, account, cameras=("front-door", "garage"))
     heartbeat = {
         "agent_version": "0.1.0",
