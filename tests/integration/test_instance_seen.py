@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
 from unittest.mock import patch
 
 from homeassistant.auth.models import User
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.e2ee_nvr.runtime import runtime_data
 from tests.integration.nvr_helpers import create_account, ws_call, ws_ok
@@ -19,11 +19,10 @@ CLOCK = "custom_components.e2ee_nvr.websocket_account.time.time"
 async def test_last_seen_is_recorded_and_rate_limited(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    hass_ws_client: WebSocketGenerator,
+    ws: Any,
     hass_admin_user: User,
     account: AccountFixture,
 ) -> None:
-    ws = await hass_ws_client()
     own = account.first.instance_key_id
     # No account yet: nothing to mark.
     response = await ws_call(ws, type="e2ee_nvr/account/seen", instance_key_id=own)
@@ -64,7 +63,7 @@ async def test_last_seen_is_recorded_and_rate_limited(
 async def test_a_non_admin_cannot_vouch_for_a_browser(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    hass_ws_client: WebSocketGenerator,
+    ws: Any,
     hass_admin_user: User,
     account: AccountFixture,
 ) -> None:
@@ -73,7 +72,6 @@ async def test_a_non_admin_cannot_vouch_for_a_browser(
     An admin deciding which browsers to revoke reads "last seen"; if any user could set it, a
     stolen browser's instance could be kept looking alive. Only admins may report.
     """
-    ws = await hass_ws_client()
     await create_account(ws, account)
     hass_admin_user.groups = []
     response = await ws_call(

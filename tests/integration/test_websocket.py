@@ -29,11 +29,10 @@ from tests.protocol.account_setup import AccountFixture
 async def test_account_life_cycle(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    hass_ws_client: WebSocketGenerator,
+    ws: Any,
     account: AccountFixture,
     other_account: AccountFixture,
 ) -> None:
-    ws = await hass_ws_client()
     assert (await ws_ok(ws, type="e2ee_nvr/account/get"))["enabled"] is False
     created = await create_account(ws, account)
     assert created["epoch"] == 1
@@ -76,12 +75,11 @@ async def test_account_life_cycle(
 async def test_trust_changes_need_admin(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    hass_ws_client: WebSocketGenerator,
+    ws: Any,
     hass_admin_user: User,
     account: AccountFixture,
 ) -> None:
     hass_admin_user.groups = []
-    ws = await hass_ws_client()
     for message in (
         {"type": "e2ee_nvr/account/create", "account": account.document.to_json()},
         {"type": "e2ee_nvr/pairing/list"},
