@@ -206,9 +206,6 @@ class AgentRegistry:
         """Every record, in any state; safe to iterate from any thread."""
         return self._records
 
-    def get(self, session_id: str) -> AgentRecord | None:
-        return self._agents.get(session_id)
-
     def active(self) -> list[AgentRecord]:
         return [r for r in self._records if r.state == "active"]
 

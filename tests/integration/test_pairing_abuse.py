@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.e2ee_nvr.agents import AgentRegistry
+from custom_components.e2ee_nvr.agents import AgentRegistry, RateLimiter
 from custom_components.e2ee_nvr.const import (
     DEAD_PAIRING_KEEP_SECONDS,
     MAX_DEAD_PAIRINGS,
@@ -101,6 +101,29 @@ async def test_one_address_holds_few_pending_places(
     # Another address still can pair.
     registry = init_integration.runtime_data.agents
     _start(registry, _request(key, now), "192.0.2.7", now)
+
+
+async def test_replayed_and_stale_requests_are_refused(
+    client: TestClient[Any, Any], account_ws: Any
+) -> None:
+    """Attack: replay a request seen on the network, or send one that has already expired."""
+    now = int(time.time())
+    request = _request(primitives.rsa_generate(), now)
+    assert (await client.post(f"{AGENT}/pairing", json={"request": request})).status == 201
+    replayed = await client.post(f"{AGENT}/pairing", json={"request": request})
+    assert (replayed.status, (await replayed.json())["error"]) == (409, "duplicate_session")
+    stale = _request(primitives.rsa_generate(), now, expires_in=-1)
+    response = await client.post(f"{AGENT}/pairing", json={"request": stale})
+    assert (response.status, (await response.json())["error"]) == (400, "expired")
+
+
+def test_the_rate_limiter_forgets_idle_addresses() -> None:
+    """Attack: one request from each of very many addresses, to grow the limiter's table."""
+    limiter = RateLimiter(limit=10, window=60.0)
+    for n in range(5 * RateLimiter.SWEEP_AT):
+        assert limiter.allow(f"10.{n >> 16}.{(n >> 8) & 255}.{n & 255}", float(n))
+    assert len(limiter) <= RateLimiter.SWEEP_AT
+    assert [limiter.allow("192.0.2.1", 0.0) for _ in range(11)][-2:] == [True, False]
 
 
 async def test_refused_and_expired_requests_are_forgotten(
