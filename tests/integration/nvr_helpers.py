@@ -20,6 +20,7 @@ from custom_components.e2ee_nvr.protocol.device import DeviceTrust
 from custom_components.e2ee_nvr.protocol.envelope import MacedEnvelope, SignedEnvelope
 from custom_components.e2ee_nvr.protocol.identifiers import key_id
 from custom_components.e2ee_nvr.protocol.passphrase import generate_passphrase
+from tests.integration.panel_api_schema import check_panel_response
 
 AGENT = "/api/e2ee_nvr/agent"
 MARKER = b"E2EE-NVR-PLAINTEXT-MARKER-7f3a"
@@ -47,9 +48,13 @@ def new_account() -> AccountFixture:
 
 
 async def ws_call(ws: Any, **message: Any) -> dict[str, Any]:
-    """One websocket command; returns the whole response (success or error)."""
+    """One websocket command; returns the whole response (success or error).
+
+    Every response is checked against the panel's schema (docs/panel-api.schema.json).
+    """
     await ws.send_json_auto_id(message)
     response: dict[str, Any] = await ws.receive_json()
+    check_panel_response(message["type"], response)
     return response
 
 

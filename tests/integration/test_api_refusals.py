@@ -6,9 +6,10 @@ import time
 from typing import Any
 from unittest.mock import patch
 
+from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from tests.integration.nvr_helpers import (
     AGENT,
@@ -38,12 +39,10 @@ async def _error(response: Any) -> tuple[int, str]:
 async def test_agent_api_refusals(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
+    client: TestClient[Any, Any],
+    ws: Any,
     account: AccountFixture,
 ) -> None:
-    client = await hass_client()
-    ws = await hass_ws_client()
     # No account yet: pairing makes no sense.
     response = await client.post(f"{AGENT}/pairing", json={"request": {}})
     assert await _error(response) == (409, "no_account")
@@ -135,11 +134,10 @@ async def test_agent_api_refusals(
 async def test_pairing_rate_limit(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    hass_client: ClientSessionGenerator,
+    client: TestClient[Any, Any],
     hass_ws_client: WebSocketGenerator,
     account: AccountFixture,
 ) -> None:
-    client = await hass_client()
     await create_account(await hass_ws_client(), account)
     statuses = [
         (await client.post(f"{AGENT}/pairing", json={"request": {}})).status for _ in range(12)
@@ -151,11 +149,9 @@ async def test_pairing_rate_limit(
 async def test_apis_when_not_loaded(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
+    client: TestClient[Any, Any],
+    ws: Any,
 ) -> None:
-    client = await hass_client()
-    ws = await hass_ws_client()
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     assert await _error(await client.post(f"{AGENT}/pairing", json={})) == (503, "not_loaded")
     assert await _error(await client.get(f"{AGENT}/trust")) == (503, "not_loaded")
@@ -169,11 +165,10 @@ async def test_apis_when_not_loaded(
 async def test_websocket_refusals(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
+    client: TestClient[Any, Any],
+    ws: Any,
     account: AccountFixture,
 ) -> None:
-    ws = await hass_ws_client()
     # Before an account exists: no grant, no update.
     response = await ws_call(ws, type="e2ee_nvr/pairing/grant", session_id="x", grant={})
     assert response["error"]["code"] == "invalid_state"
@@ -192,7 +187,6 @@ async def test_websocket_refusals(
         response = await ws_call(ws, **message)
         assert response["error"]["code"] == "not_found"
     # A pairing session that expired while pending is listed no more and cannot be granted.
-    client = await hass_client()
     _code, _key, _maced, _request, started = await start_pairing(client)
     later = time.time() + 3600
     with patch("custom_components.e2ee_nvr.websocket_account.time.time", return_value=later):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.e2ee_nvr.config_flow import CONF_CAMERA
 from custom_components.e2ee_nvr.const import (
@@ -90,7 +91,7 @@ async def test_camera_retention_options(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
+    ws: Any,
     account: AccountFixture,
 ) -> None:
     # Nothing to choose before a camera is paired.
@@ -98,7 +99,6 @@ async def test_camera_retention_options(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "no_cameras"
 
-    ws = await hass_ws_client()
     await create_account(ws, account)
     agent = await pair_agent(await hass_client(), ws, account, cameras=("front-door", "garage"))
     front, garage = (f"{agent.device_id}:{c}" for c in ("front-door", "garage"))

@@ -6,17 +6,17 @@ import json
 from typing import Any
 from unittest.mock import patch
 
+from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
 from tests.integration.nvr_helpers import (
     AccountFixture,
-    create_account,
     fixed_device_key,
     pair_agent,
     seal_clip,
@@ -45,13 +45,12 @@ async def test_diagnostics(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
+    client: TestClient[Any, Any],
+    ws: Any,
+    account_ws: Any,
     account: AccountFixture,
     snapshot: SnapshotAssertion,
 ) -> None:
-    client = await hass_client()
-    ws = await hass_ws_client()
-    await create_account(ws, account)
     agent = await pair_agent(client, ws, account, key=fixed_device_key())
     await send_heartbeat(client, agent)
     with patch("custom_components.e2ee_nvr.protocol.clip.new_clip_id", return_value="cd" * 16):
@@ -69,7 +68,7 @@ async def test_diagnostics(
     assert stable(diagnostics, names) == snapshot
     # Nothing secret or sealed survives: no certificate, credential hash or signed document.
     text = json.dumps(diagnostics)
-    record = next(iter(runtime.agents.agents.values()))
+    record = runtime.agents.records()[0]
     for secret in (record.token_sha256, record.device_cert, agent.token, "payload", "p12"):
         assert secret is not None
         assert secret not in text

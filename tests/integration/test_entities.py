@@ -8,6 +8,7 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
+from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
@@ -16,14 +17,12 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.e2ee_nvr.const import CONF_EVENTS_VISIBLE, DOMAIN
 from tests.integration.conftest import entry_options
 from tests.integration.nvr_helpers import (
     AccountFixture,
-    create_account,
     fixed_device_key,
     pair_agent,
     seal_clip,
@@ -79,14 +78,12 @@ def entity_snapshot(
 
 async def _paired(
     hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
+    client: TestClient[Any, Any],
+    ws: Any,
     account: AccountFixture,
     cameras: tuple[str, ...] = ("front-door", "garage"),
 ) -> tuple[Any, Any, Any]:
-    client = await hass_client()
-    ws = await hass_ws_client()
-    await create_account(ws, account)
+    """A paired agent (fixed key, so snapshots are stable) that has sent one heartbeat."""
     agent = await pair_agent(client, ws, account, cameras=cameras, key=fixed_device_key())
     await send_heartbeat(client, agent, cameras)
     await hass.async_block_till_done()
@@ -96,15 +93,16 @@ async def _paired(
 async def test_entities_snapshot(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
+    client: TestClient[Any, Any],
+    ws: Any,
+    account_ws: Any,
     account: AccountFixture,
     entity_registry: er.EntityRegistry,
     device_registry: dr.DeviceRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
     await async_setup_component(hass, "homeassistant", {})
-    client, _ws, agent = await _paired(hass, hass_client, hass_ws_client, account)
+    client, _ws, agent = await _paired(hass, client, ws, account)
     with patch("custom_components.e2ee_nvr.protocol.clip.new_clip_id", return_value="ab" * 16):
         clip = seal_clip(agent, start_ms=CLIP_START_MS, visible_events=("motion", "person"))
     await upload_clip(client, agent, clip)
@@ -118,11 +116,12 @@ async def test_entities_snapshot(
 async def test_event_types_follow_visibility(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
+    client: TestClient[Any, Any],
+    ws: Any,
+    account_ws: Any,
     account: AccountFixture,
 ) -> None:
-    client, _ws, agent = await _paired(hass, hass_client, hass_ws_client, account)
+    client, _ws, agent = await _paired(hass, client, ws, account)
     fired: list[tuple[str, list[str]]] = []
     for events in (("motion", "vehicle"), ("motion",), ("doorbell",), ()):
         await upload_clip(client, agent, seal_clip(agent, visible_events=events))
@@ -163,14 +162,15 @@ async def test_event_types_follow_visibility(
 async def test_agent_goes_silent_and_comes_back(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
+    client: TestClient[Any, Any],
+    ws: Any,
+    account_ws: Any,
     account: AccountFixture,
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO, logger="custom_components.e2ee_nvr")
-    client, _ws, agent = await _paired(hass, hass_client, hass_ws_client, account)
+    client, _ws, agent = await _paired(hass, client, ws, account)
     assert hass.states.get(CONNECTIVITY).state == STATE_ON  # type: ignore[union-attr]
     assert hass.states.get(EVENT).state == STATE_UNKNOWN  # type: ignore[union-attr]
     # Still connected at 4.5 minutes; silent after 5.
@@ -200,15 +200,14 @@ async def test_agent_goes_silent_and_comes_back(
 async def test_new_camera_appears_and_unpaired_one_goes(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
+    client: TestClient[Any, Any],
+    ws: Any,
+    account_ws: Any,
     account: AccountFixture,
     device_registry: dr.DeviceRegistry,
     entity_registry: er.EntityRegistry,
 ) -> None:
-    client, ws, _agent = await _paired(
-        hass, hass_client, hass_ws_client, account, cameras=("front-door",)
-    )
+    client, ws, _agent = await _paired(hass, client, ws, account, cameras=("front-door",))
     assert hass.states.get(LAST_CLIP) is not None
     # A second agent paired later: its devices and entities come without a reload.
     second = await pair_agent(client, ws, account, cameras=("back-yard",))
@@ -268,11 +267,12 @@ async def test_stale_device_can_be_removed(
 async def test_last_clip_follows_deletions(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
+    client: TestClient[Any, Any],
+    ws: Any,
+    account_ws: Any,
     account: AccountFixture,
 ) -> None:
-    client, ws, agent = await _paired(hass, hass_client, hass_ws_client, account)
+    client, ws, agent = await _paired(hass, client, ws, account)
     first = seal_clip(agent, start_ms=CLIP_START_MS)
     second = seal_clip(agent, start_ms=CLIP_START_MS + 60_000)
     for clip in (first, second):

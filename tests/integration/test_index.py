@@ -5,20 +5,14 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from custom_components.e2ee_nvr.retention import enforce
-from tests.integration.nvr_helpers import (
-    AccountFixture,
-    create_account,
-    pair_agent,
-    seal_clip,
-    upload_clip,
-    ws_ok,
-)
+from tests.integration.nvr_helpers import AccountFixture, Agent, seal_clip, upload_clip, ws_ok
 
 DAY_MS = 86_400_000
 
@@ -27,14 +21,11 @@ async def test_retention_and_rebuild(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     media_root: Path,
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
+    client: TestClient[Any, Any],
+    ws: Any,
+    agent: Agent,
     account: AccountFixture,
 ) -> None:
-    client = await hass_client()
-    ws = await hass_ws_client()
-    await create_account(ws, account)
-    agent = await pair_agent(client, ws, account)
     now = int(time.time() * 1000)
     # Older than the 30-day retention: accepted (the agent may delete it), then retired.
     old = seal_clip(agent, start_ms=now - 40 * DAY_MS)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
 from unittest.mock import patch
 
 from homeassistant.auth.models import User
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.e2ee_nvr.runtime import runtime_data
 from tests.integration.nvr_helpers import AccountFixture, create_account, ws_call, ws_ok
@@ -18,11 +18,10 @@ CLOCK = "custom_components.e2ee_nvr.websocket_account.time.time"
 async def test_last_seen_is_recorded_and_rate_limited(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    hass_ws_client: WebSocketGenerator,
+    ws: Any,
     hass_admin_user: User,
     account: AccountFixture,
 ) -> None:
-    ws = await hass_ws_client()
     own = account.first.instance_key_id
     # No account yet: nothing to mark.
     response = await ws_call(ws, type="e2ee_nvr/account/seen", instance_key_id=own)
@@ -30,8 +29,6 @@ async def test_last_seen_is_recorded_and_rate_limited(
 
     created = await create_account(ws, account)
     assert created["instances"][0]["last_seen"] is None
-    # Any signed-in user may report, not only admins.
-    hass_admin_user.groups = []
     with patch(CLOCK, return_value=1_000_000):
         await ws_ok(ws, type="e2ee_nvr/account/seen", instance_key_id=own)
     info = await ws_ok(ws, type="e2ee_nvr/account/get")
@@ -60,3 +57,25 @@ async def test_last_seen_is_recorded_and_rate_limited(
     assert response["error"]["code"] == "not_found"
     response = await ws_call(ws, type="e2ee_nvr/account/seen", instance_key_id="not hex")
     assert response["error"]["code"] == "invalid_format"
+
+
+async def test_a_non_admin_cannot_vouch_for_a_browser(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ws: Any,
+    hass_admin_user: User,
+    account: AccountFixture,
+) -> None:
+    """Attack: a non-admin user marks a lost or stolen browser as recently used.
+
+    An admin deciding which browsers to revoke reads "last seen"; if any user could set it, a
+    stolen browser's instance could be kept looking alive. Only admins may report.
+    """
+    await create_account(ws, account)
+    hass_admin_user.groups = []
+    response = await ws_call(
+        ws, type="e2ee_nvr/account/seen", instance_key_id=account.first.instance_key_id
+    )
+    assert response["error"]["code"] == "unauthorized"
+    info = await ws_ok(ws, type="e2ee_nvr/account/get")
+    assert info["instances"][0]["last_seen"] is None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 from unittest.mock import patch
 
+from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -13,13 +15,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator,
 
 from custom_components.e2ee_nvr.clip_store import ClipStore
 from custom_components.e2ee_nvr.const import DOMAIN, LOW_FREE_SPACE_BYTES
-from tests.integration.nvr_helpers import (
-    AccountFixture,
-    create_account,
-    pair_agent,
-    send_heartbeat,
-    ws_ok,
-)
+from tests.integration.nvr_helpers import AccountFixture, pair_agent, send_heartbeat, ws_ok
 
 
 async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
@@ -60,11 +56,11 @@ async def test_agent_silent_issue(
     freezer: FrozenDateTimeFactory,
     hass_client: ClientSessionGenerator,
     hass_ws_client: WebSocketGenerator,
+    client: TestClient[Any, Any],
+    ws: Any,
+    account_ws: Any,
     account: AccountFixture,
 ) -> None:
-    client = await hass_client()
-    ws = await hass_ws_client()
-    await create_account(ws, account)
     # Paired, but never a heartbeat since HA started: silent once 5 minutes have passed.
     agent = await pair_agent(client, ws, account)
     issue_id = f"agent_silent_{agent.device_id}"

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient
 from homeassistant.components import media_source
 from homeassistant.components.media_source import BrowseMediaSource
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
-from tests.integration.nvr_helpers import (
-    AccountFixture,
-    create_account,
-    pair_agent,
-    seal_clip,
-    upload_clip,
-    ws_ok,
-)
+from tests.integration.nvr_helpers import AccountFixture, pair_agent, seal_clip, upload_clip, ws_ok
 
 DAY_MS = 86_400_000
 BASE = "media-source://e2ee_nvr"
@@ -36,14 +30,12 @@ async def browse(hass: HomeAssistant, identifier: str = "") -> list[BrowseMediaS
 async def test_browse_and_resolve(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
+    client: TestClient[Any, Any],
+    ws: Any,
+    account_ws: Any,
     account: AccountFixture,
 ) -> None:
     assert await async_setup_component(hass, "media_source", {})
-    client = await hass_client()
-    ws = await hass_ws_client()
-    await create_account(ws, account)
     agent = await pair_agent(client, ws, account, cameras=("front-door", "garage"))
     today = int(time.time() * 1000) // DAY_MS * DAY_MS
     yesterday = seal_clip(agent, start_ms=today - DAY_MS + 3_600_000, visible_events=())

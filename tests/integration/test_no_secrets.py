@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from aiohttp.test_utils import TestClient
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from custom_components.e2ee_nvr.protocol import endpoint
 from tests.integration.nvr_helpers import (
@@ -29,12 +30,10 @@ async def test_nothing_written_is_secret(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     media_root: Path,
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
+    client: TestClient[Any, Any],
+    ws: Any,
     account: AccountFixture,
 ) -> None:
-    client = await hass_client()
-    ws = await hass_ws_client()
     await create_account(ws, account)
     enrolled, _second = endpoint.enrol_with_passphrase(account.document, account.passphrase)
     await ws_ok(ws, type="e2ee_nvr/account/enrol", account=enrolled.to_json())

@@ -5,22 +5,16 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from custom_components.e2ee_nvr.const import CONF_CAMERA_RETENTION
 from custom_components.e2ee_nvr.retention import enforce
 from tests.integration.conftest import entry_options
-from tests.integration.nvr_helpers import (
-    AccountFixture,
-    create_account,
-    pair_agent,
-    seal_clip,
-    upload_clip,
-    ws_ok,
-)
+from tests.integration.nvr_helpers import AccountFixture, pair_agent, seal_clip, upload_clip, ws_ok
 
 DAY_MS = 86_400_000
 
@@ -29,13 +23,11 @@ async def test_retention_per_camera(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     media_root: Path,
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
+    client: TestClient[Any, Any],
+    ws: Any,
+    account_ws: Any,
     account: AccountFixture,
 ) -> None:
-    client = await hass_client()
-    ws = await hass_ws_client()
-    await create_account(ws, account)
     agent = await pair_agent(client, ws, account, cameras=("front-door", "garage", "porch"))
     now = int(time.time() * 1000)
     ages = {"front-door": (5, 20), "garage": (5, 20, 60), "porch": (5, 20)}

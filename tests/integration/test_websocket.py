@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
+from aiohttp.test_utils import TestClient
 from homeassistant.auth.models import User
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -27,11 +29,10 @@ from tests.integration.nvr_helpers import (
 async def test_account_life_cycle(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    hass_ws_client: WebSocketGenerator,
+    ws: Any,
     account: AccountFixture,
     other_account: AccountFixture,
 ) -> None:
-    ws = await hass_ws_client()
     assert (await ws_ok(ws, type="e2ee_nvr/account/get"))["enabled"] is False
     created = await create_account(ws, account)
     assert created["epoch"] == 1
@@ -74,12 +75,11 @@ async def test_account_life_cycle(
 async def test_trust_changes_need_admin(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    hass_ws_client: WebSocketGenerator,
+    ws: Any,
     hass_admin_user: User,
     account: AccountFixture,
 ) -> None:
     hass_admin_user.groups = []
-    ws = await hass_ws_client()
     for message in (
         {"type": "e2ee_nvr/account/create", "account": account.document.to_json()},
         {"type": "e2ee_nvr/pairing/list"},
@@ -99,10 +99,10 @@ async def test_cameras_clips_and_turning_off(
     hass_client_no_auth: ClientSessionGenerator,
     hass_ws_client: WebSocketGenerator,
     account: AccountFixture,
+    client: TestClient[Any, Any],
+    ws: Any,
+    account_ws: Any,
 ) -> None:
-    client = await hass_client()
-    ws = await hass_ws_client()
-    await create_account(ws, account)
     agent = await pair_agent(client, ws, account, cameras=("front-door", "garage"))
     heartbeat = {
         "agent_version": "0.1.0",
