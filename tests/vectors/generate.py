@@ -2145,7 +2145,12 @@ def main() -> None:
         account_file(world, backups),
     ]
     keys.save()
-    missing = set(RUNNERS) - {f.name for f in files}
+    # The v2 files are written by tests/vectors/generate_v2.py.
+    missing = (
+        set(RUNNERS)
+        - {f.name for f in files}
+        - {"recipient_set_v2", "events_padding", "withholding"}
+    )
     if missing:
         raise RuntimeError(f"runners without a file: {sorted(missing)}")
     for vector_file in files:

@@ -22,21 +22,19 @@ def check_delivery(held: VerifiedRecipientSet, manifest: ClipManifest) -> None:
     """
     camera_ref = f"{manifest.device_id}/{manifest.camera_id}"
     wrapped = {w.key_id for w in manifest.wrapped_keys}
-    revoked_used = wrapped & set(held.revoked)
-    if revoked_used:
-        raise RevocationWithheld(
-            f"camera {camera_ref} encrypts to revoked keys {sorted(revoked_used)}"
-        )
     if manifest.recipient_epoch > held.epoch:
         raise RolledBack(
             f"camera {camera_ref} uses epoch {manifest.recipient_epoch}; the store shows "
             f"this browser epoch {held.epoch}"
         )
     if manifest.recipient_epoch < held.epoch:
+        # Older clips were rightly wrapped to the keys of their time; only a clip that started
+        # well after the newest set was signed shows the agent never received it.
         if manifest.start_ms >= held.recipient_set.issued_at * 1000 + GRACE_MS:
+            still_reading = sorted(wrapped & set(held.revoked))
             raise RevocationWithheld(
                 f"camera {camera_ref} still records to epoch {manifest.recipient_epoch} "
-                f"(current {held.epoch})"
+                f"(current {held.epoch}); revoked keys that can read it: {still_reading}"
             )
         return
     if wrapped != set(held.key_ids_for(camera_ref)):
