@@ -151,6 +151,8 @@ def _update_command(change: Change) -> Any:
 ws_account_enrol = _update_command("enrol")
 ws_account_revoke = _update_command("revoke")
 ws_account_publish = _update_command("publish")
+ws_account_rotate = _update_command("rotate")
+ws_account_migrate = _update_command("migrate")
 
 
 def _session_json(record: AgentRecord) -> dict[str, Any]:
@@ -368,6 +370,8 @@ def async_register(hass: HomeAssistant) -> None:
         ws_account_enrol,
         ws_account_revoke,
         ws_account_publish,
+        ws_account_rotate,
+        ws_account_migrate,
         ws_pairing_list,
         ws_pairing_grant,
         ws_pairing_refuse,

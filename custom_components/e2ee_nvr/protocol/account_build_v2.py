@@ -104,7 +104,14 @@ def migrate_v1(
     recovery_cert = certs.issue(root, v1_keys.signing, recovery.public_key(), certs.Role.recovery)
     # Step 4-5: generation 1 = the v1 data key under the v1 RDK; generation 2 = a rotation.
     gen1, rdk1 = new_generation(
-        account_id, root, v1_keys.signing, recovery.public_key(), 1, v1_data, v1_keys.rdk
+        account_id,
+        root,
+        v1_keys.signing,
+        recovery.public_key(),
+        1,
+        v1_data,
+        v1_keys.rdk,
+        certs.load_cert(document.data_cert_der),
     )
     gen2, rdk2 = new_generation(account_id, root, v1_keys.signing, recovery.public_key(), 2)
     dropped = set(drop)

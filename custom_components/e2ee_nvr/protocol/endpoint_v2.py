@@ -158,6 +158,7 @@ def new_generation(
     generation: int,
     data_key: rsa.RSAPrivateKey | None = None,
     rdk: bytes | None = None,
+    cert: x509.Certificate | None = None,
 ) -> tuple[DataGeneration, bytes]:
     """Data generation g: a fresh key (or a migrated one), its RDK, backup and recovery wrap."""
     from .backup_v2 import make_backup_v2
@@ -165,7 +166,8 @@ def new_generation(
 
     key = data_key or primitives.rsa_generate()
     rdk = rdk or secrets.token_bytes(RDK_BYTES)
-    cert = certs.issue(root_cert, signing, key.public_key(), certs.Role.data)
+    # Migration keeps the v1 data certificate as generation 1's (the store checks it).
+    cert = cert or certs.issue(root_cert, signing, key.public_key(), certs.Role.data)
     entry = DataGeneration(
         generation=generation,
         cert_der=certs.cert_der(cert),
