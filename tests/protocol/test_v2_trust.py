@@ -287,3 +287,21 @@ def test_event_details_are_padded_and_always_present(world: World) -> None:
         key = endpoint_v2.open_clip(document, owner, manifest)
         assert decode_events(decrypt_blob(manifest, key, ContentKind.EVENTS, blob)) == tuple(events)
     assert len(sizes) == 1
+
+
+def test_v1_swapped_signing_backup_is_backup_mismatch() -> None:
+    """Issue 11: another account's signing backup, relabelled as ours, is not a wrong passphrase."""
+    account = new_account()
+    other = new_account()
+    foreign = dataclasses.replace(
+        other.document.backups["signing"],
+        account_id=account.document.account_id,
+        kdf=account.document.backups["signing"].kdf,
+    )
+    swapped = dataclasses.replace(
+        account.document, backups={**account.document.backups, "signing": foreign}
+    )
+    with pytest.raises(BackupMismatch):
+        endpoint.derive_pdk(swapped, account.passphrase)
+    with pytest.raises(WrongPassphrase):
+        endpoint.derive_pdk(account.document, generate_passphrase())

@@ -7,6 +7,7 @@ committed v1 files (the reference for both implementations) are not rewritten.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from e2ee_nvr_protocol import certs, envelope, errors, recipients
@@ -337,15 +338,169 @@ def withholding_file(world: World, sets: Sets) -> VectorFile:
     return out
 
 
+def account_v2_file(world: World) -> VectorFile:
+    from cryptography.hazmat.primitives import serialization
+
+    from e2ee_nvr_protocol import endpoint, endpoint_v2, kdf
+    from e2ee_nvr_protocol.account_build_v2 import create_account_v2, migrate_v1
+    from e2ee_nvr_protocol.wrap import data_rdk_context
+
+    out = VectorFile(
+        "account_v2",
+        "11",
+        "A v2 account by `op`: `passphrase-check` (pdk, account_id) and `key-check` (key, "
+        "account_id, role, generation) give the section 4 HMACs; `data-rdk-context` "
+        "(account_id, generation) the section 7 wrap context; `open` (account, passphrase) "
+        "the key ids of the signing, recovery and every data key; `read` (account, "
+        "instance_pkcs8, generation) the data key id that generation's RDK, unwrapped with "
+        "the instance key, opens. Refusals: WrongPassphrase, InvalidPassphrase, "
+        "BackupMismatch, UnwrapFailed, MalformedObject, UnsupportedVersion.",
+    )
+    run = RUNNERS["account_v2"]
+
+    def ok(name: str, value: Json) -> None:
+        out.ok(name, value, run(value))
+
+    account_id = world.a.account_id
+    ok(
+        "passphrase-check",
+        {"op": "passphrase-check", "pdk": b64encode(world.pdk), "account_id": account_id},
+    )
+    for role, generation in (("signing", 0), ("recovery", 0), ("data", 1), ("data", 12)):
+        ok(
+            f"key-check-{role}-{generation}",
+            {
+                "op": "key-check",
+                "key": b64encode(world.rdk),
+                "account_id": account_id,
+                "role": role,
+                "generation": generation,
+            },
+        )
+    for generation in (1, 2, 64):
+        ok(
+            f"data-rdk-context-{generation}",
+            {"op": "data-rdk-context", "account_id": account_id, "generation": generation},
+        )
+    assert data_rdk_context(account_id, 2).endswith(b"/2")
+
+    phrase = world.passphrase
+    fast = kdf.KdfParams.new_default(scrypt_n_log2=15, pbkdf2_iterations=10_000)
+    document, owner = create_account_v2(phrase, pdk_params=fast)
+    document, owner, other = endpoint_v2.enrol(document, owner, phrase)
+    document, owner = endpoint_v2.revoke(document, owner, phrase, [other.instance_key_id])
+    account = document.to_json()
+    pkcs8 = b64encode(
+        owner.instance_key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    ok("open-two-generations", {"op": "open", "account": account, "passphrase": phrase})
+    ok("open-typed-in-capitals", {"op": "open", "account": account, "passphrase": phrase.upper()})
+    for generation in (1, 2):
+        ok(
+            f"read-generation-{generation}",
+            {"op": "read", "account": account, "instance_pkcs8": pkcs8, "generation": generation},
+        )
+    v1_document, v1_first = endpoint.create_account(phrase, kdf_params=(fast, fast))
+    migrated, _ = migrate_v1(v1_document, v1_first, phrase, pdk_params=fast)
+    ok(
+        "open-migrated-v1-account",
+        {"op": "open", "account": migrated.to_json(), "passphrase": phrase},
+    )
+
+    def refuse(name: str, value: Json, error: type[errors.ProtocolError]) -> None:
+        out.refuse(name, value, error)
+
+    words = phrase.split()
+    refuse(
+        "open-wrong-passphrase",
+        {"op": "open", "account": account, "passphrase": " ".join(reversed(words))},
+        errors.WrongPassphrase,
+    )
+    refuse(
+        "open-typo",
+        {"op": "open", "account": account, "passphrase": phrase + "x"},
+        errors.InvalidPassphrase,
+    )
+    other_doc = migrated.to_json()
+    foreign = {**other_doc["backups"]["signing"], "account_id": document.account_id}
+    swapped = {**account, "backups": {**account["backups"], "signing": foreign}}
+    refuse(
+        "open-foreign-signing-backup",
+        {"op": "open", "account": swapped, "passphrase": phrase},
+        errors.BackupMismatch,
+    )
+    roles = {**account["backups"]["signing"], "role": "recovery"}
+    slot = {**account, "backups": {**account["backups"], "recovery": roles}}
+    refuse(
+        "open-signing-backup-in-recovery-slot",
+        {"op": "open", "account": slot, "passphrase": phrase},
+        errors.BackupMismatch,
+    )
+    gens = account["data_keys"]
+    moved = [{**gens[0], "backup": {**gens[1]["backup"], "generation": 1}}, gens[1]]
+    refuse(
+        "open-data-backup-in-another-generation",
+        {"op": "open", "account": {**account, "data_keys": moved}, "passphrase": phrase},
+        errors.BackupMismatch,
+    )
+    bad_check = {**account["passphrase"], "check": b64encode(bytes(32))}
+    refuse(
+        "open-passphrase-check-altered",
+        {"op": "open", "account": {**account, "passphrase": bad_check}, "passphrase": phrase},
+        errors.WrongPassphrase,
+    )
+    entry = account["instances"][0]
+    crossed = {**entry, "rdk_wrapped": list(reversed(entry["rdk_wrapped"]))}
+    refuse(
+        "read-wraps-crossed-between-generations",
+        {
+            "op": "read",
+            "account": {**account, "instances": [crossed]},
+            "instance_pkcs8": pkcs8,
+            "generation": 1,
+        },
+        errors.UnwrapFailed,
+    )
+    short = {**entry, "rdk_wrapped": entry["rdk_wrapped"][:1]}
+    refuse(
+        "instance-missing-a-generation",
+        {"op": "open", "account": {**account, "instances": [short]}, "passphrase": phrase},
+        errors.MalformedObject,
+    )
+    with_pdk = {**entry, "pdk_wrapped": entry["rdk_wrapped"][0]}
+    refuse(
+        "instance-with-a-pdk-wrap",
+        {"op": "open", "account": {**account, "instances": [with_pdk]}, "passphrase": phrase},
+        errors.MalformedObject,
+    )
+    refuse(
+        "version-3",
+        {"op": "open", "account": {**account, "v": 3}, "passphrase": phrase},
+        errors.UnsupportedVersion,
+    )
+    return out
+
+
 def main() -> None:
+    """Write every v2 file, or only those named on the command line (committed files are the
+    reference: rewrite one only on purpose, since signatures and wraps change each run)."""
+    import sys
+
     keys = Keys()
     world = make_world(keys)
     sets = Sets(world, keys)
-    for vector_file in (
-        recipient_set_v2_file(world, sets),
-        events_padding_file(),
-        withholding_file(world, sets),
-    ):
+    makers: dict[str, Callable[[], VectorFile]] = {
+        "account_v2": lambda: account_v2_file(world),
+        "recipient_set_v2": lambda: recipient_set_v2_file(world, sets),
+        "events_padding": events_padding_file,
+        "withholding": lambda: withholding_file(world, sets),
+    }
+    for name in sys.argv[1:] or list(makers):  # names of files to rewrite, or all
+        vector_file = makers[name]()
         vector_file.write()
         print(f"{vector_file.name}.json: {len(vector_file.cases)} cases")
 

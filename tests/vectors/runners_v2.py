@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from e2ee_nvr_protocol import certs
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import load_der_private_key
+
+from e2ee_nvr_protocol import certs, endpoint_v2, kdf
+from e2ee_nvr_protocol.account_v2 import AccountDocumentV2
 from e2ee_nvr_protocol.clip import ClipEvent, decode_events, pad_events, verify_clip_manifest
 from e2ee_nvr_protocol.encoding import b64decode, b64encode
 from e2ee_nvr_protocol.envelope import SignedEnvelope
@@ -18,6 +22,7 @@ from e2ee_nvr_protocol.recipients import (
     verify_recipient_set,
 )
 from e2ee_nvr_protocol.withholding import check_delivery
+from e2ee_nvr_protocol.wrap import WrapPurpose, data_rdk_context, unwrap
 
 Json = dict[str, Any]
 
@@ -82,7 +87,60 @@ def run_withholding(case: Json) -> Json:
     return {}
 
 
+def _spki_id(key: Any) -> str:
+    from e2ee_nvr_protocol.identifiers import key_id
+
+    return key_id(key.public_key())
+
+
+def run_account_v2(case: Json) -> Json:
+    """Sections 4, 7 and 11 of a v2 account, by `op`:
+    `passphrase-check` (pdk, account_id) -> check; `key-check` (key, account_id, role,
+    generation) -> check; `data-rdk-context` (account_id, generation) -> context;
+    `open` (account, passphrase) -> key ids of signing, recovery and every data generation;
+    `read` (account, instance_pkcs8, generation) -> the data key id that generation's RDK,
+    unwrapped with the instance key, opens.
+    """
+    op = case["op"]
+    if op == "passphrase-check":
+        return {
+            "check": b64encode(kdf.passphrase_check(b64decode(case["pdk"]), case["account_id"]))
+        }
+    if op == "key-check":
+        check = kdf.key_check_v2(
+            b64decode(case["key"]), case["account_id"], case["role"], case["generation"]
+        )
+        return {"check": b64encode(check)}
+    if op == "data-rdk-context":
+        return {"context": b64encode(data_rdk_context(case["account_id"], case["generation"]))}
+    document = AccountDocumentV2.from_json(case["account"])
+    if op == "open":
+        unlocked = endpoint_v2.unlock(document, case["passphrase"])
+        return {
+            "account_id": document.account_id,
+            "signing_key_id": _spki_id(unlocked.signing),
+            "recovery_key_id": _spki_id(unlocked.recovery),
+            "data_key_ids": [
+                _spki_id(endpoint_v2.open_data_key(document, g, rdk))
+                for g, rdk in zip(document.data_keys, unlocked.rdks, strict=True)
+            ],
+        }
+    instance = load_der_private_key(b64decode(case["instance_pkcs8"]), password=None)
+    assert isinstance(instance, ec.EllipticCurvePrivateKey)
+    entry = document.instance(_spki_id(instance))
+    generation = document.data_keys[case["generation"] - 1]
+    assert entry is not None
+    rdk = unwrap(
+        instance,
+        entry.rdk_wrapped[generation.generation - 1],
+        data_rdk_context(document.account_id, generation.generation),
+        WrapPurpose.DATA_RDK,
+    )
+    return {"data_key_id": _spki_id(endpoint_v2.open_data_key(document, generation, rdk))}
+
+
 V2_RUNNERS: dict[str, Callable[[Json], Json]] = {
+    "account_v2": run_account_v2,
     "recipient_set_v2": run_recipient_set_v2,
     "events_padding": run_events_padding,
     "withholding": run_withholding,
