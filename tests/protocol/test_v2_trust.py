@@ -305,3 +305,19 @@ def test_v1_swapped_signing_backup_is_backup_mismatch() -> None:
         endpoint.derive_pdk(swapped, account.passphrase)
     with pytest.raises(WrongPassphrase):
         endpoint.derive_pdk(account.document, generate_passphrase())
+
+
+def test_fresh_browser_enrols_itself_and_an_old_set_gets_it_nowhere(world: World) -> None:
+    passphrase, document, owner = world
+    device = pair_v2(document, owner, passphrase)
+    old = document
+    document, owner, other = endpoint_v2.enrol(document, owner, passphrase)
+    document, owner = endpoint_v2.revoke(document, owner, passphrase, [other.instance_key_id])
+    device.trust, _ = device.trust.admit(document.recipient_set)
+    joined, newcomer = endpoint_v2.enrol_self(document, passphrase)
+    device.trust, verified = device.trust.admit(joined.recipient_set)
+    assert newcomer.instance_key_id in verified.instance_key_ids
+    # Fed the set from before the revocation, the newcomer signs a set agents refuse.
+    stale, _ = endpoint_v2.enrol_self(old, passphrase)
+    with pytest.raises(RolledBack):
+        device.trust.admit(stale.recipient_set)

@@ -203,7 +203,7 @@ def enrol(
 ) -> tuple[AccountDocumentV2, EndpointV2, EndpointV2]:
     """Enrol a new endpoint from `endpoint` (H); returns the document, the enroller, the new one.
 
-    A fresh browser enrolling itself is the same call with an EndpointV2 built by `join`.
+    A fresh browser enrolling itself uses `enrol_self`.
     """
     endpoint = endpoint.admit(document.recipient_set)
     keys = unlock(document, passphrase)
@@ -222,6 +222,29 @@ def enrol(
         enroller,
         EndpointV2(document.account_id, endpoint.root_cert, instance_key, verified),
     )
+
+
+def enrol_self(
+    document: AccountDocumentV2, passphrase: str, *, expected_account_id: str | None = None
+) -> tuple[AccountDocumentV2, EndpointV2]:
+    """A fresh browser enrols itself with the passphrase (section 11.3): it has no H yet.
+
+    The passphrase proves the root (the backups open to keys it certifies); the store's set is
+    C, verified under that root. A store serving an old C gains nothing: the result is below
+    what agents hold, so they refuse it (RolledBack) and say so.
+    """
+    root = document.root_cert()
+    if expected_account_id is not None and document.account_id != expected_account_id:
+        raise UntrustedKey("account: not the expected account")
+    keys = unlock(document, passphrase)
+    current = recipients.verify_recipient_set(document.recipient_set, root, pinned_data_key_id=None)
+    instance_key = primitives.p256_generate()
+    stub = EndpointV2(document.account_id, root, instance_key, current)
+    cert = certs.issue(root, keys.signing, instance_key.public_key(), certs.Role.instance)
+    added = Recipient.from_cert("instance", certs.cert_der(cert))
+    next_set = recipients.next_recipient_set(current, _now(), add=[added])
+    new_document, verified = _sign_and_rebuild(document, stub, keys, next_set, document.data_keys)
+    return new_document, replace(stub, held=verified)
 
 
 def revoke(
