@@ -353,7 +353,8 @@ def account_v2_file(world: World) -> VectorFile:
         "(account_id, generation) the section 7 wrap context; `open` (account, passphrase) "
         "the key ids of the signing, recovery and every data key; `read` (account, "
         "instance_pkcs8, generation) the data key id that generation's RDK, unwrapped with "
-        "the instance key, opens. Refusals: WrongPassphrase, InvalidPassphrase, "
+        "the instance key, opens; `open-v1` (a v1 account, passphrase) its signing and recovery "
+        "key ids (section 11.4). Refusals: WrongPassphrase, InvalidPassphrase, "
         "BackupMismatch, UnwrapFailed, MalformedObject, UnsupportedVersion.",
     )
     run = RUNNERS["account_v2"]
@@ -413,6 +414,21 @@ def account_v2_file(world: World) -> VectorFile:
 
     def refuse(name: str, value: Json, error: type[errors.ProtocolError]) -> None:
         out.refuse(name, value, error)
+
+    v1_json = v1_document.to_json()
+    ok("open-v1", {"op": "open-v1", "account": v1_json, "passphrase": phrase})
+    stranger, _ = endpoint.create_account(phrase, kdf_params=(fast, fast))
+    relabelled = {
+        **stranger.to_json()["backups"]["signing"],
+        "account_id": v1_document.account_id,
+        "kdf": v1_json["backups"]["signing"]["kdf"],
+    }
+    v1_swapped = {**v1_json, "backups": {**v1_json["backups"], "signing": relabelled}}
+    refuse(
+        "open-v1-foreign-signing-backup",
+        {"op": "open-v1", "account": v1_swapped, "passphrase": phrase},
+        errors.BackupMismatch,
+    )
 
     words = phrase.split()
     refuse(

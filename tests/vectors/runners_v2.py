@@ -8,7 +8,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_der_private_key
 
-from e2ee_nvr_protocol import certs, endpoint_v2, kdf
+from e2ee_nvr_protocol import certs, endpoint, endpoint_v2, kdf
+from e2ee_nvr_protocol.account import AccountDocument
 from e2ee_nvr_protocol.account_v2 import AccountDocumentV2
 from e2ee_nvr_protocol.clip import ClipEvent, decode_events, pad_events, verify_clip_manifest
 from e2ee_nvr_protocol.encoding import b64decode, b64encode
@@ -99,7 +100,8 @@ def run_account_v2(case: Json) -> Json:
     generation) -> check; `data-rdk-context` (account_id, generation) -> context;
     `open` (account, passphrase) -> key ids of signing, recovery and every data generation;
     `read` (account, instance_pkcs8, generation) -> the data key id that generation's RDK,
-    unwrapped with the instance key, opens.
+    unwrapped with the instance key, opens; `open-v1` (a v1 account, passphrase) -> key ids
+    (section 11.4: a swapped signing backup is BackupMismatch, not WrongPassphrase).
     """
     op = case["op"]
     if op == "passphrase-check":
@@ -113,6 +115,14 @@ def run_account_v2(case: Json) -> Json:
         return {"check": b64encode(check)}
     if op == "data-rdk-context":
         return {"context": b64encode(data_rdk_context(case["account_id"], case["generation"]))}
+    if op == "open-v1":
+        v1 = AccountDocument.from_json(case["account"])
+        keys = endpoint.unlock_with_passphrase(v1, case["passphrase"])
+        return {
+            "account_id": v1.account_id,
+            "signing_key_id": _spki_id(keys.signing),
+            "recovery_key_id": _spki_id(keys.recovery),
+        }
     document = AccountDocumentV2.from_json(case["account"])
     if op == "open":
         unlocked = endpoint_v2.unlock(document, case["passphrase"])
