@@ -88,10 +88,11 @@ class EncryptedClipWriter:
                     encryptor.encrypt_thumbnail(thumbnail_jpeg),
                 )
             events = self._sink.events.between(encryptor.camera_id, encryptor.start_ms, end_ms)
-            if events:
-                atomic_write(
-                    spool.object_path(self.clip_id, "events"), encryptor.encrypt_events(events)
-                )
+            # Always written, padded to a bucket (section 9.3): its presence and size tell the
+            # store nothing about whether, or how many, events happened.
+            atomic_write(
+                spool.object_path(self.clip_id, "events"), encryptor.encrypt_events(events)
+            )
             manifest = encryptor.seal(
                 self._sink.trust.device_key,
                 end_ms=end_ms,

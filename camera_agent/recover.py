@@ -24,7 +24,8 @@ from typing import IO
 
 from cryptography import x509
 
-from e2ee_nvr_protocol import certs, endpoint
+from e2ee_nvr_protocol import certs, endpoint, endpoint_v2
+from e2ee_nvr_protocol.account_v2 import AccountDocumentV2
 from e2ee_nvr_protocol.archive import ArchiveReader, ClipFiles, clips_in_folder, manifest_from_bytes
 from e2ee_nvr_protocol.clip import decryptor_for, open_clip_key, verify_clip_manifest
 from e2ee_nvr_protocol.errors import InvalidPassphrase, ProtocolError, WrongPassphrase
@@ -68,7 +69,9 @@ def _read_passphrase(args: argparse.Namespace) -> str:
 class OpenedAccount:
     root_cert: x509.Certificate
     device_certs: dict[str, x509.Certificate]
-    data_key: object
+    # Every data key of the account's history (v2: one per generation; v1: the one): each clip
+    # is wrapped to the generation current when it was recorded.
+    data_keys: tuple[object, ...]
 
 
 def _device_certs(
@@ -113,7 +116,7 @@ def _recover_clip(
     manifest = verify_clip_manifest(signed, device_cert, account.root_cert)
     if manifest.clip_id != clip.clip_id:
         raise ProtocolError(f"clip {clip.clip_id}: manifest names clip {manifest.clip_id}")
-    clip_key = open_clip_key(manifest, [account.data_key])
+    clip_key = open_clip_key(manifest, list(account.data_keys))
     decryptor = decryptor_for(manifest, clip_key, ContentKind.VIDEO)
     target = _output_path(out, manifest.camera_id, manifest.start_ms, manifest.clip_id)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -135,12 +138,21 @@ def _recover_clip(
 def _open_account(reader: ArchiveReader, passphrase: str) -> OpenedAccount:
     export = reader.account_export()
     document = export.account
-    keys = endpoint.unlock_with_passphrase(document, passphrase)
     root_cert = document.root_cert()
+    if isinstance(document, AccountDocumentV2):
+        # Passphrase -> PDK -> recovery key -> RDK_g of every generation -> every data key.
+        unlocked = endpoint_v2.unlock(document, passphrase)
+        data_keys: tuple[object, ...] = tuple(
+            endpoint_v2.open_data_key(document, generation, rdk)
+            for generation, rdk in zip(document.data_keys, unlocked.rdks, strict=True)
+        )
+    else:
+        keys = endpoint.unlock_with_passphrase(document, passphrase)
+        data_keys = (endpoint.open_data_key(document, keys.rdk),)
     return OpenedAccount(
         root_cert=root_cert,
         device_certs=_device_certs(export.device_certs, root_cert),
-        data_key=endpoint.open_data_key(document, keys.rdk),
+        data_keys=data_keys,
     )
 
 

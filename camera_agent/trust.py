@@ -84,8 +84,9 @@ class TrustKeeper:
     def admit(self, signed: SignedEnvelope) -> int:
         """Verify a fetched set, persist it if newer, then use it; return the epoch in use.
 
-        Any refusal (RolledBack, UntrustedKey, BadSignature, MissingDataKey) means the store
-        is misbehaving or compromised: recording stops, loudly, until a valid set arrives.
+        Any refusal (RolledBack, Readmitted, UntrustedKey, BadSignature, MissingDataKey) means
+        the store is misbehaving or compromised: recording stops, loudly, until a valid set
+        arrives. A valid v2 set may rotate the data key (protocol section 6.4).
         """
         if self._trust is None:
             raise RecordingBlocked(self.blocked_reason or "not paired")

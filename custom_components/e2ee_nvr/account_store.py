@@ -1,9 +1,8 @@
-"""The account directory: the account document, its instance names, and epoch checks.
+"""The account directory: the account document (v1 or v2) and its instance names.
 
 Everything kept here is public or sealed (certificates, PKCS#12 backups under keys HA never
-sees, wrapped keys, the signed recipient set). HA still checks every document it is given
-against the stored root, so a mistaken or hostile panel cannot roll trust back: the recipient
-set's epoch only grows, and the root, data key and backups never change after creation.
+sees, wrapped keys, the signed recipient set). What a document and a change must satisfy is in
+account_rules.py: the store checks every one against the stored root and current set.
 """
 
 from __future__ import annotations
@@ -11,23 +10,24 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from .account_rules import (
+    AccountStateError,
+    AnyAccount,
+    Change,
+    check_update,
+    parse_account,
+    verify_document,
+)
 from .json_file import read_json, remove_file, write_json_atomic
-from .protocol import certs
-from .protocol.account import AccountDocument
-from .protocol.identifiers import key_id
-from .protocol.recipients import VerifiedRecipientSet, check_epoch, verify_recipient_set
+from .protocol.recipients import VerifiedRecipientSet
 
 FILE_NAME = "account.json"
 MAX_INSTANCE_NAME = 64
 # A browser reports itself at most this often: each report rewrites account.json atomically.
 SEEN_MIN_INTERVAL = 60
-Change = Literal["enrol", "revoke", "publish"]
-
-
-class AccountStateError(Exception):
-    """The request does not fit the account's state (none yet, one already, or wrong change)."""
+__all__ = ["AccountState", "AccountStateError", "AccountStore", "Change", "InstanceMeta"]
 
 
 @dataclass
@@ -46,32 +46,13 @@ class InstanceMeta:
 class AccountState:
     """A verified account document and what the store knows about its instances."""
 
-    document: AccountDocument
+    document: AnyAccount
     recipient_set: VerifiedRecipientSet
     instance_meta: dict[str, InstanceMeta] = field(default_factory=dict)
 
     @property
     def data_key_id(self) -> str:
         return self.recipient_set.data_key_id
-
-
-def verify_document(document: AccountDocument) -> VerifiedRecipientSet:
-    """Root self-signed, recovery and data certificates chained, set verified and consistent."""
-    root = document.root_cert()
-    certs.verify_issued(certs.load_cert(document.recovery_cert_der), root, certs.Role.recovery)
-    data_key = certs.verify_issued(certs.load_cert(document.data_cert_der), root, certs.Role.data)
-    verified = verify_recipient_set(
-        document.recipient_set, root, pinned_data_key_id=key_id(data_key)
-    )
-    listed = {
-        r.key_id: r.cert_der for r in verified.recipient_set.recipients if r.role == "instance"
-    }
-    entries = {i.key_id: i.cert_der for i in document.instances}
-    # The instance entries (wrapped PDK/RDK) must be exactly the set's instance recipients:
-    # otherwise the panel would list browsers that cameras do not encrypt to, or the reverse.
-    if listed != entries:
-        raise AccountStateError("instances differ from the recipient set's instance keys")
-    return verified
 
 
 class AccountStore:
@@ -86,7 +67,7 @@ class AccountStore:
         if stored is None:
             self.state = None
             return
-        document = AccountDocument.from_json(stored["account"])
+        document = parse_account(stored["account"])
         meta = {k: InstanceMeta(**v) for k, v in stored.get("instance_meta", {}).items()}
         self.state = AccountState(document, verify_document(document), meta)
 
@@ -104,7 +85,7 @@ class AccountStore:
         """Accept a whole new account in one step, or nothing."""
         if self.state is not None:
             raise AccountStateError("an account exists already; turn E2EE off first")
-        document = AccountDocument.from_json(document_json)
+        document = parse_account(document_json)
         verified = verify_document(document)
         now = int(time.time())
         meta = {
@@ -118,22 +99,11 @@ class AccountStore:
     def update(
         self, document_json: object, change: Change, instance_name: str = ""
     ) -> AccountState:
-        """Replace the document with a newer one signed by the same account (epoch grows)."""
+        """Replace the document with a successor signed by the same account (section 13)."""
         current = self._require()
-        document = AccountDocument.from_json(document_json)
-        old = current.document
-        # Creation fixes these for the account's life: a panel may only change instances and
-        # the recipient set. A swapped backup or data key would lock out or expose old clips.
-        fixed = ("account_id", "root_cert_der", "recovery_cert_der", "data_cert_der")
-        if any(getattr(document, name) != getattr(old, name) for name in fixed) or (
-            document.backups != old.backups
-            or document.rdk_wrapped_to_recovery != old.rdk_wrapped_to_recovery
-        ):
-            raise AccountStateError("only instances and the recipient set may change")
+        document = parse_account(document_json)
         verified = verify_document(document)
-        if not check_epoch(verified, current.recipient_set.epoch, current.recipient_set.payload):
-            raise AccountStateError("the recipient set is the current one; its epoch must grow")
-        _check_change(old, document, change)
+        check_update(current.document, current.recipient_set, document, verified, change)
         meta = {k: v for k, v in current.instance_meta.items() if document.instance(k)}
         for entry in document.instances:
             if entry.key_id not in meta:
@@ -168,17 +138,3 @@ class AccountStore:
         if self.state is None:
             raise AccountStateError("no account: turn E2EE on first")
         return self.state
-
-
-def _check_change(old: AccountDocument, new: AccountDocument, change: Change) -> None:
-    before = {i.key_id for i in old.instances}
-    after = {i.key_id for i in new.instances}
-    if change == "enrol" and not (before < after and len(after) == len(before) + 1):
-        raise AccountStateError("an enrolment adds exactly one instance")
-    if change == "revoke" and not (after < before and len(after) == len(before) - 1):
-        raise AccountStateError("a revocation removes exactly one instance")
-    if change == "publish" and before != after:
-        raise AccountStateError("publishing a set keeps the instances as they are")
-    kept = before & after
-    if any(old.instance(k) != new.instance(k) for k in kept):
-        raise AccountStateError("an existing instance's wrapped keys may not change")

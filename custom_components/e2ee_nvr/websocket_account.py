@@ -99,7 +99,8 @@ async def ws_account_seen(
 
 
 def _account_command(change: Change | Literal["create"]) -> Any:
-    """account/create and account/{enrol,revoke,publish}: the same checks, one store call."""
+    """account/create and account/{enrol,revoke,publish,rotate,migrate}: the same checks, one store
+    call."""
     schema: dict[str | vol.Marker, Any] = {
         vol.Required("type"): f"{DOMAIN}/account/{change}",
         vol.Required("account"): dict,
@@ -139,6 +140,8 @@ ws_account_create = _account_command("create")
 ws_account_enrol = _account_command("enrol")
 ws_account_revoke = _account_command("revoke")
 ws_account_publish = _account_command("publish")
+ws_account_rotate = _account_command("rotate")
+ws_account_migrate = _account_command("migrate")
 
 
 def _session_json(record: AgentRecord) -> dict[str, Any]:
@@ -362,6 +365,8 @@ def async_register(hass: HomeAssistant) -> None:
         ws_account_enrol,
         ws_account_revoke,
         ws_account_publish,
+        ws_account_rotate,
+        ws_account_migrate,
         ws_pairing_list,
         ws_pairing_grant,
         ws_pairing_refuse,

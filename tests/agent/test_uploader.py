@@ -62,7 +62,10 @@ async def test_outage_then_every_clip_arrives_exactly_once(tmp_path: Path) -> No
 
     store = running.store
     assert sorted(store.commits) == sorted([first, second, third, fourth])
-    assert all(set(store.clips[c].objects) == {"video", "thumbnail"} for c in store.commits)
+    # Every clip carries its padded events stream, even with no events (protocol 9.3).
+    assert all(
+        set(store.clips[c].objects) == {"video", "thumbnail", "events"} for c in store.commits
+    )
     assert parts.status.uploaded_clips == 4
 
 

@@ -173,3 +173,33 @@ def test_tampered_clip_is_refused_and_leaves_no_file(
     names = [p.name for p in out.rglob("*")]
     assert not any(victim in name for name in names)
     assert len(list(out.rglob("*.mp4"))) == 1
+
+
+def test_recover_a_migrated_v2_account_through_its_key_history(tmp_path: Path) -> None:
+    """One clip per data generation: v1 (gen 1), after migration (gen 2), after a revoke (gen 3)."""
+    from e2ee_nvr_protocol import endpoint_v2
+    from e2ee_nvr_protocol.account_build_v2 import migrate_v1
+
+    passphrase = generate_passphrase()
+    document, first = endpoint.create_account(passphrase, kdf_params=fast_kdf_params())
+    account = AccountFixture(passphrase, document, first)
+    device = pair_device(account)
+    store = tmp_path / "store"
+    store.mkdir()
+    clips = [_store_clip(device, _clip_bytes(0), store, NOW * 1000)]
+    migrated, owner = migrate_v1(document, first, passphrase, pdk_params=fast_kdf_params()[0])
+    device = PairedDevice(device.key, device.trust.admit(migrated.recipient_set)[0])
+    clips.append(_store_clip(device, _clip_bytes(1), store, NOW * 1000 + 60_000))
+    migrated, owner, other = endpoint_v2.enrol(migrated, owner, passphrase)
+    migrated, owner = endpoint_v2.revoke(migrated, owner, passphrase, [other.instance_key_id])
+    device = PairedDevice(device.key, device.trust.admit(migrated.recipient_set)[0])
+    clips.append(_store_clip(device, _clip_bytes(2), store, NOW * 1000 + 120_000))
+    assert len(migrated.data_keys) == 3
+    archive = tmp_path / "export.tar"
+    with archive.open("wb") as handle:
+        write_archive(handle, AccountExport(migrated, (device.trust.device_cert_der,)), clips)
+    out = tmp_path / "out"
+    result = _recover(archive, out, passphrase)
+    assert result.returncode == 0, result.stderr
+    written = {p.stem.split("_")[-1]: p.read_bytes() for p in out.rglob("*.mp4")}
+    assert written == {c.clip_id: _clip_bytes(i) for i, c in enumerate(clips)}

@@ -26,6 +26,7 @@ from e2ee_nvr_protocol.wrap import (
     WrapAlg,
     WrappedKey,
     WrapPurpose,
+    data_rdk_context,
     unwrap,
     unwrap_any,
     unwrap_p256,
@@ -62,8 +63,19 @@ def held_key(alg: WrapAlg, index: int = 0) -> Any:
 
 
 def context_for(purpose: WrapPurpose, clip_id: bytes = b"\x11" * 16) -> bytes:
+    if purpose is WrapPurpose.DATA_RDK:
+        return data_rdk_context(ACCOUNT_ID, 3)
     subject = clip_id if purpose is WrapPurpose.CLIP_KEY else ACCOUNT_ID.encode("ascii")
     return wrap_context(purpose, subject)
+
+
+def test_data_rdk_context_binds_account_and_generation() -> None:
+    assert data_rdk_context(ACCOUNT_ID, 12) == (
+        b"e2ee-nvr/v1/wrap/data-rdk\x00" + ACCOUNT_ID.encode() + b"/12"
+    )
+    for generation in (0, 65):
+        with pytest.raises(ValueError, match="data-rdk"):
+            data_rdk_context(ACCOUNT_ID, generation)
 
 
 def test_context_layout() -> None:

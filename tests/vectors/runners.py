@@ -377,3 +377,8 @@ RUNNERS: dict[str, Runner] = {
     "clip": run_clip,
     "account": run_account,
 }
+
+# Protocol v2 files (tests/vectors/runners_v2.py), run by the same test and generator check.
+from tests.vectors.runners_v2 import V2_RUNNERS  # noqa: E402
+
+RUNNERS.update(V2_RUNNERS)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .account import AccountDocument
+from .account_v2 import AccountDocumentV2
 from .encoding import Fields, b64encode, dumps, loads
 from .envelope import PROTOCOL_VERSION, SignedEnvelope
 from .errors import MalformedObject
@@ -34,7 +35,7 @@ MAX_ACCOUNT_BYTES = 8 << 20
 class AccountExport:
     """account.json: the account document and the certificate of every device ever paired."""
 
-    account: AccountDocument
+    account: AccountDocument | AccountDocumentV2  # v1 in archives written before migration
     device_certs: tuple[bytes, ...]
 
     def to_json(self) -> dict[str, Any]:
@@ -50,7 +51,7 @@ class AccountExport:
         fields = Fields(document, where=EXPORT_TYPE)
         fields.version_and_type(EXPORT_TYPE, PROTOCOL_VERSION)
         export = cls(
-            account=AccountDocument.from_json(fields.raw("account")),
+            account=parse_any_account(fields.raw("account")),
             device_certs=tuple(
                 Fields({"c": item}, where="device_certs").bytes("c", max_len=8192)
                 for item in fields.list("device_certs", max_items=MAX_DEVICE_CERTS)
@@ -155,3 +156,10 @@ def clips_in_folder(folder: Path) -> Iterator[ClipFiles]:
             clip = found.setdefault(match.group(1), ClipFiles(match.group(1)))
             clip.sources[match.group(2)] = path
     yield from found.values()
+
+
+def parse_any_account(document: object) -> AccountDocument | AccountDocumentV2:
+    """Section 12: an archive's account is a v2 document, or v1 from before migration."""
+    if isinstance(document, dict) and document.get("v") == 2:
+        return AccountDocumentV2.from_json(document)
+    return AccountDocument.from_json(document)

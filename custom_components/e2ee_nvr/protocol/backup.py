@@ -126,16 +126,24 @@ def open_backup(
     """
     _check_account(backup, account_id)
     verify_key_check(derived_key, account_id, backup.check)
+    return open_p12(backup.role, backup.p12, derived_key, expected_cert)
+
+
+def open_p12(
+    role: str, p12: bytes, derived_key: bytes, expected_cert: x509.Certificate
+) -> rsa.RSAPrivateKey:
+    """Open the PKCS#12 under hex(key); the key inside must be the certificate's (else
+    BackupMismatch)."""
     try:
-        private_key, _, _ = pkcs12.load_key_and_certificates(backup.p12, password_for(derived_key))
+        private_key, _, _ = pkcs12.load_key_and_certificates(p12, password_for(derived_key))
     except (ValueError, TypeError, UnsupportedAlgorithm) as err:
-        raise BackupMismatch(f"{backup.role} backup does not open with this account's key") from err
+        raise BackupMismatch(f"{role} backup does not open with this account's key") from err
     # The store holds the backups: it could hand over another account's PKCS#12 under a
     # matching check, so the key inside must be the one this account's certificate names.
     if not isinstance(private_key, rsa.RSAPrivateKey) or key_id(private_key.public_key()) != (
         key_id(expected_cert.public_key())
     ):
-        raise BackupMismatch(f"{backup.role} backup holds a key the account does not name")
+        raise BackupMismatch(f"{role} backup holds a key the account does not name")
     return private_key
 
 

@@ -36,6 +36,9 @@ from .wrap import WrapPurpose, unwrap_any, wrap_context
 
 EVENTS_TYPE = "clip-events"
 MAX_EVENTS = 256
+# Section 9.3: padded event details hide the count and the names' lengths from the store.
+EVENT_BUCKETS = (256, 1024, 4096, 16384)
+EVENTS_LENGTH_BYTES = 4
 
 
 @dataclass(frozen=True)
@@ -57,12 +60,43 @@ class ClipEvent:
 
 
 def encode_events(events: Sequence[ClipEvent]) -> bytes:
+    """The unpadded clip-events JSON (what v1 agents wrote; the J of the padded form)."""
     return dumps(
         {"v": PROTOCOL_VERSION, "type": EVENTS_TYPE, "events": [e.to_json() for e in events]}
     )
 
 
+def pad_events(events: Sequence[ClipEvent]) -> bytes:
+    """Section 9.3: u32(L) || J || zeros up to the smallest bucket; drop events that overflow."""
+    kept = list(events[:MAX_EVENTS])
+    while True:
+        document = encode_events(kept)
+        need = EVENTS_LENGTH_BYTES + len(document)
+        bucket = next((b for b in EVENT_BUCKETS if b >= need), None)
+        if bucket is not None:
+            return (
+                len(document).to_bytes(EVENTS_LENGTH_BYTES, "big") + document + bytes(bucket - need)
+            )
+        kept.pop()
+
+
 def decode_events(plaintext: bytes) -> tuple[ClipEvent, ...]:
+    """Padded event details (v2 agents) or, starting with `{`, a v1 agent's unpadded JSON."""
+    if plaintext[:1] == b"{":
+        return _decode_events_json(plaintext)
+    if len(plaintext) not in EVENT_BUCKETS:
+        raise MalformedObject(f"{EVENTS_TYPE}: padded size {len(plaintext)} is not a bucket")
+    length = int.from_bytes(plaintext[:EVENTS_LENGTH_BYTES], "big")
+    end = EVENTS_LENGTH_BYTES + length
+    if end > len(plaintext):
+        raise MalformedObject(f"{EVENTS_TYPE}: length prefix exceeds the bucket")
+    # Non-zero padding would be a side channel the producer controls: refuse it.
+    if any(plaintext[end:]):
+        raise MalformedObject(f"{EVENTS_TYPE}: non-zero padding")
+    return _decode_events_json(plaintext[EVENTS_LENGTH_BYTES:end])
+
+
+def _decode_events_json(plaintext: bytes) -> tuple[ClipEvent, ...]:
     fields = Fields(loads(plaintext), where=EVENTS_TYPE)
     fields.version_and_type(EVENTS_TYPE, PROTOCOL_VERSION)
     events = []
@@ -138,7 +172,7 @@ class ClipEncryptor:
         return ciphertext
 
     def encrypt_events(self, events: Sequence[ClipEvent]) -> bytes:
-        ciphertext, self._events = self._encrypt_small(ContentKind.EVENTS, encode_events(events))
+        ciphertext, self._events = self._encrypt_small(ContentKind.EVENTS, pad_events(events))
         return ciphertext
 
     def seal(
@@ -153,7 +187,10 @@ class ClipEncryptor:
         if key_id(device_key.public_key()) != self._device_id:
             raise ValueError("seal with the device key the clip was started for")
         context = wrap_context(WrapPurpose.CLIP_KEY, self.clip_id_bytes)
-        wrapped = self._recipient_set.wrap_to_all(self._key(), context)
+        # Section 6.4: only recipients scoped to this camera (a v1 set scopes everyone to "*").
+        wrapped = self._recipient_set.wrap_for_camera(
+            f"{self._device_id}/{self.camera_id}", self._key(), context
+        )
         payload = build_manifest(
             clip_id=self.clip_id,
             account_id=self._recipient_set.recipient_set.account_id,

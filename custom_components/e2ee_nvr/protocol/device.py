@@ -19,7 +19,7 @@ from .envelope import PROTOCOL_VERSION, SignedEnvelope
 from .errors import UntrustedKey
 from .identifiers import KEY_ID_RE, key_id
 from .pairing import AcceptedGrant
-from .recipients import VerifiedRecipientSet, check_epoch, verify_recipient_set
+from .recipients import HeldSet, VerifiedRecipientSet, check_succession, verify_recipient_set
 
 OBJECT_TYPE = "device-trust"
 MAX_CERT_BYTES = 8192
@@ -58,15 +58,20 @@ class DeviceTrust:
         )
 
     def admit(self, signed: SignedEnvelope) -> tuple[DeviceTrust, VerifiedRecipientSet]:
-        """Verify a fetched set (section 6, all four rules); return the state to persist.
+        """Verify a fetched set (section 6.2, every rule); return the state to persist.
 
         The caller MUST persist the returned state before encrypting to the new set.
         """
-        verified = verify_recipient_set(signed, self.root_cert, pinned_data_key_id=self.data_key_id)
         current = self.current_set()
-        if check_epoch(verified, current.epoch, current.payload):
+        # The data key is pinned only while the held set is v1; after that a v1 set is
+        # RolledBack (section 6.2 rule 3) whatever data key it names.
+        pinned = self.data_key_id if current.version == 1 else None
+        verified = verify_recipient_set(signed, self.root_cert, pinned_data_key_id=pinned)
+        if check_succession(verified, HeldSet.of(current)):
+            # A v2 set may rotate the data key (section 6.4): what the device keeps is the
+            # data key of its current set, never a pin for ever.
             return DeviceTrust(
-                self.root_cert_der, self.device_cert_der, self.data_key_id, signed
+                self.root_cert_der, self.device_cert_der, verified.data_key_id, signed
             ), verified
         return self, current
 

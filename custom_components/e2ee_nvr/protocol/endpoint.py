@@ -20,7 +20,7 @@ from . import certs, kdf, primitives, recipients
 from .account import AccountDocument, InstanceEntry
 from .backup import make_backup, open_backup
 from .envelope import SignedEnvelope
-from .errors import BackupMismatch, BadSignature, UntrustedKey
+from .errors import BackupMismatch, BadSignature, UntrustedKey, WrongPassphrase
 from .identifiers import key_id
 from .passphrase import canonical_passphrase
 from .wrap import WrapPurpose, unwrap, wrap_context, wrap_to_p256, wrap_to_rsa
@@ -169,7 +169,17 @@ def derive_pdk(document: AccountDocument, passphrase: str) -> bytes:
     """The PDK from a typed passphrase: InvalidPassphrase for typos, WrongPassphrase if not ours."""
     backup = document.backups["signing"]
     pdk = kdf.derive_key(canonical_passphrase(passphrase).encode("utf-8"), backup.kdf)
-    kdf.verify_key_check(pdk, document.account_id, backup.check)
+    try:
+        kdf.verify_key_check(pdk, document.account_id, backup.check)
+    except WrongPassphrase:
+        # Section 11.4: the same PDK matching the recovery backup's check shows the signing
+        # backup was swapped, which must not read as (nor count as) a wrong passphrase.
+        recovery = document.backups["recovery"]
+        if recovery.kdf == backup.kdf and kdf.key_check(pdk, document.account_id) == (
+            recovery.check
+        ):
+            raise BackupMismatch("the signing backup is not this account's") from None
+        raise
     return pdk
 
 

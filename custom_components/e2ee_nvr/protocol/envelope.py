@@ -18,6 +18,8 @@ from .errors import BadSignature, PairingMacMismatch
 from .identifiers import KEY_ID_RE, key_id
 
 PROTOCOL_VERSION = 1
+# Version 2 of the trust core (recipient set, account, key backup); other objects stay at 1.
+TRUST_CORE_VERSION = 2
 LABEL_PREFIX = "e2ee-nvr/v1/"
 MAX_PAYLOAD_BYTES = 1 << 20
 
@@ -55,15 +57,22 @@ class SignedEnvelope:
 
 def sign(object_type: str, payload: dict[str, Any], key: rsa.RSAPrivateKey) -> SignedEnvelope:
     """Serialise payload (which must carry v and its type) and sign it under its type's label."""
-    if payload.get("type") != object_type or payload.get("v") != PROTOCOL_VERSION:
-        raise ValueError("payload must carry v=1 and its own type")
+    if payload.get("type") != object_type or payload.get("v") not in (
+        PROTOCOL_VERSION,
+        TRUST_CORE_VERSION,
+    ):
+        raise ValueError("payload must carry v=1 or v=2 and its own type")
     raw = dumps(payload)
     signature = primitives.rsa_pss_sign(key, label_bytes(object_type) + raw)
     return SignedEnvelope(payload=raw, signature=signature, signer=key_id(key.public_key()))
 
 
 def verify(
-    object_type: str, envelope: SignedEnvelope, public_key: rsa.RSAPublicKey
+    object_type: str,
+    envelope: SignedEnvelope,
+    public_key: rsa.RSAPublicKey,
+    *,
+    versions: tuple[int, ...] = (PROTOCOL_VERSION,),
 ) -> dict[str, Any]:
     """Verify the signature over the received bytes, then parse them; return the payload."""
     if envelope.signer != key_id(public_key):
@@ -74,13 +83,19 @@ def verify(
         )
     except primitives.PrimitiveFailure as err:
         raise BadSignature(f"{object_type}: signature does not verify") from err
-    return parse_payload(object_type, envelope.payload)
+    return parse_payload(object_type, envelope.payload, versions=versions)
 
 
-def parse_payload(object_type: str, raw: bytes) -> dict[str, Any]:
+def parse_payload(
+    object_type: str, raw: bytes, *, versions: tuple[int, ...] = (PROTOCOL_VERSION,)
+) -> dict[str, Any]:
     """Parse payload bytes and check their version and type (after any signature check)."""
     document = loads(raw, max_bytes=MAX_PAYLOAD_BYTES)
-    check_version_and_type(document, object_type, PROTOCOL_VERSION)
+    found = document.get("v")
+    # Check against the highest accepted version when the found one is not accepted, so the
+    # refusal is UnsupportedVersion (or MalformedObject for a non-integer), as section 1.1 says.
+    accepted = found if found in versions and not isinstance(found, bool) else versions[-1]
+    check_version_and_type(document, object_type, accepted)
     return document
 
 

@@ -78,3 +78,18 @@ class TrailingData(ProtocolError):
 
 class HeaderMismatch(ProtocolError):
     """A clip header disagrees with its manifest (clip id, kind, suite or chunk size)."""
+
+
+class Readmitted(ProtocolError):
+    """A recipient set lists a revoked key, or drops a key id from the revoked list held."""
+
+
+class NotEnrolled(ProtocolError):
+    """A verified recipient set does not list this endpoint's instance key (revoked?)."""
+
+
+class RevocationWithheld(ProtocolError):
+    """A clip went to a revoked key or an old epoch: the store withholds a revocation.
+
+    A warning condition (section 10.1): the clip still opens, but the user must be told.
+    """

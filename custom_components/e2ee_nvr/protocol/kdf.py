@@ -14,6 +14,8 @@ ALG: Final = "scrypt-pbkdf2-sha256"
 DERIVED_KEY_BYTES: Final = 32
 SALT_BYTES: Final = 16
 KEY_CHECK_LABEL: Final = b"e2ee-nvr/v1/key-check\x00"
+PASSPHRASE_CHECK_LABEL_V2: Final = b"e2ee-nvr/v2/passphrase-check\x00"
+KEY_CHECK_LABEL_V2: Final = b"e2ee-nvr/v2/key-check\x00"
 
 DEFAULT_SCRYPT_N_LOG2: Final = 17
 DEFAULT_PBKDF2_ITERATIONS: Final = 100_000
@@ -155,3 +157,38 @@ def verify_key_check(key: bytes, account_id: str, check: bytes) -> None:
 def _check_key(key: bytes) -> None:
     if len(key) != DERIVED_KEY_BYTES:
         raise ValueError(f"a derived key is {DERIVED_KEY_BYTES} bytes")
+
+
+def passphrase_check(pdk: bytes, account_id: str) -> bytes:
+    """v2: HMAC-SHA256(PDK, "e2ee-nvr/v2/passphrase-check" || 0x00 || account_id hex text).
+
+    The one check that may answer WrongPassphrase (section 4): every backup has its own.
+    """
+    _check_key(pdk)
+    account = hex_id(account_id, field="account_id", length_bytes=16)
+    return primitives.hmac_sha256(pdk, PASSPHRASE_CHECK_LABEL_V2 + account.encode("ascii"))
+
+
+def verify_passphrase_check(pdk: bytes, account_id: str, check: bytes) -> None:
+    if not primitives.hmac_sha256_verify(
+        pdk, PASSPHRASE_CHECK_LABEL_V2 + _ascii_id(account_id), check
+    ):
+        raise WrongPassphrase("the passphrase does not open this account")
+
+
+def key_check_v2(key: bytes, account_id: str, role: str, generation: int) -> bytes:
+    """v2: a backup's check bound to its slot (account, role, generation), section 4."""
+    _check_key(key)
+    message = (
+        KEY_CHECK_LABEL_V2
+        + _ascii_id(account_id)
+        + b"\x00"
+        + role.encode("ascii")
+        + b"\x00"
+        + str(generation).encode("ascii")
+    )
+    return primitives.hmac_sha256(key, message)
+
+
+def _ascii_id(account_id: str) -> bytes:
+    return hex_id(account_id, field="account_id", length_bytes=16).encode("ascii")

@@ -14,7 +14,13 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from . import certs, envelope, primitives
 from .encoding import Fields, b64encode
 from .envelope import MacedEnvelope, SignedEnvelope
-from .errors import MalformedObject, PairingExpired, PairingMacMismatch, UntrustedKey
+from .errors import (
+    MalformedObject,
+    MissingDataKey,
+    PairingExpired,
+    PairingMacMismatch,
+    UntrustedKey,
+)
 from .identifiers import CAMERA_ID_RE, KEY_ID_BYTES, key_id
 from .recipients import VerifiedRecipientSet, verify_recipient_set
 
@@ -269,7 +275,11 @@ def make_pairing_grant(
         raise ValueError("request does not belong to this envelope and code")
     if key_id(certs.verify_root(root_cert)) != key_id(signing_key.public_key()):
         raise ValueError("signing key does not belong to the root certificate")
-    verify_recipient_set(recipient_set_envelope, root_cert, pinned_data_key_id=data_key_id)
+    granted = verify_recipient_set(
+        recipient_set_envelope, root_cert, pinned_data_key_id=data_key_id
+    )
+    if granted.data_key_id != data_key_id:
+        raise ValueError("data_key_id is not the data key of the granted set")
     device_cert = certs.issue(root_cert, signing_key, request.device_public_key, certs.Role.device)
     payload: dict[str, Any] = {
         "v": envelope.PROTOCOL_VERSION,
@@ -369,4 +379,7 @@ def accept_pairing_grant(
     if key_id(device_public) != key_id(device_key.public_key()):
         raise UntrustedKey("pairing-grant: device certificate is for another key")
     recipient_set = verify_recipient_set(signed_set, root_cert, pinned_data_key_id=data_key_id)
+    if recipient_set.data_key_id != data_key_id:
+        # A v2 set does not pin the data key; the grant's own claim must still agree with it.
+        raise MissingDataKey("pairing-grant: data_key_id differs from the set's data key")
     return AcceptedGrant(root_cert, device_cert, data_key_id, recipient_set)

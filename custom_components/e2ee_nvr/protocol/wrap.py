@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,8 +30,9 @@ class WrapPurpose(enum.Enum):
     """What a wrapped key is for; fixes the context's purpose string and the plaintext length."""
 
     CLIP_KEY = "clip-key"
-    PDK = "pdk"
-    RDK = "rdk"
+    PDK = "pdk"  # v1 only
+    RDK = "rdk"  # v1 only
+    DATA_RDK = "data-rdk"  # v2: the RDK of one data-key generation
 
     @property
     def key_bytes(self) -> int:
@@ -59,9 +61,21 @@ def wrap_context(purpose: WrapPurpose, subject: bytes) -> bytes:
     if purpose is WrapPurpose.CLIP_KEY:
         if len(subject) != CLIP_ID_BYTES:
             raise ValueError("clip-key context needs the 16 raw clip_id bytes")
+    elif purpose is WrapPurpose.DATA_RDK:
+        if not _DATA_RDK_SUBJECT_RE.fullmatch(subject.decode("ascii", errors="replace")):
+            raise ValueError("data-rdk context needs account_id '/' generation (1 to 64)")
     elif not KEY_ID_RE.fullmatch(subject.decode("ascii", errors="replace")):
         raise ValueError(f"{purpose.value} context needs the account_id as 32 ASCII hex digits")
     return CONTEXT_PREFIX + purpose.value.encode("ascii") + b"\x00" + subject
+
+
+# account_id "/" generation, the generation 1 to 64 in decimal without leading zeros.
+_DATA_RDK_SUBJECT_RE = re.compile(r"[0-9a-f]{32}/([1-9]|[1-5][0-9]|6[0-4])")
+
+
+def data_rdk_context(account_id: str, generation: int) -> bytes:
+    """Section 7: the context of RDK_g's wraps, binding the account and the generation."""
+    return wrap_context(WrapPurpose.DATA_RDK, f"{account_id}/{generation}".encode("ascii"))
 
 
 def _purpose_of(context: bytes) -> WrapPurpose:
