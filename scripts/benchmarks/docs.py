@@ -206,6 +206,7 @@ def render(
         "./scripts/bench                       # everything; rewrites this file",
         "./scripts/bench --list                # the step names",
         "./scripts/bench --only pipeline,age   # some steps; prints, leaves this file alone",
+        "./scripts/bench --only age --merge    # some steps, their sections replaced here",
         f"./scripts/bench --camera-seconds 300  # issue: 5 min per agent run ({camera_seconds})",
         f"./scripts/bench --ingest-seconds 300  # a longer HA ingest run ({ingest_seconds})",
         "./scripts/bench --quick               # minimal sizes: checks the machinery only",
