@@ -98,4 +98,6 @@ def test_merge_keeps_other_sections_and_replaces_the_rerun_ones(tmp_path: Path) 
     merge_docs(docs, info, [("4. Play", [fresh])], ["7. Keys", "4. Play"], 1, 1)
     text = docs.read_text("utf-8")
     assert read_sections(text) == {"7. Keys": [kept], "4. Play": [fresh]}
-    assert "Sections 4 re-measured" in text and "None." in text  # nothing missed any more
+    assert "Sections re-measured later (4)" in text and "None." in text  # nothing missed now
+    merge_docs(docs, info, [("4. Play", [fresh])], ["7. Keys", "4. Play"], 1, 1)
+    assert docs.read_text("utf-8").count("re-measured later") == 1  # the older line replaced

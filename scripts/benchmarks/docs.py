@@ -245,6 +245,8 @@ def write_docs(
 _TARGET_CELL = re.compile(r"^(?P<op>>=|<=|)(?P<bound>[0-9.e+-]+)$")
 _MACHINE = "## The machine and this run"
 _REPRODUCE = "## How to reproduce"
+_MERGED = "Sections re-measured later"
+_MERGED_LINE = re.compile(r"^- Sections re-measured later \((?P<numbers>[^)]*)\)")
 
 
 def _split_cells(row: str) -> list[str]:
@@ -311,16 +313,23 @@ def merge_docs(
     ]
     rendered = render(info, results, camera_seconds, ingest_seconds)
     old_machine = text[text.index(_MACHINE) : text.index(_REPRODUCE)].rstrip("\n")
-    numbers = ", ".join(title.split(".", 1)[0] for title in fresh_titles)
+    numbers = [title.split(".", 1)[0] for title in titles if title in fresh_titles]
     merged_note = (
-        f"- Sections {numbers} re-measured {info.started_utc} at commit `{info.commit}` "
+        f"- {_MERGED} ({'; '.join(numbers)}) {info.started_utc} at commit `{info.commit}` "
         f"(load {info.load_at_start} at start), took {info.seconds / 60:.1f} min: "
         f"`{info.command.strip()}`; every other section is from the run above."
     )
-    if any(title.startswith("1.") for title in fresh_titles):
+    kept = []
+    for line in old_machine.splitlines():
         # The full run's browser figures may have come from another checkout: not these.
-        kept = [line for line in old_machine.splitlines() if "E2EE_NVR_BENCH_FRONTEND" not in line]
-        old_machine = "\n".join(kept)
+        if "E2EE_NVR_BENCH_FRONTEND" in line and "1" in numbers:
+            continue
+        # An earlier merge's line goes once every section it names is measured again.
+        earlier = _MERGED_LINE.match(line)
+        if earlier and set(earlier["numbers"].split("; ")) <= set(numbers):
+            continue
+        kept.append(line)
+    old_machine = "\n".join(kept)
     merged_note += "".join(f"\n- {note}" for note in info.notes)
     new_machine = rendered[rendered.index(_MACHINE) : rendered.index(_REPRODUCE)]
     path.write_text(
