@@ -101,3 +101,6 @@ def test_merge_keeps_other_sections_and_replaces_the_rerun_ones(tmp_path: Path) 
     assert "Sections re-measured later (4)" in text and "None." in text  # nothing missed now
     merge_docs(docs, info, [("4. Play", [fresh])], ["7. Keys", "4. Play"], 1, 1)
     assert docs.read_text("utf-8").count("re-measured later") == 1  # the older line replaced
+    before = docs.read_text("utf-8")
+    merge_docs(docs, info, [], ["7. Keys", "4. Play"], 1, 1)  # --rewrite-docs
+    assert docs.read_text("utf-8") == before

@@ -319,6 +319,9 @@ def merge_docs(
         f"(load {info.load_at_start} at start), took {info.seconds / 60:.1f} min: "
         f"`{info.command.strip()}`; every other section is from the run above."
     )
+    if not fresh:
+        # Only re-rendered (the explanations changed): no run to state.
+        merged_note = ""
     kept = []
     for line in old_machine.splitlines():
         # The full run's browser figures may have come from another checkout: not these.
@@ -330,8 +333,7 @@ def merge_docs(
             continue
         kept.append(line)
     old_machine = "\n".join(kept)
-    merged_note += "".join(f"\n- {note}" for note in info.notes)
+    if fresh:
+        merged_note = "\n" + merged_note + "".join(f"\n- {note}" for note in info.notes)
     new_machine = rendered[rendered.index(_MACHINE) : rendered.index(_REPRODUCE)]
-    path.write_text(
-        rendered.replace(new_machine, old_machine + "\n" + merged_note + "\n\n"), "utf-8"
-    )
+    path.write_text(rendered.replace(new_machine, old_machine + merged_note + "\n\n"), "utf-8")

@@ -90,8 +90,10 @@ SECTION_NOTES: dict[str, str] = {
         "`Event.timeStamp` (or the line that sets `currentTime`) to the first frame the "
         "compositor presents (`requestVideoFrameCallback`; for the seek, the first at or after "
         "the target's fragment) or to the screen that says enrolled (the clips tab) or paired. "
-        "Bytes are the clip objects' encoded bodies from the page's resource timing. One run "
-        "each, on a shared machine."
+        "Bytes are the clip objects' encoded bodies from the page's resource timing, for the "
+        "requests started between the seek and its frame: the target's fragment, the probes "
+        "that found it, and any read-ahead the player began before the frame showed (so the "
+        "count moves a little between runs). One run each, on a shared machine."
     ),
 }
 

@@ -30,6 +30,7 @@ DOCS = REPO_ROOT / "docs" / "benchmarks.md"
 LAST_RUN = REPO_ROOT / "test-artifacts" / "bench" / "last-run.json"
 DEFAULT_CAMERA_SECONDS = 120
 DEFAULT_INGEST_SECONDS = 120
+DEFAULT_SECONDS = (DEFAULT_CAMERA_SECONDS, DEFAULT_INGEST_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,16 @@ def parse_arguments(argv: list[str]) -> tuple[Options, list[Step], bool, bool]:
     parser.add_argument(
         "--render-only", action="store_true", help=f"rewrite the docs from {LAST_RUN.name}"
     )
+    parser.add_argument(
+        "--rewrite-docs",
+        action="store_true",
+        help="rewrite docs/benchmarks.md from its own figures (after editing explanations.py)",
+    )
     args = parser.parse_args(argv)
+    if args.rewrite_docs:
+        info = RunInfo.collect(sys.argv)
+        merge_docs(DOCS, info, [], [step.title for step in STEPS], *DEFAULT_SECONDS)
+        raise SystemExit(0)
     if args.render_only:
         render_last_run()
         raise SystemExit(0)
