@@ -207,6 +207,7 @@ def render(
         "./scripts/bench --list                # the step names",
         "./scripts/bench --only pipeline,age   # some steps; prints, leaves this file alone",
         "./scripts/bench --only age --merge    # some steps, their sections replaced here",
+        "./scripts/bench --rewrite-docs        # this file again from its own figures",
         f"./scripts/bench --camera-seconds 300  # issue: 5 min per agent run ({camera_seconds})",
         f"./scripts/bench --ingest-seconds 300  # a longer HA ingest run ({ingest_seconds})",
         "./scripts/bench --quick               # minimal sizes: checks the machinery only",

@@ -3,6 +3,7 @@
 Usage (through ./scripts/bench, which builds the venvs first):
     python -m scripts.benchmarks.run_all [--quick] [--only a,b] [--camera-seconds S]
                                          [--ingest-seconds S] [--no-docs] [--list]
+                                         [--only a,b --merge] [--rewrite-docs]
 
 Each benchmark is a module of this package run in the venv it needs (the clip index imports
 the integration, so it runs in Home Assistant's venv) with a timeout; its `bench:` lines are
