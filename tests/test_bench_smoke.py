@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts.benchmarks.docs import RunInfo, merge_docs, read_sections, write_docs
 from scripts.benchmarks.report import BadBenchLine, Figure, Target, not_measured, parse_line
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -81,3 +82,25 @@ def test_a_bare_target_from_another_tool_keeps_its_stated_status() -> None:
     met = parse_line("bench: chromium_decrypt_longest_task value=12 unit=ms target=50 met")
     assert (missed.met, met.met) == (False, True)
     assert missed.line().endswith("target=0.7 missed")
+
+
+def test_merge_keeps_other_sections_and_replaces_the_rerun_ones(tmp_path: Path) -> None:
+    # --merge rewrites docs/benchmarks.md from its own tables plus the steps run now.
+    info = RunInfo.collect(["run_all"]).finished(1.0)
+    kept = Figure("key_wrap.per_clip_1_recipients", 0.16, "ms", note="a | b")
+    bare = Figure("chromium_decrypt_longest_task", 12, "ms", Target("", 50), stated_met=True)
+    stale = not_measured("browser.first_frame_s", "s", Target("<=", 0.5), "no script")
+    docs = tmp_path / "benchmarks.md"
+    write_docs(docs, info, [("7. Keys", [kept]), ("1. Old", [bare]), ("4. Play", [stale])], 1, 1)
+    assert read_sections(docs.read_text("utf-8"))["7. Keys"] == [kept]
+    assert read_sections(docs.read_text("utf-8"))["1. Old"] == [bare]
+    fresh = Figure("browser.first_frame_s", 0.14, "s", Target("<=", 0.5))
+    merge_docs(docs, info, [("4. Play", [fresh])], ["7. Keys", "4. Play"], 1, 1)
+    text = docs.read_text("utf-8")
+    assert read_sections(text) == {"7. Keys": [kept], "4. Play": [fresh]}
+    assert "Sections re-measured later (4)" in text and "None." in text  # nothing missed now
+    merge_docs(docs, info, [("4. Play", [fresh])], ["7. Keys", "4. Play"], 1, 1)
+    assert docs.read_text("utf-8").count("re-measured later") == 1  # the older line replaced
+    before = docs.read_text("utf-8")
+    merge_docs(docs, info, [], ["7. Keys", "4. Play"], 1, 1)  # --rewrite-docs
+    assert docs.read_text("utf-8") == before

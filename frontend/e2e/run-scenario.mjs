@@ -34,6 +34,9 @@ const SCENARIOS = {
   revoked: () => import("./scenarios/revoked.mjs"),
   "turn-off": () => import("./scenarios/turn-off.mjs"),
   card: () => import("./scenarios/card.mjs"),
+  "bench-enrol": () => import("./scenarios/bench-enrol.mjs"),
+  "bench-pair": () => import("./scenarios/bench-pair.mjs"),
+  "bench-play": () => import("./scenarios/bench-play.mjs"),
 };
 
 async function main() {

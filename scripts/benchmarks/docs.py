@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 from dataclasses import asdict, dataclass, replace
@@ -12,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scripts.benchmarks.explanations import EXPLANATIONS, SECTION_NOTES
-from scripts.benchmarks.report import Figure, format_value, parse_line
+from scripts.benchmarks.report import Figure, Target, format_value, parse_line
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -205,6 +206,8 @@ def render(
         "./scripts/bench                       # everything; rewrites this file",
         "./scripts/bench --list                # the step names",
         "./scripts/bench --only pipeline,age   # some steps; prints, leaves this file alone",
+        "./scripts/bench --only age --merge    # some steps, their sections replaced here",
+        "./scripts/bench --rewrite-docs        # this file again from its own figures",
         f"./scripts/bench --camera-seconds 300  # issue: 5 min per agent run ({camera_seconds})",
         f"./scripts/bench --ingest-seconds 300  # a longer HA ingest run ({ingest_seconds})",
         "./scripts/bench --quick               # minimal sizes: checks the machinery only",
@@ -238,3 +241,100 @@ def write_docs(
     ingest_seconds: int,
 ) -> None:
     path.write_text(render(info, results, camera_seconds, ingest_seconds), "utf-8")
+
+
+_TARGET_CELL = re.compile(r"^(?P<op>>=|<=|)(?P<bound>[0-9.e+-]+)$")
+_MACHINE = "## The machine and this run"
+_REPRODUCE = "## How to reproduce"
+_MERGED = "Sections re-measured later"
+_MERGED_LINE = re.compile(r"^- Sections re-measured later \((?P<numbers>[^)]*)\)")
+
+
+def _split_cells(row: str) -> list[str]:
+    """The cells of a table row, `\\|` inside a cell kept as a plain `|`."""
+    cells = re.split(r"(?<!\\)\|", row.strip().strip("|"))
+    return [cell.strip().replace("\\|", "|") for cell in cells]
+
+
+def _row_figure(row: str) -> Figure:
+    name, value, unit, target, status, note = _split_cells(row)
+    bound = _TARGET_CELL.match(target)
+    parsed_target = (
+        None if target == "-" or bound is None else Target(bound["op"], float(bound["bound"]))
+    )
+    bare = parsed_target is not None and parsed_target.op == ""
+    return Figure(
+        name.strip("`"),
+        None if value == "not measured" else float(value),
+        unit,
+        parsed_target,
+        note,
+        status == "met" if bare else None,
+    )
+
+
+def read_sections(text: str) -> dict[str, list[Figure]]:
+    """Each figure section of a written docs/benchmarks.md, by title, as its Figures."""
+    sections: dict[str, list[Figure]] = {}
+    title: str | None = None
+    for line in text.splitlines():
+        if line.startswith("## "):
+            title = line[3:].strip()
+            heading = title.split(".", 1)[0]
+            is_figures = heading[:1].isdigit()
+            if is_figures:
+                sections[title] = []
+            else:
+                title = None
+        elif title is not None and line.startswith("| `"):
+            sections[title].append(_row_figure(line))
+    return sections
+
+
+def merge_docs(
+    path: Path,
+    info: RunInfo,
+    fresh: list[tuple[str, list[Figure]]],
+    titles: list[str],
+    camera_seconds: int,
+    ingest_seconds: int,
+) -> None:
+    """Rewrite `path` with the `fresh` sections measured now and every other section of
+    `titles` as the file already states it (the full run's figures and machine facts kept,
+    with a line saying which sections this later run replaced); a section whose title is no
+    longer in `titles` is dropped."""
+    text = path.read_text("utf-8")
+    old = read_sections(text)
+    fresh_titles = {title for title, _ in fresh}
+    by_title = dict(fresh)
+    results = [
+        (title, by_title[title] if title in fresh_titles else old[title])
+        for title in titles
+        if title in fresh_titles or title in old
+    ]
+    rendered = render(info, results, camera_seconds, ingest_seconds)
+    old_machine = text[text.index(_MACHINE) : text.index(_REPRODUCE)].rstrip("\n")
+    numbers = [title.split(".", 1)[0] for title in titles if title in fresh_titles]
+    merged_note = (
+        f"- {_MERGED} ({'; '.join(numbers)}) {info.started_utc} at commit `{info.commit}` "
+        f"(load {info.load_at_start} at start), took {info.seconds / 60:.1f} min: "
+        f"`{info.command.strip()}`; every other section is from the run above."
+    )
+    if not fresh:
+        # Only re-rendered (the explanations changed): no run to state.
+        merged_note = ""
+    kept = []
+    for line in old_machine.splitlines():
+        # The full run's browser figures may have come from another checkout: not these.
+        if "E2EE_NVR_BENCH_FRONTEND" in line and "1" in numbers:
+            continue
+        # An earlier merge's line goes once every section it names is measured again.
+        earlier = _MERGED_LINE.match(line)
+        if earlier and set(earlier["numbers"].split("; ")) <= set(numbers):
+            continue
+        kept.append(line)
+    old_machine = "\n".join(kept)
+    if fresh:
+        merged_note = "\n" + merged_note + "".join(f"\n- {note}" for note in info.notes)
+    new_machine = rendered[rendered.index(_MACHINE) : rendered.index(_REPRODUCE)]
+    path.write_text(rendered.replace(new_machine, old_machine + merged_note + "\n\n"), "utf-8")

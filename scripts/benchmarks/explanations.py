@@ -71,11 +71,29 @@ SECTION_NOTES: dict[str, str] = {
         "and its initial load is the entry plus every module it imports statically; modules "
         "reached only by `import()` load when a screen needs them."
     ),
-    "1, 4 and 7": (
+    "1": (
         "Run by the frontend's own `frontend/scripts/bench*.mjs` (Node driving Debian's "
         "Chromium through playwright-core), whose `bench:` lines are passed through as they "
         "are; a figure of the issue that no such script measures is listed as not measured, by "
         "name, never estimated."
+    ),
+    "4 and 7": (
+        "`scripts/benchmarks/browser_flow.py`: a real `hass` on loopback, onboarded, the "
+        "integration added by its config flow; Debian's Chromium through the real panel "
+        "(`frontend/e2e/scenarios/bench-*.mjs`) turns E2EE on, enrols a second browser profile "
+        "with the passphrase and grants a real `camera_agent pair` by its code. The paired "
+        "agent's own `EncryptingSink` and `Uploader` then put a 10-minute 1080p 15 fps "
+        "~4 Mbit/s fragmented MP4 (libx264, High, a keyframe every 2 s; made once by ffmpeg "
+        "and cached under ~/.cache/e2ee-nvr/bench) into HA as one real encrypted clip, and the "
+        "owner's browser clicks it in the clip list and then sets `currentTime = 480`. Every "
+        "time is taken in the page on its own clock: from the trusted click's "
+        "`Event.timeStamp` (or the line that sets `currentTime`) to the first frame the "
+        "compositor presents (`requestVideoFrameCallback`; for the seek, the first at or after "
+        "the target's fragment) or to the screen that says enrolled (the clips tab) or paired. "
+        "Bytes are the clip objects' encoded bodies from the page's resource timing, for the "
+        "requests started between the seek and its frame: the target's fragment, the probes "
+        "that found it, and any read-ahead the player began before the frame showed (so the "
+        "count moves a little between runs). One run each, on a shared machine."
     ),
 }
 
@@ -121,12 +139,18 @@ EXPLANATIONS: dict[str, str] = {
         "for the browser); the recovery tool would keep it."
     ),
     "chromium_stream_decrypt_ratio": (
-        "Measured by the frontend engineer's own script on their work in progress (see the "
-        "machine section for the checkout); the browser's decryption path is theirs (issue 12, "
-        "browser part) and their report explains what is left. On main it was 0.05."
+        "The frontend's own figure (`frontend/scripts/bench-decrypt.mjs`): clip decryption in "
+        "Chromium against raw WebCrypto AES-GCM on the same bytes and chunking. On main before "
+        "issue 12 it was 0.05; a miss in one run on this shared machine is most often load, "
+        "since the decryptor and the baseline run at different moments."
     ),
     "chromium_range_decrypt_ratio": (
-        "As for `chromium_stream_decrypt_ratio`: the frontend's figure, on its work in progress."
+        "The frontend's own figure (`frontend/scripts/bench-decrypt.mjs`): range reads (a "
+        "seek's chunks) decrypted in Chromium against raw WebCrypto AES-GCM on the same bytes. "
+        "One round each, and the decryptor and its baseline run at different moments on two "
+        "shared cores, so a single run's ratio moves with the load: the same code met the "
+        "target in the other runs of this change (1.17 and 1.25). To close for certain: best "
+        "of several interleaved rounds in bench-decrypt.mjs, as the Python pipeline bench does."
     ),
     "bundle.card_initial_load_bytes": (
         "This checkout still ships one unminified bundle (the panel, the card and the "
@@ -141,23 +165,23 @@ EXPLANATIONS: dict[str, str] = {
         "and passes its lines through."
     ),
     "browser.first_frame_s": (
-        "No browser benchmark measures click-to-first-frame yet. To close: a Chromium script "
-        "that records a 10-minute 1080p clip into a real hass (the ingest section's set-up "
-        "does the recording part), opens it in the panel and times the click to the video "
-        "element's first `requestVideoFrameCallback`."
+        "Measured in one run on a shared machine: a miss here is most likely a busy moment "
+        "(Chromium, hass and the test load share two cores). What the player does before the "
+        "first frame: open the clip (manifest, its signature, the clip key unwrapped), fetch "
+        "the first chunks by HTTP range, decrypt them, append the init segment and the first "
+        "fragment. To close a real miss: fetch the first chunks in parallel with the manifest "
+        "checks' last steps, or append the first fragment before the rest of its request."
     ),
     "browser.seek_minute_8_s": (
-        "No browser benchmark measures seeking yet; the same script as for the first frame, "
-        "timing a seek to 8:00 until the first frame after it, with the HTTP range requests "
-        "counted to show only the needed chunks were fetched."
+        "As for the first frame: one run on a shared machine. A seek fetches only the chunks "
+        "from the target's fragment on (`browser.seek_minute_8_fetched_bytes` shows how many); "
+        "to close a real miss: a fragment index in the clip (start times to byte offsets) would "
+        "replace the player's bitrate-estimate probes with one range request."
     ),
     "browser.enrolment_s": (
-        "No browser benchmark times enrolment yet (scrypt at the shipped parameters dominates: "
-        "PLATFORM.md saw 0.5-1 s for N=2^17 in headless Chromium). To close: time the "
-        "enrolment screen in the existing UI flow driver (devstack/browser_driver.py)."
+        "Not measured in this run (see the note): the flow failed before enrolment was timed."
     ),
     "browser.pairing_s": (
-        "No browser benchmark times pairing yet. To close: time the grant in the existing UI "
-        "flow driver, from the code typed to the agent's `pair` exiting."
+        "Not measured in this run (see the note): the flow failed before pairing was timed."
     ),
 }

@@ -3,6 +3,7 @@
 Usage (through ./scripts/bench, which builds the venvs first):
     python -m scripts.benchmarks.run_all [--quick] [--only a,b] [--camera-seconds S]
                                          [--ingest-seconds S] [--no-docs] [--list]
+                                         [--only a,b --merge] [--rewrite-docs]
 
 Each benchmark is a module of this package run in the venv it needs (the clip index imports
 the integration, so it runs in Home Assistant's venv) with a timeout; its `bench:` lines are
@@ -20,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.benchmarks.docs import RunInfo, SavedRun, write_docs
+from scripts.benchmarks.docs import RunInfo, SavedRun, merge_docs, write_docs
 from scripts.benchmarks.report import BadBenchLine, Figure, Target, emit, parse_line
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -30,6 +31,7 @@ DOCS = REPO_ROOT / "docs" / "benchmarks.md"
 LAST_RUN = REPO_ROOT / "test-artifacts" / "bench" / "last-run.json"
 DEFAULT_CAMERA_SECONDS = 120
 DEFAULT_INGEST_SECONDS = 120
+DEFAULT_SECONDS = (DEFAULT_CAMERA_SECONDS, DEFAULT_INGEST_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -110,11 +112,20 @@ STEPS = (
     ),
     Step(
         "browser",
-        "1, 4 and 7. Chromium: decryption, first frame and seek, enrolment and pairing",
+        "1. Chromium: clip decryption against raw WebCrypto",
         "scripts.benchmarks.browser",
         "py311",
         lambda o: [],
         lambda o: 1200,
+    ),
+    Step(
+        "browser_flow",
+        "4 and 7. Chromium through the panel: first frame and seek, enrolment and pairing",
+        "scripts.benchmarks.browser_flow",
+        "py311",
+        lambda o: [],
+        # Making the 10-minute clip the first time (cached after) takes a few minutes.
+        lambda o: 1500,
     ),
 )
 
@@ -161,7 +172,7 @@ def run_step(step: Step, options: Options) -> list[Figure]:
     return figures
 
 
-def parse_arguments(argv: list[str]) -> tuple[Options, list[Step], bool]:
+def parse_arguments(argv: list[str]) -> tuple[Options, list[Step], bool, bool]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="minimal sizes: the machinery only")
     parser.add_argument("--only", default="", help="comma-separated step names")
@@ -170,9 +181,23 @@ def parse_arguments(argv: list[str]) -> tuple[Options, list[Step], bool]:
     parser.add_argument("--no-docs", action="store_true", help="leave docs/benchmarks.md alone")
     parser.add_argument("--list", action="store_true", help="print the step names and exit")
     parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="with --only: put these steps' figures into docs/benchmarks.md, keep the rest",
+    )
+    parser.add_argument(
         "--render-only", action="store_true", help=f"rewrite the docs from {LAST_RUN.name}"
     )
+    parser.add_argument(
+        "--rewrite-docs",
+        action="store_true",
+        help="rewrite docs/benchmarks.md from its own figures (after editing explanations.py)",
+    )
     args = parser.parse_args(argv)
+    if args.rewrite_docs:
+        info = RunInfo.collect(sys.argv)
+        merge_docs(DOCS, info, [], [step.title for step in STEPS], *DEFAULT_SECONDS)
+        raise SystemExit(0)
     if args.render_only:
         render_last_run()
         raise SystemExit(0)
@@ -192,9 +217,12 @@ def parse_arguments(argv: list[str]) -> tuple[Options, list[Step], bool]:
         20 if args.quick and args.ingest_seconds == DEFAULT_INGEST_SECONDS else args.ingest_seconds
     )
     options = Options(args.quick, camera_seconds, ingest_seconds)
-    # Partial or quick runs never overwrite the committed figures.
+    # Partial or quick runs never overwrite the committed figures; --merge replaces only the
+    # sections of the steps it ran (a full run takes most of half an hour on this machine).
+    if args.merge and (not names or args.quick or args.no_docs):
+        parser.error("--merge needs --only, and no --quick or --no-docs")
     write = not args.no_docs and not names and not args.quick
-    return options, steps, write
+    return options, steps, write, args.merge
 
 
 def render_last_run() -> None:
@@ -204,7 +232,7 @@ def render_last_run() -> None:
 
 
 def main(argv: list[str]) -> int:
-    options, steps, write = parse_arguments(argv)
+    options, steps, write, merge = parse_arguments(argv)
     info = RunInfo.collect(sys.argv)
     started = time.monotonic()
     results: list[tuple[str, list[Figure]]] = []
@@ -217,6 +245,10 @@ def main(argv: list[str]) -> int:
     if write:
         write_docs(DOCS, info, results, options.camera_seconds, options.ingest_seconds)
         print(f"wrote {DOCS.relative_to(REPO_ROOT)}", file=sys.stderr)
+    if merge:
+        titles = [step.title for step in STEPS]
+        merge_docs(DOCS, info, results, titles, options.camera_seconds, options.ingest_seconds)
+        print(f"merged this run's sections into {DOCS.relative_to(REPO_ROOT)}", file=sys.stderr)
     missed = sum(not f.met for _, figures in results for f in figures)
     print(f"{missed} figure(s) missed their target or were not measured", file=sys.stderr)
     return 0

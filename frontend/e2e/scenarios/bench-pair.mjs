@@ -1,0 +1,26 @@
+// Benchmark: pair a camera by its code; the time in the page from the click on Pair to the
+// panel's "paired" message. Same screens as pair.mjs.
+
+import { clickToSeen, installProbes, watchFor } from "./bench.mjs";
+import { alerts, openPanel, tab, waitScreen } from "./common.mjs";
+
+const PAIR_TIMEOUT_MS = 60_000;
+
+export async function run({ page, params, shot }) {
+  await installProbes(page);
+  await openPanel(page, params, shot);
+  await tab(page, "pair");
+  const form = await waitScreen(page, "pair");
+  const pending = page.locator("li[data-session-id]");
+  for (let i = 0; i < 20 && (await pending.count()) === 0; i += 1) {
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await page.waitForTimeout(500);
+  }
+  await form.locator("input#code").fill(params.code);
+  await watchFor(page, '.success[role="status"]');
+  await form.locator('button[type="submit"]').click();
+  const ms = await clickToSeen(page, PAIR_TIMEOUT_MS);
+  if (ms === null) throw new Error(`not paired after ${PAIR_TIMEOUT_MS} ms; alerts ${await alerts(page)}`);
+  await shot("bench-paired");
+  return { ms };
+}
