@@ -26,6 +26,8 @@ const RESPONSES = {
   "e2ee_nvr/account/enrol": "AccountInfo",
   "e2ee_nvr/account/revoke": "AccountInfo",
   "e2ee_nvr/account/publish": "AccountInfo",
+  "e2ee_nvr/account/rotate": "AccountInfo",
+  "e2ee_nvr/account/migrate": "AccountInfo",
   "e2ee_nvr/pairing/list": "PairingList",
   "e2ee_nvr/pairing/grant": "PairingSession",
   "e2ee_nvr/pairing/refuse": "PairingSession",
