@@ -27,6 +27,10 @@ export class UntrustedKey extends ProtocolError {
 export class RolledBack extends ProtocolError {
   override name = "RolledBack";
 }
+/** A set handed to an endpoint to grant from does not name that endpoint's own instance key. */
+export class NotInRecipientSet extends ProtocolError {
+  override name = "NotInRecipientSet";
+}
 /** A recipient set lacks the account data key (or carries a different one than pinned). */
 export class MissingDataKey extends ProtocolError {
   override name = "MissingDataKey";

@@ -14,7 +14,9 @@ import { macedFromJson, macedToJson } from "../crypto/envelope";
 import { MalformedObject } from "../crypto/errors";
 import { type HeldKey } from "../crypto/keys";
 import * as pairing from "../crypto/pairing";
-import { type AccountOps, type CreatedAccount, type EnrolledEndpoint } from "./account-ops";
+import { toHex } from "../crypto/bytes";
+import * as primitives from "../crypto/primitives";
+import { type AccountOps, type CreatedAccount, type EnrolledEndpoint, type VerifiedSetSummary } from "./account-ops";
 import { pairingCodeFromInput } from "./pairing-code";
 
 /** A typed pairing code that is not 20 characters of the code alphabet (a typo, not a wrong code). */
@@ -87,6 +89,19 @@ async function openDataKey(document: unknown, enrolled: EnrolledEndpoint): Promi
   return value;
 }
 
+async function verifiedSet(document: unknown, enrolled: EnrolledEndpoint): Promise<VerifiedSetSummary> {
+  const account = parseDocument(document);
+  const endpoint = await toEndpoint(enrolled);
+  // verifyCurrentSet checks against the root this browser pinned, not the one the store sends.
+  const verified = await endpointOps.verifyCurrentSet(account, endpoint);
+  return {
+    epoch: verified.epoch,
+    issuedAt: verified.recipientSet.issuedAt,
+    payloadSha256: toHex(await primitives.sha256(verified.payload)),
+    members: verified.keys.map((k) => ({ role: k.role, keyId: k.keyId })),
+  };
+}
+
 export const wiredAccountOps: AccountOps = {
   async createAccount(passphrase, progress) {
     return created(await endpointOps.createAccount(passphrase, undefined, progress));
@@ -102,6 +117,8 @@ export const wiredAccountOps: AccountOps = {
     return accountToJson(updated);
   },
 
+  verifiedSet,
+
   openDataKey,
 
   async pairingSessionId(typedCode) {
@@ -112,6 +129,7 @@ export const wiredAccountOps: AccountOps = {
     const opened = await pairing.openPairingRequest(parseRequest(request), checkedCode(typedCode), nowSeconds);
     return {
       sessionId: opened.sessionId,
+      deviceId: opened.deviceKey.keyId,
       agentName: opened.agentName,
       cameras: opened.cameras.map((c) => ({ cameraId: c.cameraId, name: c.name })),
       expiresAt: opened.expiresAt,
