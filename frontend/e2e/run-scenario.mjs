@@ -34,6 +34,7 @@ const SCENARIOS = {
   revoked: () => import("./scenarios/revoked.mjs"),
   "turn-off": () => import("./scenarios/turn-off.mjs"),
   card: () => import("./scenarios/card.mjs"),
+  "signed-facts": () => import("./scenarios/signed-facts.mjs"),
 };
 
 async function main() {

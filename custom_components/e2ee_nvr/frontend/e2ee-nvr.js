@@ -23043,6 +23043,12 @@ var BadSignature = class extends ProtocolError {
 var UntrustedKey = class extends ProtocolError {
   name = "UntrustedKey";
 };
+var RolledBack = class extends ProtocolError {
+  name = "RolledBack";
+};
+var NotInRecipientSet = class extends ProtocolError {
+  name = "NotInRecipientSet";
+};
 var MissingDataKey = class extends ProtocolError {
   name = "MissingDataKey";
 };
@@ -32652,6 +32658,13 @@ async function signRecipientSet2(accountId, signingKey, epoch, dataCertDer, inst
   ];
   return signRecipientSet(buildRecipientSet(accountId, epoch, now(), members2), signingKey);
 }
+function verifiedInstances(current2) {
+  return current2.recipientSet.recipients.filter((r4) => r4.role === "instance").map((r4) => ({ keyId: r4.keyId, certDer: r4.certDer }));
+}
+function entriesOf(document2, members2) {
+  const keep = new Set(members2.map((m2) => m2.keyId));
+  return document2.instances.filter((i5) => keep.has(i5.keyId));
+}
 async function generateBackedUp(purpose, write) {
   const pair = await rsaGenerate(purpose, true);
   const spki = await exportSpki(pair.publicKey);
@@ -32751,8 +32764,9 @@ async function enrolWithPassphrase(document2, passphrase, expectedAccountId = nu
     const current2 = await verifyRecipientSet(document2.recipientSet, root, await dataKeyId(document2));
     const instanceKey = await newInstanceKey();
     const entry = await instanceEntry(document2.accountId, root, keys.signing.privateKey, instanceKey, pdk, keys.rdk);
-    const instances = [...document2.instances, entry];
-    const signed = await signRecipientSet2(document2.accountId, keys.signing.privateKey, current2.epoch + 1, document2.dataCertDer, instances);
+    const members2 = [...verifiedInstances(current2), entry];
+    const signed = await signRecipientSet2(document2.accountId, keys.signing.privateKey, current2.epoch + 1, document2.dataCertDer, members2);
+    const instances = [...entriesOf(document2, members2), entry];
     return {
       document: { ...document2, instances, recipientSet: signed },
       endpoint: { accountId: document2.accountId, root, instanceKey }
@@ -32789,9 +32803,11 @@ async function revokeInstance(document2, endpoint, revokedKeyId) {
   const keys = await unlockWithInstance(document2, endpoint);
   try {
     const current2 = await verifyCurrentSet(document2, endpoint);
-    const instances = document2.instances.filter((i5) => i5.keyId !== revokedKeyId);
-    if (instances.length === document2.instances.length) throw new Error(`no enrolled instance ${revokedKeyId}`);
-    const signed = await signRecipientSet2(document2.accountId, keys.signing.privateKey, current2.epoch + 1, document2.dataCertDer, instances);
+    const before = verifiedInstances(current2);
+    const members2 = before.filter((i5) => i5.keyId !== revokedKeyId);
+    if (members2.length === before.length) throw new Error(`no enrolled instance ${revokedKeyId}`);
+    const signed = await signRecipientSet2(document2.accountId, keys.signing.privateKey, current2.epoch + 1, document2.dataCertDer, members2);
+    const instances = entriesOf(document2, members2);
     return { ...document2, instances, recipientSet: signed };
   } finally {
     keys.rdk.fill(0);
@@ -33076,6 +33092,17 @@ async function openDataKey2(document2, enrolled) {
   });
   return value;
 }
+async function verifiedSet(document2, enrolled) {
+  const account = parseDocument(document2);
+  const endpoint = await toEndpoint(enrolled);
+  const verified = await verifyCurrentSet(account, endpoint);
+  return {
+    epoch: verified.epoch,
+    issuedAt: verified.recipientSet.issuedAt,
+    payloadSha256: toHex(await sha2562(verified.payload)),
+    members: verified.keys.map((k2) => ({ role: k2.role, keyId: k2.keyId }))
+  };
+}
 var wiredAccountOps = {
   async createAccount(passphrase, progress) {
     return created(await createAccount(passphrase, void 0, progress));
@@ -33088,6 +33115,7 @@ var wiredAccountOps = {
     forgetDataKey();
     return accountToJson(updated);
   },
+  verifiedSet,
   openDataKey: openDataKey2,
   async pairingSessionId(typedCode) {
     return (await derivePairingKeys(checkedCode(typedCode))).sessionId;
@@ -33096,6 +33124,7 @@ var wiredAccountOps = {
     const opened = await openPairingRequest(parseRequest2(request2), checkedCode(typedCode), nowSeconds);
     return {
       sessionId: opened.sessionId,
+      deviceId: opened.deviceKey.keyId,
       agentName: opened.agentName,
       cameras: opened.cameras.map((c4) => ({ cameraId: c4.cameraId, name: c4.name })),
       expiresAt: opened.expiresAt
@@ -33795,7 +33824,12 @@ var en_default = {
     rename: "Rename",
     save: "Save",
     unpair: "Unpair",
-    unpair_confirm: "Unpair {name}? It stops recording into Home Assistant. Its clips stay and remain readable."
+    unpair_confirm: "Unpair {name}? It stops recording into Home Assistant. Its clips stay and remain readable.",
+    signed_help: "This list is the account's signed recipient set (epoch {epoch}): exactly the browsers that new clips are encrypted to. Names come from Home Assistant.",
+    unnamed: "Browser {key}",
+    not_listed_by_ha: "In the signed set, but Home Assistant does not list it.",
+    ha_only_title: "Home Assistant lists these browsers, but the signed set does not include them: they receive no new clips.",
+    set_problem: "This browser cannot verify the list of enrolled browsers: {detail}"
   },
   pair: {
     title: "Pair a camera",
@@ -33829,7 +33863,18 @@ var en_default = {
     delete: "Delete",
     delete_confirm: "Delete this clip? It cannot be recovered.",
     thumbnail_failed: "cannot decrypt",
-    duration: "{seconds} s"
+    duration: "{seconds} s",
+    signed_by_camera: "Signed by the camera",
+    camera_unpinned: "{camera} (camera id; this browser did not pair it, so it has no name it can trust)",
+    verifying: "Verifying…",
+    facts_failed: "Cannot verify this clip: {detail}",
+    disagreement_title: "Home Assistant's list disagrees with what the camera signed. Trust the signed values:",
+    disagreement_short: "Home Assistant's list disagrees with what the camera signed ({fields}). Open the clip for details.",
+    disagree_camera: "Home Assistant says camera {index}; the camera signed {signed}.",
+    disagree_start: "Home Assistant says it started {index}; the camera signed {signed}.",
+    disagree_duration: "Home Assistant says it lasted {index}; the camera signed {signed}.",
+    disagree_events: "Home Assistant says events {index}; the camera signed {signed}.",
+    event_detail: "{kind} at {time} ({source})"
   },
   player: {
     loading: "Decrypting…",
@@ -33866,7 +33911,9 @@ var en_default = {
     tampered: "Refused: the encrypted data was altered or is incomplete ({detail}).",
     api: "Home Assistant refused: {message} ({code})",
     schema: "Home Assistant answered in an unexpected way: {detail}",
-    generic: "Something went wrong: {detail}"
+    generic: "Something went wrong: {detail}",
+    rolled_back: "Refused: Home Assistant sent an older or altered list of enrolled browsers than this browser has already verified ({detail}). It may be trying to bring back a revoked browser. Do not enrol, revoke or pair until this is resolved.",
+    not_in_set: "Refused: the signed list of enrolled browsers Home Assistant sent does not include this browser ({detail})."
   }
 };
 
@@ -33910,6 +33957,9 @@ var BY_NAME = {
   UntrustedKey: "errors.untrusted",
   BadSignature: "errors.bad_signature",
   NoRecipientKey: "errors.no_recipient",
+  RolledBack: "errors.rolled_back",
+  NotInRecipientSet: "errors.not_in_set",
+  MissingDataKey: "errors.untrusted",
   ChunkAuthFailed: "errors.tampered",
   Truncated: "errors.tampered",
   TrailingData: "errors.tampered",
@@ -34631,6 +34681,122 @@ var ClipPlayer = class extends i4 {
 };
 define("e2ee-nvr-clip-player", ClipPlayer);
 
+// src/ui/clip-facts.ts
+var ClipFactsView = class extends i4 {
+  static styles = i`
+    :host {
+      display: block;
+      font-size: 0.85rem;
+    }
+    .chip {
+      font-size: 0.75rem;
+      border-radius: 8px;
+      padding: 1px 6px;
+      background: var(--secondary-background-color, #eee);
+      margin-right: 4px;
+    }
+    .mismatch {
+      margin-top: 4px;
+      padding: 4px 6px;
+      border-radius: 6px;
+      border: 2px solid var(--error-color, #db4437);
+      color: var(--error-color, #db4437);
+      font-weight: 600;
+    }
+    .muted {
+      color: var(--secondary-text-color);
+    }
+    ul {
+      margin: 4px 0;
+      padding-left: 18px;
+    }
+  `;
+  static properties = {
+    hass: { attribute: false },
+    opener: { attribute: false },
+    row: { attribute: false },
+    clipId: { attribute: "clip-id" },
+    full: { type: Boolean },
+    facts: { state: true },
+    failure: { state: true }
+  };
+  loaded = "";
+  observer = null;
+  constructor() {
+    super();
+    this.row = null;
+    this.full = false;
+    this.facts = null;
+    this.failure = "";
+  }
+  connectedCallback() {
+    super.connectedCallback();
+    this.observer = new IntersectionObserver((entries) => {
+      if (entries.some((e4) => e4.isIntersecting)) {
+        this.observer?.disconnect();
+        this.observer = null;
+        this.requestUpdate();
+      }
+    });
+    if (this.full) this.observer = null;
+    else this.observer.observe(this);
+  }
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    this.observer?.disconnect();
+  }
+  updated() {
+    if (this.observer !== null || this.opener === void 0 || this.clipId === this.loaded) return;
+    this.loaded = this.clipId;
+    void this.load(this.clipId);
+  }
+  async load(clipId) {
+    this.facts = null;
+    this.failure = "";
+    try {
+      const facts = await this.opener.facts(clipId, this.row);
+      if (clipId === this.clipId) this.facts = facts;
+    } catch (err) {
+      if (clipId === this.clipId) this.failure = errorText(translatorFor(this.hass), err);
+    }
+  }
+  describe(item) {
+    const t3 = translatorFor(this.hass);
+    const when = (ms) => formatDateTime(Number(ms), this.hass);
+    const seconds = (ms) => t3("clips.duration", { seconds: Math.round(Number(ms) / 1e3) });
+    const value = item.field === "start" ? { index: when(item.index), signed: when(item.signed) } : item.field === "duration" ? { index: seconds(item.index), signed: seconds(item.signed) } : item.field === "camera" ? { index: item.index.split("/")[1] ?? item.index, signed: this.facts?.cameraName ?? item.signed } : { index: item.index, signed: item.signed || "-" };
+    return t3(`clips.disagree_${item.field}`, value);
+  }
+  renderMismatch(facts) {
+    if (facts.disagreements.length === 0) return A;
+    const t3 = translatorFor(this.hass);
+    const fields = facts.disagreements.map((d3) => d3.field).join(",");
+    if (!this.full) return b2`<div class="mismatch" data-mismatch=${fields}>⚠ ${t3("clips.disagreement_short", { fields: fields.replaceAll(",", ", ") })}</div>`;
+    return b2`<div class="mismatch" data-mismatch=${fields}>⚠ ${t3("clips.disagreement_title")}
+      <ul>${facts.disagreements.map((d3) => b2`<li>${this.describe(d3)}</li>`)}</ul></div>`;
+  }
+  render() {
+    const t3 = translatorFor(this.hass);
+    if (this.failure !== "") return b2`<div class="mismatch">${t3("clips.facts_failed", { detail: this.failure })}</div>`;
+    const facts = this.facts;
+    if (facts === null) return b2`<span class="muted">${t3("clips.verifying")}</span>`;
+    const camera = facts.cameraNamePinned ? facts.cameraName : t3("clips.camera_unpinned", { camera: facts.cameraId });
+    const seconds = Math.round((facts.endMs - facts.startMs) / 1e3);
+    return b2`<div class="signed" data-signed-camera=${facts.cameraName} data-signed-camera-id=${facts.cameraId}
+        data-signed-start=${facts.startMs} data-signed-end=${facts.endMs} data-signed-events=${facts.eventKinds.join(",")}
+        title=${t3("clips.signed_by_camera")}>
+        <div><strong>${camera}</strong></div>
+        <div>${formatDateTime(facts.startMs, this.hass)} · ${t3("clips.duration", { seconds })}</div>
+        <div>${facts.eventKinds.map((kind) => b2`<span class="chip">${kind}</span>`)}</div>
+        ${this.full && facts.events.length > 0 ? b2`<ul class="events">${facts.events.map(
+      (e4) => b2`<li>${t3("clips.event_detail", { kind: e4.kind, time: formatTime(e4.startMs, this.hass), source: e4.source })}</li>`
+    )}</ul>` : A}
+      </div>
+      ${this.renderMismatch(facts)}`;
+  }
+};
+define("e2ee-nvr-clip-facts", ClipFactsView);
+
 // src/ui/clip-thumb.ts
 var ClipThumb = class extends i4 {
   static styles = i`
@@ -34967,8 +35133,8 @@ var ClipsView = class extends i4 {
   connectedCallback() {
     super.connectedCallback();
     this.feed = new ClipFeed(this.session.api);
-    void this.session.cameras().then(
-      (list) => this.names = cameraNames(list),
+    void Promise.all([this.session.cameras(), this.session.pinnedCameraNames()]).then(
+      ([list, pinned]) => this.names = new Map([...cameraNames(list), ...pinned]),
       () => void 0
     );
     void this.more();
@@ -35015,10 +35181,12 @@ var ClipsView = class extends i4 {
   async download(clip) {
     this.progress = 0;
     try {
-      const blob = await this.session.clips().download(clip.clip_id, (received, total) => {
+      const opener = this.session.clips();
+      const facts = await opener.facts(clip.clip_id, clip);
+      const blob = await opener.download(clip.clip_id, (received, total) => {
         this.progress = Math.floor(100 * received / Math.max(1, total));
       });
-      saveBlob(blob, clipFileName(this.names.get(cameraKey(clip.device_id, clip.camera_id)) ?? clip.camera_id, clip.start_ms));
+      saveBlob(blob, clipFileName(facts.cameraName, facts.startMs));
     } catch (err) {
       this.message = errorText(translatorFor(this.hass), err);
     } finally {
@@ -35057,8 +35225,9 @@ var ClipsView = class extends i4 {
     const t3 = translatorFor(this.hass);
     return b2`<div class="player card" data-screen="player">
       <e2ee-nvr-clip-player .hass=${this.hass} .opener=${this.session.clips()} clip-id=${clip.clip_id}></e2ee-nvr-clip-player>
+      <e2ee-nvr-clip-facts full data-facts="player" .hass=${this.hass} .opener=${this.session.clips()} .row=${clip}
+        clip-id=${clip.clip_id}></e2ee-nvr-clip-facts>
       <div class="row" style="margin-top:8px">
-        <span>${this.names.get(cameraKey(clip.device_id, clip.camera_id)) ?? clip.camera_id} · ${formatTime(clip.start_ms, this.hass)}</span>
         <span class="spacer"></span>
         <button ?disabled=${this.progress >= 0} @click=${() => void this.download(clip)}>
           ${this.progress >= 0 ? t3("clips.downloading", { percent: this.progress }) : t3("clips.download")}</button>
@@ -35085,8 +35254,8 @@ var ClipsView = class extends i4 {
         (clip) => b2`<button class="tile ${this.selected?.clip_id === clip.clip_id ? "selected" : ""}"
                   data-clip-id=${clip.clip_id} @click=${() => this.selected = clip} aria-label=${t3("clips.play")}>
                   <e2ee-nvr-clip-thumb .opener=${this.session.clips()} clip-id=${clip.clip_id} failed-text=${t3("clips.thumbnail_failed")}></e2ee-nvr-clip-thumb>
-                  <div class="meta">${formatTime(clip.start_ms, this.hass)} · ${t3("clips.duration", { seconds: Math.round((clip.end_ms - clip.start_ms) / 1e3) })}
-                    <div>${clip.events.map((e4) => b2`<span class="chip">${e4}</span>`)}</div></div>
+                  <e2ee-nvr-clip-facts class="meta" .hass=${this.hass} .opener=${this.session.clips()} .row=${clip}
+                    clip-id=${clip.clip_id}></e2ee-nvr-clip-facts>
                 </button>`
       )}
             </div>`
@@ -35158,28 +35327,40 @@ var DevicesView = class extends i4 {
       this.message = errorText(translatorFor(this.hass), err);
     }
   }
-  renderBrowsers() {
+  renderBrowser(keyId2, info) {
     const t3 = translatorFor(this.hass);
     const own2 = this.session.enrolled?.instance.keyId;
-    const admin = isAdmin(this.hass);
+    const name = info?.name || t3("devices.unnamed", { key: keyId2.slice(0, 8) });
+    return b2`<li class="row" data-key-id=${keyId2} data-signed="1">
+      <div>
+        <div>${name} ${keyId2 === own2 ? b2`<span class="muted">(${t3("devices.this_browser")})</span>` : A}</div>
+        <div class="muted">${keyId2}</div>
+        ${info === void 0 ? b2`<div class="error">${t3("devices.not_listed_by_ha")}</div>` : A}
+        ${info?.enrolled_at === null || info === void 0 ? A : b2`<div class="muted">${t3("devices.enrolled_at", { date: formatDateTime(info.enrolled_at * 1e3, this.hass) })}</div>`}
+        ${info?.last_seen === null || info?.last_seen === void 0 ? A : b2`<div class="muted">${t3("devices.browser_last_seen", { date: formatDateTime(info.last_seen * 1e3, this.hass) })}</div>`}
+      </div>
+      <span class="spacer"></span>
+      ${isAdmin(this.hass) ? b2`<e2ee-nvr-confirm-button danger label=${t3("devices.revoke")} yes=${t3("devices.revoke")} no=${t3("app.cancel")}
+            question=${t3("devices.revoke_confirm", { name }) + (keyId2 === own2 ? ` ${t3("devices.revoke_self")}` : "")}
+            @confirmed=${() => void this.act(() => this.session.revoke(keyId2), true)}></e2ee-nvr-confirm-button>` : A}
+    </li>`;
+  }
+  renderBrowsers() {
+    const t3 = translatorFor(this.hass);
+    const listed = new Map((this.session.account?.instances ?? []).map((i5) => [i5.key_id, i5]));
+    const set = this.session.signedSet;
+    const members2 = (set?.members ?? []).filter((m2) => m2.role === "instance").map((m2) => m2.keyId);
+    const signed = new Set(members2);
+    const unsigned = [...listed.values()].filter((i5) => !signed.has(i5.key_id));
     return b2`<div class="card" data-screen="devices">
       <h2>${t3("devices.browsers_title")}</h2>
       <p class="muted">${t3("devices.browsers_help")}</p>
+      ${set === null ? b2`<p class="error" role="alert" data-set-problem>${t3("devices.set_problem", { detail: errorText(t3, this.session.setProblem) })}</p>` : b2`<p class="muted">${t3("devices.signed_help", { epoch: set.epoch })}</p>`}
       <ul class="plain">
-        ${(this.session.account?.instances ?? []).map(
-      (instance) => b2`<li class="row" data-key-id=${instance.key_id}>
-            <div>
-              <div>${instance.name || instance.key_id.slice(0, 8)} ${instance.key_id === own2 ? b2`<span class="muted">(${t3("devices.this_browser")})</span>` : A}</div>
-              <div class="muted">${instance.enrolled_at === null ? "" : t3("devices.enrolled_at", { date: formatDateTime(instance.enrolled_at * 1e3, this.hass) })}</div>
-              ${instance.last_seen === null || instance.last_seen === void 0 ? A : b2`<div class="muted">${t3("devices.browser_last_seen", { date: formatDateTime(instance.last_seen * 1e3, this.hass) })}</div>`}
-            </div>
-            <span class="spacer"></span>
-            ${admin ? b2`<e2ee-nvr-confirm-button danger label=${t3("devices.revoke")} yes=${t3("devices.revoke")} no=${t3("app.cancel")}
-                  question=${t3("devices.revoke_confirm", { name: instance.name || instance.key_id.slice(0, 8) }) + (instance.key_id === own2 ? ` ${t3("devices.revoke_self")}` : "")}
-                  @confirmed=${() => void this.act(() => this.session.revoke(instance.key_id), true)}></e2ee-nvr-confirm-button>` : A}
-          </li>`
-    )}
+        ${members2.map((keyId2) => this.renderBrowser(keyId2, listed.get(keyId2)))}
       </ul>
+      ${set === null || unsigned.length === 0 ? A : b2`<p class="error" data-unsigned-browsers>${t3("devices.ha_only_title")}</p>
+            <ul class="plain">${unsigned.map((i5) => b2`<li data-unsigned-key-id=${i5.key_id}>${i5.name || i5.key_id}</li>`)}</ul>`}
     </div>`;
   }
   renderDevice(device) {
@@ -35201,7 +35382,7 @@ var DevicesView = class extends i4 {
           ${this.editing === key ? b2`<input maxlength="64" .value=${this.draft} @input=${(e4) => this.draft = e4.target.value} />
                 <button class="primary" ?disabled=${this.draft.trim() === ""}
                   @click=${() => void this.act(async () => {
-        await this.session.api.cameraRename(device.device_id, camera.camera_id, this.draft.trim());
+        await this.session.renameCamera(device.device_id, camera.camera_id, this.draft.trim());
         this.editing = "";
       })}>${t3("devices.save")}</button>
                 <button @click=${() => this.editing = ""}>${t3("app.cancel")}</button>` : b2`<span>${camera.name || camera.camera_id}</span>
@@ -42072,6 +42253,14 @@ var Keystore = class {
     }
     await this.run("readwrite", (store) => store.put(endpoint, RECORD_KEY));
   }
+  async getRecord(key) {
+    if (key === RECORD_KEY) throw new Error("the enrolment record is read through load()");
+    return this.run("readonly", (store) => store.get(key));
+  }
+  async putRecord(key, value) {
+    if (key === RECORD_KEY) throw new Error("the enrolment record is written through save()");
+    await this.run("readwrite", (store) => store.put(value, key));
+  }
   /** Forget the enrolment (after turning E2EE off, or when this browser was revoked). */
   async clear() {
     await this.run("readwrite", (store) => store.delete(RECORD_KEY));
@@ -42079,6 +42268,83 @@ var Keystore = class {
   close() {
     void this.db?.then((db) => db.close());
     this.db = null;
+  }
+};
+
+// src/lib/keystore/trust-store.ts
+var RECORD_PREFIX = "trust:";
+var HEX64 = /^[0-9a-f]{64}$/;
+var MAX_PINNED_CAMERAS = 512;
+function pinnedKey(deviceId, cameraId2) {
+  return `${deviceId}/${cameraId2}`;
+}
+function advance(highest, seen) {
+  if (!Number.isSafeInteger(seen.epoch) || seen.epoch < 1 || !HEX64.test(seen.payloadSha256)) {
+    throw new Error("a verified set has an epoch >= 1 and a SHA-256");
+  }
+  if (highest === null || seen.epoch > highest.epoch) return seen;
+  if (seen.epoch < highest.epoch) {
+    throw new RolledBack(`recipient-set epoch ${seen.epoch} is below epoch ${highest.epoch} already verified here`);
+  }
+  if (seen.payloadSha256 !== highest.payloadSha256) {
+    throw new RolledBack(`recipient-set epoch ${seen.epoch} differs from the set verified here under that epoch`);
+  }
+  return highest;
+}
+function isHighWater(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const record2 = value;
+  return typeof record2.epoch === "number" && typeof record2.payloadSha256 === "string" && HEX64.test(record2.payloadSha256);
+}
+function isPinnedCamera(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const camera = value;
+  return typeof camera.deviceId === "string" && typeof camera.cameraId === "string" && typeof camera.name === "string" && typeof camera.agentName === "string";
+}
+function parseRecord(accountId, value) {
+  const empty = { accountId, highest: null, cameras: [] };
+  if (typeof value !== "object" || value === null) return empty;
+  const record2 = value;
+  if (record2.accountId !== accountId) return empty;
+  if (record2.highest !== null && !isHighWater(record2.highest)) {
+    throw new RolledBack("this browser's record of the highest recipient set is damaged");
+  }
+  const cameras = Array.isArray(record2.cameras) ? record2.cameras.filter(isPinnedCamera) : [];
+  return { accountId, highest: record2.highest ?? null, cameras };
+}
+var TrustStore = class {
+  constructor(records) {
+    this.records = records;
+  }
+  records;
+  async load(accountId) {
+    return parseRecord(accountId, await this.records.getRecord(RECORD_PREFIX + accountId));
+  }
+  async save(record2) {
+    await this.records.putRecord(RECORD_PREFIX + record2.accountId, record2);
+  }
+  /** Check a verified set against the high-water mark and raise it (RolledBack if below). */
+  async acceptSet(accountId, seen) {
+    const record2 = await this.load(accountId);
+    const next = advance(record2.highest, seen);
+    if (next !== record2.highest) await this.save({ ...record2, highest: next });
+    return next;
+  }
+  /** Keep a paired agent's camera names as its MACed request gave them (replacing older pins). */
+  async pinCameras(accountId, cameras) {
+    const record2 = await this.load(accountId);
+    const replaced = new Set(cameras.map((c4) => pinnedKey(c4.deviceId, c4.cameraId)));
+    const kept = record2.cameras.filter((c4) => !replaced.has(pinnedKey(c4.deviceId, c4.cameraId)));
+    await this.save({ ...record2, cameras: [...kept, ...cameras].slice(-MAX_PINNED_CAMERAS) });
+  }
+  /** "device_id/camera_id" to the pinned name. */
+  async cameraNames(accountId) {
+    const record2 = await this.load(accountId);
+    return new Map(record2.cameras.map((c4) => [pinnedKey(c4.deviceId, c4.cameraId), c4.name || c4.cameraId]));
+  }
+  /** Forget everything about an account (E2EE turned off: a new account starts afresh). */
+  async forget(accountId) {
+    await this.records.putRecord(RECORD_PREFIX + accountId, null);
   }
 };
 
@@ -42496,19 +42762,73 @@ function playability(mime, codecs, check = mseTypeCheck()) {
   return { playable: false, mime: full, reason: isHevc(codecs) ? "hevc" : "unsupported" };
 }
 
+// src/lib/flows/clip-facts.ts
+function kindsOf(manifest, events) {
+  const kinds = events.length > 0 ? events.map((e4) => e4.kind) : manifest.visibleEvents;
+  return [...new Set(kinds)];
+}
+function sameSet(a3, b3) {
+  const left = new Set(a3);
+  const right = new Set(b3);
+  return left.size === right.size && [...left].every((x2) => right.has(x2));
+}
+function compareWithIndex(row, manifest, eventKinds2) {
+  const found = [];
+  if (row.device_id !== manifest.deviceId || row.camera_id !== manifest.cameraId) {
+    found.push({
+      field: "camera",
+      index: pinnedKey(row.device_id, row.camera_id),
+      signed: pinnedKey(manifest.deviceId, manifest.cameraId)
+    });
+  }
+  if (row.start_ms !== manifest.startMs) {
+    found.push({ field: "start", index: String(row.start_ms), signed: String(manifest.startMs) });
+  }
+  if (row.end_ms - row.start_ms !== manifest.endMs - manifest.startMs) {
+    found.push({
+      field: "duration",
+      index: String(row.end_ms - row.start_ms),
+      signed: String(manifest.endMs - manifest.startMs)
+    });
+  }
+  if (row.events.length > 0 && !sameSet(row.events, manifest.visibleEvents)) {
+    found.push({ field: "events", index: row.events.join(","), signed: [.../* @__PURE__ */ new Set([...manifest.visibleEvents, ...eventKinds2])].join(",") });
+  }
+  return found;
+}
+function clipFacts(manifest, events, pinnedNames, row) {
+  const pinned = pinnedNames.get(pinnedKey(manifest.deviceId, manifest.cameraId));
+  const eventKinds2 = kindsOf(manifest, events);
+  return {
+    clipId: manifest.clipId,
+    deviceId: manifest.deviceId,
+    cameraId: manifest.cameraId,
+    cameraName: pinned ?? manifest.cameraId,
+    cameraNamePinned: pinned !== void 0,
+    startMs: manifest.startMs,
+    endMs: manifest.endMs,
+    events: [...events],
+    eventKinds: eventKinds2,
+    disagreements: row === null ? [] : compareWithIndex(row, manifest, eventKinds2)
+  };
+}
+
 // src/lib/flows/clip-opener.ts
 var MAX_CACHED = 200;
 var ClipOpener = class {
-  constructor(api, endpoint, accountDocument) {
+  constructor(api, endpoint, accountDocument, pinnedNames = async () => /* @__PURE__ */ new Map()) {
     this.api = api;
     this.endpoint = endpoint;
     this.accountDocument = accountDocument;
+    this.pinnedNames = pinnedNames;
   }
   api;
   endpoint;
   accountDocument;
+  pinnedNames;
   opened = /* @__PURE__ */ new Map();
   thumbnails = /* @__PURE__ */ new Map();
+  eventDetails = /* @__PURE__ */ new Map();
   root = null;
   dataKey = null;
   pinnedRoot() {
@@ -42566,11 +42886,29 @@ var ClipOpener = class {
     }
     return found;
   }
-  async events(clipId) {
-    const { manifest, clipKey } = await this.open(clipId);
-    if (manifest.events === null) return [];
-    const ciphertext = await this.api.fetchBytes(clipId, "events");
-    return decodeEvents(await decryptBlob(manifest, clipKey, "events", ciphertext));
+  /** The decrypted event details (empty when the clip has none); kept per clip. */
+  events(clipId) {
+    let found = this.eventDetails.get(clipId);
+    if (found === void 0) {
+      found = (async () => {
+        const { manifest, clipKey } = await this.open(clipId);
+        if (manifest.events === null) return [];
+        const ciphertext = await this.api.fetchBytes(clipId, "events");
+        return decodeEvents(await decryptBlob(manifest, clipKey, "events", ciphertext));
+      })();
+      found.catch(() => this.eventDetails.delete(clipId));
+      this.eventDetails.set(clipId, found);
+    }
+    return found;
+  }
+  /**
+   * What a screen may say about the clip: the verified manifest, its decrypted events and the
+   * pinned camera name, with every disagreement of HA's `row` (null: nothing to compare).
+   */
+  async facts(clipId, row) {
+    const { manifest } = await this.open(clipId);
+    const [events, names] = await Promise.all([this.events(clipId), this.pinnedNames()]);
+    return clipFacts(manifest, events, names, row);
   }
   playability(opened) {
     return playability(opened.manifest.video.mime, opened.manifest.video.codecs ?? "");
@@ -42604,6 +42942,7 @@ var ClipOpener = class {
   forget(clipIds) {
     for (const id of clipIds) {
       this.opened.delete(id);
+      this.eventDetails.delete(id);
       void this.thumbnails.get(id)?.then((url) => url !== "" && URL.revokeObjectURL(url));
       this.thumbnails.delete(id);
     }
@@ -42646,18 +42985,67 @@ var E2eeSession = class {
     this.keystore = keystore;
     this.limiter = limiter;
     this.api = new E2eeApi(hass);
+    this.trust = new TrustStore(keystore);
   }
   keystore;
   limiter;
   api;
   account = null;
   status = null;
+  /** The current recipient set as verified here (null: not enrolled, or see setProblem). */
+  signedSet = null;
+  /** Why the store's current set could not be accepted (RolledBack, a bad signature, ...). */
+  setProblem = null;
   opener = null;
   seenReported = false;
+  trust;
+  pinned = null;
   async refresh() {
     const [account, stored] = await Promise.all([this.api.accountGet(), this.keystore.load()]);
     this.setAccount(account, stored);
+    await this.checkCurrentSet();
     return this.status;
+  }
+  /**
+   * Verify the store's current set and hold it against the highest seen. A failure is kept in
+   * setProblem for the screens to show; revoke and pair check again and refuse.
+   */
+  async checkCurrentSet() {
+    const endpoint = this.enrolled;
+    const document2 = this.account?.account;
+    this.signedSet = null;
+    this.setProblem = null;
+    if (endpoint === null || document2 === null || document2 === void 0) return;
+    try {
+      this.signedSet = await this.acceptSet(document2, endpoint);
+    } catch (err) {
+      this.setProblem = err;
+    }
+  }
+  /** Verify a document's set against the pinned root, then against the persisted high-water mark. */
+  async acceptSet(document2, endpoint) {
+    const summary = await accountOps().verifiedSet(document2, endpoint);
+    await this.trust.acceptSet(endpoint.accountId, { epoch: summary.epoch, payloadSha256: summary.payloadSha256 });
+    return summary;
+  }
+  /** Camera names pinned in this browser from the pairing requests it verified. */
+  pinnedCameraNames() {
+    const accountId = this.enrolled?.accountId;
+    if (accountId === void 0) return Promise.resolve(/* @__PURE__ */ new Map());
+    if (this.pinned === null) {
+      this.pinned = this.trust.cameraNames(accountId);
+      this.pinned.catch(() => this.pinned = null);
+    }
+    return this.pinned;
+  }
+  /** A rename made here by the user is this browser's own word: it replaces the pinned name. */
+  async renameCamera(deviceId, cameraId2, name) {
+    await this.api.cameraRename(deviceId, cameraId2, name);
+    const accountId = this.enrolled?.accountId;
+    if (accountId === void 0) return;
+    const agentName = (await this.trust.load(accountId)).cameras.find((c4) => c4.deviceId === deviceId)?.agentName ?? "";
+    await this.trust.pinCameras(accountId, [{ deviceId, cameraId: cameraId2, name, agentName }]);
+    this.pinned = null;
   }
   setAccount(account, stored) {
     this.account = account;
@@ -42669,7 +43057,13 @@ var E2eeSession = class {
       this.opener = null;
     } else if (previous?.kind !== "enrolled" || previous.endpoint.instance.keyId !== status.endpoint.instance.keyId) {
       this.opener?.dispose();
-      this.opener = new ClipOpener(this.api, status.endpoint, async () => (await this.api.accountGet()).account);
+      this.pinned = null;
+      this.opener = new ClipOpener(
+        this.api,
+        status.endpoint,
+        async () => (await this.api.accountGet()).account,
+        () => this.pinnedCameraNames()
+      );
     }
   }
   /**
@@ -42712,6 +43106,17 @@ var E2eeSession = class {
       await this.keystore.clear();
       throw err;
     }
+    await this.remember(created2.document, created2.endpoint);
+  }
+  /** After the store took a set this browser signed: raise the high-water mark to it. */
+  async remember(document2, endpoint) {
+    try {
+      this.signedSet = await this.acceptSet(document2, endpoint);
+      this.setProblem = null;
+    } catch (err) {
+      this.signedSet = null;
+      this.setProblem = err;
+    }
   }
   async enrol(typed, name) {
     const wait = this.limiter.waitMs();
@@ -42731,14 +43136,17 @@ var E2eeSession = class {
     await this.keystore.save(stored);
     const account = await this.api.accountUpdate("enrol", created2.document, name);
     this.setAccount(account, stored);
+    await this.remember(created2.document, created2.endpoint);
   }
   async revoke(keyId2) {
     const endpoint = this.enrolled;
     const document2 = this.account?.account;
     if (endpoint === null || document2 === null || document2 === void 0) throw new Error("not enrolled");
+    await this.acceptSet(document2, endpoint);
     const updated = await accountOps().revokeInstance(document2, endpoint, keyId2);
     const account = await this.api.accountUpdate("revoke", updated);
     if (keyId2 === endpoint.instance.keyId) await this.keystore.clear();
+    else await this.remember(updated, endpoint);
     this.setAccount(account, await this.keystore.load());
   }
   async turnOff(deleteClips) {
@@ -42763,9 +43171,18 @@ var E2eeSession = class {
     const session2 = (await this.pendingPairings()).find((s4) => s4.session_id === sessionId);
     if (session2 === void 0) throw new NoPendingRequest("no pending request for this code");
     const now2 = Math.floor(Date.now() / 1e3);
+    const current2 = await this.acceptSet(document2, endpoint);
+    if (!current2.members.some((m2) => m2.role === "instance" && m2.keyId === endpoint.instance.keyId)) {
+      throw new NotInRecipientSet("the set to grant does not include this browser");
+    }
     const opened = await ops.openPairingRequest(session2.request, typedCode, now2);
     const grant = await ops.makePairingGrant(document2, endpoint, session2.request, typedCode, now2);
     await this.api.pairingGrant(sessionId, grant);
+    await this.trust.pinCameras(
+      endpoint.accountId,
+      opened.cameras.map((c4) => ({ deviceId: opened.deviceId, cameraId: c4.cameraId, name: c4.name, agentName: opened.agentName }))
+    );
+    this.pinned = null;
     return { agentName: opened.agentName, cameras: opened.cameras.map((c4) => c4.name || c4.cameraId) };
   }
 };
@@ -43137,7 +43554,7 @@ var ClipsCard = class _ClipsCard extends i4 {
       (clip) => b2`<button class="tile" data-clip-id=${clip.clip_id}
                 @click=${() => this.selected = this.selected === clip.clip_id ? "" : clip.clip_id}>
                 <e2ee-nvr-clip-thumb .opener=${session2.clips()} clip-id=${clip.clip_id} failed-text=${t3("clips.thumbnail_failed")}></e2ee-nvr-clip-thumb>
-                ${formatTime(clip.start_ms, this.hass)}</button>`
+                <e2ee-nvr-clip-facts .hass=${this.hass} .opener=${session2.clips()} .row=${clip} clip-id=${clip.clip_id}></e2ee-nvr-clip-facts></button>`
     )}
       </div></div>`;
   }

@@ -1,8 +1,10 @@
 // Opening clips for viewing: fetch and verify the manifest against the pinned root, unwrap the
 // clip key (instance key; for clips older than this browser, the account data key), then
-// thumbnails, event details, a chunk reader for the player, and a decrypted download.
+// thumbnails, event details, a chunk reader for the player, and a decrypted download; and the
+// facts the screens show about a clip (clip-facts.ts), from the signed manifest only.
 
 import { type E2eeApi } from "../api/client";
+import { type ClipRow } from "../api/schemas";
 import { utf8 } from "../crypto/bytes";
 import * as certs from "../crypto/certs";
 import { type ClipEvent, decodeEvents, decryptBlob, decryptTransform, openClipKey, verifyClipManifest } from "../crypto/clip";
@@ -15,6 +17,7 @@ import { RangeChunkReader } from "../player/chunk-reader";
 import { playability, type Playability } from "../player/codec";
 import { decryptToBlob, type DownloadProgress } from "../player/download";
 import { type EnrolledEndpoint, accountOps } from "./account-ops";
+import { type ClipFacts, clipFacts } from "./clip-facts";
 
 export interface OpenedClip {
   manifest: ClipManifest;
@@ -26,6 +29,7 @@ const MAX_CACHED = 200;
 export class ClipOpener {
   private readonly opened = new Map<string, Promise<OpenedClip>>();
   private readonly thumbnails = new Map<string, Promise<string>>();
+  private readonly eventDetails = new Map<string, Promise<ClipEvent[]>>();
   private root: Promise<certs.Cert> | null = null;
   private dataKey: Promise<HeldKey> | null = null;
 
@@ -34,6 +38,8 @@ export class ClipOpener {
     private readonly endpoint: EnrolledEndpoint,
     /** The account document, for the data key path; fetched lazily by the caller. */
     private readonly accountDocument: () => Promise<unknown>,
+    /** Camera names this browser pinned from MACed pairing requests ("device/camera" keys). */
+    private readonly pinnedNames: () => Promise<ReadonlyMap<string, string>> = async () => new Map(),
   ) {}
 
   private pinnedRoot(): Promise<certs.Cert> {
@@ -97,11 +103,30 @@ export class ClipOpener {
     return found;
   }
 
-  async events(clipId: string): Promise<ClipEvent[]> {
-    const { manifest, clipKey } = await this.open(clipId);
-    if (manifest.events === null) return [];
-    const ciphertext = await this.api.fetchBytes(clipId, "events");
-    return decodeEvents(await decryptBlob(manifest, clipKey, "events", ciphertext));
+  /** The decrypted event details (empty when the clip has none); kept per clip. */
+  events(clipId: string): Promise<ClipEvent[]> {
+    let found = this.eventDetails.get(clipId);
+    if (found === undefined) {
+      found = (async () => {
+        const { manifest, clipKey } = await this.open(clipId);
+        if (manifest.events === null) return [];
+        const ciphertext = await this.api.fetchBytes(clipId, "events");
+        return decodeEvents(await decryptBlob(manifest, clipKey, "events", ciphertext));
+      })();
+      found.catch(() => this.eventDetails.delete(clipId));
+      this.eventDetails.set(clipId, found);
+    }
+    return found;
+  }
+
+  /**
+   * What a screen may say about the clip: the verified manifest, its decrypted events and the
+   * pinned camera name, with every disagreement of HA's `row` (null: nothing to compare).
+   */
+  async facts(clipId: string, row: ClipRow | null): Promise<ClipFacts> {
+    const { manifest } = await this.open(clipId);
+    const [events, names] = await Promise.all([this.events(clipId), this.pinnedNames()]);
+    return clipFacts(manifest, events, names, row);
   }
 
   playability(opened: OpenedClip): Playability {
@@ -139,6 +164,7 @@ export class ClipOpener {
   forget(clipIds: readonly string[]): void {
     for (const id of clipIds) {
       this.opened.delete(id);
+      this.eventDetails.delete(id);
       void this.thumbnails.get(id)?.then((url) => url !== "" && URL.revokeObjectURL(url));
       this.thumbnails.delete(id);
     }
