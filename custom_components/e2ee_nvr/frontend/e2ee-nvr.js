@@ -23046,9 +23046,6 @@ var UntrustedKey = class extends ProtocolError {
 var RolledBack = class extends ProtocolError {
   name = "RolledBack";
 };
-var NotInRecipientSet = class extends ProtocolError {
-  name = "NotInRecipientSet";
-};
 var MissingDataKey = class extends ProtocolError {
   name = "MissingDataKey";
 };
@@ -23084,6 +23081,15 @@ var TrailingData = class extends ProtocolError {
 };
 var HeaderMismatch = class extends ProtocolError {
   name = "HeaderMismatch";
+};
+var Readmitted = class extends ProtocolError {
+  name = "Readmitted";
+};
+var NotEnrolled = class extends ProtocolError {
+  name = "NotEnrolled";
+};
+var RevocationWithheld = class extends ProtocolError {
+  name = "RevocationWithheld";
 };
 
 // src/lib/crypto/encoding.ts
@@ -32032,6 +32038,7 @@ async function verifyIssued(cert, root, role) {
 
 // src/lib/crypto/envelope.ts
 var PROTOCOL_VERSION = 1;
+var TRUST_CORE_VERSION = 2;
 var MAX_PAYLOAD_BYTES = 1 << 20;
 function labelBytes(objectType) {
   return concat4(ascii(`e2ee-nvr/v1/${objectType}`), new Uint8Array([0]));
@@ -32054,8 +32061,9 @@ function signedFromJson(document2) {
   return envelope;
 }
 function checkOwnType(objectType, payload) {
-  if (payload["type"] !== objectType || payload["v"] !== PROTOCOL_VERSION) {
-    throw new Error("payload must carry v=1 and its own type");
+  const version2 = payload["v"];
+  if (payload["type"] !== objectType || version2 !== PROTOCOL_VERSION && version2 !== TRUST_CORE_VERSION) {
+    throw new Error("payload must carry v=1 or v=2 and its own type");
   }
 }
 async function sign(objectType, payload, privateKey, signerKeyId) {
@@ -32064,7 +32072,7 @@ async function sign(objectType, payload, privateKey, signerKeyId) {
   const signature = await rsaPssSign(privateKey, concat4(labelBytes(objectType), raw));
   return { payload: raw, signature, signer: signerKeyId };
 }
-async function verify(objectType, envelope, publicKey) {
+async function verify(objectType, envelope, publicKey, versions = [PROTOCOL_VERSION]) {
   if (envelope.signer !== await keyId(publicKey)) {
     throw new BadSignature(`${objectType}: signed by ${envelope.signer}, expected another key`);
   }
@@ -32077,11 +32085,13 @@ async function verify(objectType, envelope, publicKey) {
   } catch {
     throw new BadSignature(`${objectType}: signature does not verify`);
   }
-  return parsePayload(objectType, envelope.payload);
+  return parsePayload(objectType, envelope.payload, versions);
 }
-function parsePayload(objectType, raw) {
+function parsePayload(objectType, raw, versions = [PROTOCOL_VERSION]) {
   const document2 = loads(raw, MAX_PAYLOAD_BYTES);
-  checkVersionAndType(document2, objectType, PROTOCOL_VERSION);
+  const found = document2["v"];
+  const accepted = typeof found === "number" && versions.includes(found) ? found : versions[versions.length - 1] ?? PROTOCOL_VERSION;
+  checkVersionAndType(document2, objectType, accepted);
   return document2;
 }
 function macedToJson(envelope) {
@@ -32553,15 +32563,65 @@ async function canonicalPassphrase(typed) {
 var OBJECT_TYPE = "recipient-set";
 var MAX_RECIPIENTS = 64;
 var MAX_CERT_BYTES3 = 8192;
+var MAX_CAMERAS = 256;
+var MAX_REVOKED = 4096;
+var SHA256_BYTES = 32;
+var ALL_CAMERAS = "*";
+var CAMERA_REF_RE = /[0-9a-f]{32}\/[a-z0-9_-]{1,32}/;
+function versionOf(set) {
+  return set.version ?? PROTOCOL_VERSION;
+}
+function camerasOf(recipient) {
+  return recipient.cameras ?? ALL_CAMERAS;
+}
 function toPayload(set) {
-  return {
-    v: PROTOCOL_VERSION,
+  const version2 = versionOf(set);
+  const v2 = version2 === TRUST_CORE_VERSION;
+  const payload = {
+    v: version2,
     type: OBJECT_TYPE,
     account_id: set.accountId,
     epoch: set.epoch,
     issued_at: set.issuedAt,
-    recipients: set.recipients.map((r4) => ({ role: r4.role, key_id: r4.keyId, cert: b64encode(r4.certDer) }))
+    recipients: set.recipients.map((r4) => {
+      const entry = { role: r4.role, key_id: r4.keyId, cert: b64encode(r4.certDer) };
+      if (v2) {
+        const cameras = camerasOf(r4);
+        entry["cameras"] = cameras === ALL_CAMERAS ? ALL_CAMERAS : [...cameras];
+      }
+      return entry;
+    })
   };
+  if (v2) {
+    payload["prev_sha256"] = set.prevSha256 === null || set.prevSha256 === void 0 ? null : b64encode(set.prevSha256);
+    payload["revoked"] = [...set.revoked ?? []];
+  }
+  return payload;
+}
+function strictlyIncreasing(items) {
+  return items.every((item, i5) => i5 === 0 || (items[i5 - 1] ?? "") < item);
+}
+function checkV2Structure(set) {
+  const revoked = set.revoked ?? [];
+  if (set.epoch === 1 !== (set.prevSha256 === null || set.prevSha256 === void 0)) {
+    throw new MalformedObject("recipient-set: prev_sha256 is null exactly at epoch 1");
+  }
+  if (revoked.length > MAX_REVOKED || !strictlyIncreasing(revoked)) {
+    throw new MalformedObject("recipient-set: revoked not sorted, unique and bounded");
+  }
+  for (const r4 of set.recipients) {
+    const cameras = camerasOf(r4);
+    if (cameras === ALL_CAMERAS) continue;
+    if (r4.role === "data") throw new MalformedObject("recipient-set: the data key receives every camera");
+    if (cameras.length < 1 || cameras.length > MAX_CAMERAS) {
+      throw new MalformedObject("recipient-set: cameras is '*' or 1 to 256 camera refs");
+    }
+    if (!strictlyIncreasing(cameras) || !cameras.every((c4) => fullMatch(CAMERA_REF_RE, c4))) {
+      throw new MalformedObject("recipient-set: camera refs malformed or not sorted");
+    }
+  }
+  const listed = set.recipients.filter((r4) => revoked.includes(r4.keyId)).map((r4) => r4.keyId);
+  if (listed.length > 0) throw new Readmitted(`recipient-set: revoked keys listed as recipients: ${listed.join(", ")}`);
 }
 function checkStructure(recipients) {
   if (recipients.length > MAX_RECIPIENTS) {
@@ -32586,30 +32646,45 @@ async function signRecipientSet(set, signingKey) {
   checkStructure(set.recipients);
   return sign(OBJECT_TYPE, toPayload(set), signingKey, set.accountId);
 }
-function parseRecipient(item, index) {
-  const fields = new Fields(item, `recipient-set.recipients[${index}]`);
+function parseCameras(raw, where) {
+  if (raw === ALL_CAMERAS) return ALL_CAMERAS;
+  if (!Array.isArray(raw) || !raw.every((c4) => typeof c4 === "string")) {
+    throw new MalformedObject(`${where}.cameras: expected '*' or a list of camera refs`);
+  }
+  return raw;
+}
+function parseRecipient(item, index, version2) {
+  const where = `recipient-set.recipients[${index}]`;
+  const fields = new Fields(item, where);
   const role = fields.str("role", { maxLen: 16 });
   if (role !== "data" && role !== "instance") {
-    throw new MalformedObject(`recipient-set.recipients[${index}].role: ${JSON.stringify(role)}`);
+    throw new MalformedObject(`${where}.role: ${JSON.stringify(role)}`);
   }
   const recipient = {
     role,
     keyId: fields.hex("key_id", KEY_ID_BYTES),
     certDer: fields.bytes("cert", { maxLen: MAX_CERT_BYTES3 })
   };
+  if (version2 === TRUST_CORE_VERSION) recipient.cameras = parseCameras(fields.raw("cameras"), where);
   fields.done();
   return recipient;
 }
 function parse6(payload) {
   const fields = new Fields(payload, OBJECT_TYPE);
-  fields.int("v", PROTOCOL_VERSION, PROTOCOL_VERSION);
+  const version2 = fields.int("v", PROTOCOL_VERSION, TRUST_CORE_VERSION);
   fields.str("type");
   const accountId = fields.hex("account_id", KEY_ID_BYTES);
   const epoch = fields.int("epoch", 1);
   const issuedAt = fields.int("issued_at");
   const items = fields.list("recipients", MAX_RECIPIENTS);
+  const set = { accountId, epoch, issuedAt, recipients: [], version: version2 };
+  if (version2 === TRUST_CORE_VERSION) {
+    set.prevSha256 = fields.raw("prev_sha256") === null ? null : fields.bytes("prev_sha256", { length: SHA256_BYTES });
+    set.revoked = fields.list("revoked", MAX_REVOKED).map((r4) => hexId(r4, "recipient-set.revoked", KEY_ID_BYTES));
+  }
   fields.done();
-  return { accountId, epoch, issuedAt, recipients: items.map(parseRecipient) };
+  set.recipients = items.map((item, i5) => parseRecipient(item, i5, version2));
+  return set;
 }
 async function verifyRecipientCert(recipient, root) {
   const cert = await loadCert(recipient.certDer);
@@ -32622,13 +32697,17 @@ async function verifyRecipientCert(recipient, root) {
 async function verifyRecipientSet(signed, root, pinnedDataKeyId) {
   const rootKey = await verifyRoot(root);
   const accountId = rootKey.keyId;
-  const payload = await verify(OBJECT_TYPE, signed, await rootVerifyKey(rootKey));
+  const payload = await verify(OBJECT_TYPE, signed, await rootVerifyKey(rootKey), [
+    PROTOCOL_VERSION,
+    TRUST_CORE_VERSION
+  ]);
   const set = parse6(payload);
   if (set.accountId !== accountId) throw new BadSignature("recipient-set: account_id is not the pinned account");
   checkStructure(set.recipients);
+  if (versionOf(set) === TRUST_CORE_VERSION) checkV2Structure(set);
   const data = set.recipients.find((r4) => r4.role === "data");
   if (data === void 0) throw new MissingDataKey("recipient-set: no data key");
-  if (pinnedDataKeyId !== null && data.keyId !== pinnedDataKeyId) {
+  if (versionOf(set) === PROTOCOL_VERSION && pinnedDataKeyId !== null && data.keyId !== pinnedDataKeyId) {
     throw new MissingDataKey("recipient-set: data key differs from the one pinned at pairing");
   }
   const keys = [];
@@ -32637,6 +32716,24 @@ async function verifyRecipientSet(signed, root, pinnedDataKeyId) {
 }
 async function rootVerifyKey(rootKey) {
   return rsaPublicFromSpki(rootKey.spki, "pss");
+}
+function checkSuccession(next, held) {
+  if (held === null) return true;
+  if (next.epoch < held.epoch) throw new RolledBack(`recipient-set epoch ${next.epoch} < accepted ${held.epoch}`);
+  if (next.epoch === held.epoch) {
+    if (!equal3(next.payloadSha256, held.payloadSha256)) {
+      throw new RolledBack(`recipient-set epoch ${next.epoch} reused for other content`);
+    }
+    return false;
+  }
+  const v2 = TRUST_CORE_VERSION;
+  if (held.version === v2 && next.version !== v2) throw new RolledBack("a version-1 recipient set after a version-2 one");
+  if (next.version === v2 && next.epoch === held.epoch + 1 && (next.prevSha256 === null || !equal3(next.prevSha256, held.payloadSha256))) {
+    throw new RolledBack(`recipient-set epoch ${next.epoch} does not follow the held set`);
+  }
+  const dropped = held.revoked.filter((id) => !next.revoked.includes(id));
+  if (dropped.length > 0) throw new Readmitted(`recipient-set drops revoked keys ${dropped.join(", ")}`);
+  return true;
 }
 
 // src/lib/crypto/endpoint.ts
@@ -32936,7 +33033,7 @@ var SESSION_ID_BYTES = 16;
 var MAC_KEY_BYTES = 32;
 var NONCE_BYTES = 16;
 var MAX_NAME_CHARS = 64;
-var MAX_CAMERAS = 32;
+var MAX_CAMERAS2 = 32;
 var MAX_DER_BYTES = 8192;
 var CONFUSABLES = { "0": "O", "1": "I", "8": "B" };
 function normaliseCode(typed) {
@@ -32973,7 +33070,7 @@ async function parseRequest(raw, payload) {
   const sessionId = fields.hex("session_id", SESSION_ID_BYTES);
   const csrDer = fields.bytes("csr", { maxLen: MAX_DER_BYTES });
   const agentName = fields.str("agent_name", { maxLen: MAX_NAME_CHARS });
-  const items = fields.list("cameras", MAX_CAMERAS);
+  const items = fields.list("cameras", MAX_CAMERAS2);
   const agentNonce = fields.bytes("agent_nonce", { length: NONCE_BYTES });
   const expiresAt = fields.int("expires_at");
   fields.done();
@@ -33096,11 +33193,18 @@ async function verifiedSet(document2, enrolled) {
   const account = parseDocument(document2);
   const endpoint = await toEndpoint(enrolled);
   const verified = await verifyCurrentSet(account, endpoint);
+  const set = verified.recipientSet;
   return {
     epoch: verified.epoch,
-    issuedAt: verified.recipientSet.issuedAt,
+    issuedAt: set.issuedAt,
     payloadSha256: toHex(await sha2562(verified.payload)),
-    members: verified.keys.map((k2) => ({ role: k2.role, keyId: k2.keyId }))
+    version: set.version ?? 1,
+    prevSha256: set.prevSha256 === null || set.prevSha256 === void 0 ? null : toHex(set.prevSha256),
+    revoked: [...set.revoked ?? []],
+    members: set.recipients.map((r4) => {
+      const cameras = r4.cameras ?? "*";
+      return { role: r4.role, keyId: r4.keyId, cameras: cameras === "*" ? "*" : [...cameras] };
+    })
   };
 }
 var wiredAccountOps = {
@@ -33874,6 +33978,8 @@ var en_default = {
     disagree_start: "Home Assistant says it started {index}; the camera signed {signed}.",
     disagree_duration: "Home Assistant says it lasted {index}; the camera signed {signed}.",
     disagree_events: "Home Assistant says events {index}; the camera signed {signed}.",
+    withheld: "Home Assistant has not delivered your revocation to camera {camera}. It still encrypts new clips to an old list of browsers, so a browser you revoked may read them. Check that the camera agent is connected; if it is, Home Assistant may be compromised.",
+    withheld_rolled_back: "Camera {camera} encrypts to a newer list of browsers than Home Assistant shows this browser: Home Assistant is showing you an outdated list.",
     event_detail: "{kind} at {time} ({source})"
   },
   player: {
@@ -33913,6 +34019,7 @@ var en_default = {
     schema: "Home Assistant answered in an unexpected way: {detail}",
     generic: "Something went wrong: {detail}",
     rolled_back: "Refused: Home Assistant sent an older or altered list of enrolled browsers than this browser has already verified ({detail}). It may be trying to bring back a revoked browser. Do not enrol, revoke or pair until this is resolved.",
+    readmitted: "Refused: Home Assistant sent a list of enrolled browsers that brings back a browser you revoked ({detail}).",
     not_in_set: "Refused: the signed list of enrolled browsers Home Assistant sent does not include this browser ({detail})."
   }
 };
@@ -33958,7 +34065,8 @@ var BY_NAME = {
   BadSignature: "errors.bad_signature",
   NoRecipientKey: "errors.no_recipient",
   RolledBack: "errors.rolled_back",
-  NotInRecipientSet: "errors.not_in_set",
+  Readmitted: "errors.readmitted",
+  NotEnrolled: "errors.not_in_set",
   MissingDataKey: "errors.untrusted",
   ChunkAuthFailed: "errors.tampered",
   Truncated: "errors.tampered",
@@ -34767,6 +34875,14 @@ var ClipFactsView = class extends i4 {
     const value = item.field === "start" ? { index: when(item.index), signed: when(item.signed) } : item.field === "duration" ? { index: seconds(item.index), signed: seconds(item.signed) } : item.field === "camera" ? { index: item.index.split("/")[1] ?? item.index, signed: this.facts?.cameraName ?? item.signed } : { index: item.index, signed: item.signed || "-" };
     return t3(`clips.disagree_${item.field}`, value);
   }
+  /** Section 10.1: loud, on the clip itself, naming the camera. */
+  renderWithheld(facts) {
+    if (facts.withheld === null) return A;
+    const t3 = translatorFor(this.hass);
+    const key = facts.withheld.name === "RevocationWithheld" ? "clips.withheld" : "clips.withheld_rolled_back";
+    return b2`<div class="mismatch" role="alert" data-withheld=${facts.withheld.name}>⚠ ${t3(key, { camera: facts.cameraName })}
+      ${this.full ? b2`<div class="muted">${facts.withheld.detail}</div>` : A}</div>`;
+  }
   renderMismatch(facts) {
     if (facts.disagreements.length === 0) return A;
     const t3 = translatorFor(this.hass);
@@ -34792,6 +34908,7 @@ var ClipFactsView = class extends i4 {
       (e4) => b2`<li>${t3("clips.event_detail", { kind: e4.kind, time: formatTime(e4.startMs, this.hass), source: e4.source })}</li>`
     )}</ul>` : A}
       </div>
+      ${this.renderWithheld(facts)}
       ${this.renderMismatch(facts)}`;
   }
 };
@@ -42282,14 +42399,23 @@ function advance(highest, seen) {
   if (!Number.isSafeInteger(seen.epoch) || seen.epoch < 1 || !HEX64.test(seen.payloadSha256)) {
     throw new Error("a verified set has an epoch >= 1 and a SHA-256");
   }
-  if (highest === null || seen.epoch > highest.epoch) return seen;
-  if (seen.epoch < highest.epoch) {
-    throw new RolledBack(`recipient-set epoch ${seen.epoch} is below epoch ${highest.epoch} already verified here`);
+  const { prevSha256, ...kept } = seen;
+  const held = highest === null ? null : { epoch: highest.epoch, payloadSha256: fromHex(highest.payloadSha256), version: highest.version ?? 1, revoked: highest.revoked ?? [] };
+  const next = {
+    epoch: seen.epoch,
+    payloadSha256: fromHex(seen.payloadSha256),
+    version: seen.version ?? 1,
+    revoked: seen.revoked ?? [],
+    prevSha256: prevSha256 === null || prevSha256 === void 0 ? null : fromHex(prevSha256)
+  };
+  try {
+    return checkSuccession(next, held) ? kept : highest ?? kept;
+  } catch (err) {
+    if (err instanceof RolledBack && highest !== null && seen.epoch < highest.epoch) {
+      throw new RolledBack(`recipient-set epoch ${seen.epoch} is below epoch ${highest.epoch} already verified here`);
+    }
+    throw err;
   }
-  if (seen.payloadSha256 !== highest.payloadSha256) {
-    throw new RolledBack(`recipient-set epoch ${seen.epoch} differs from the set verified here under that epoch`);
-  }
-  return highest;
 }
 function isHighWater(value) {
   if (typeof value !== "object" || value === null) return false;
@@ -42712,6 +42838,22 @@ async function decryptBlob(manifest, clipKey, kind, ciphertext) {
   return decryptAll(decryptorFor(manifest, clipKey, kind), ciphertext);
 }
 
+// src/lib/crypto/event-padding.ts
+var EVENT_BUCKETS = [256, 1024, 4096, 16384];
+var LENGTH_BYTES = 4;
+var OPEN_BRACE = 123;
+function decodePaddedEvents(plaintext) {
+  if (plaintext[0] === OPEN_BRACE) return decodeEvents(plaintext);
+  if (!EVENT_BUCKETS.includes(plaintext.length)) {
+    throw new MalformedObject(`clip-events: padded size ${plaintext.length} is not a bucket`);
+  }
+  const length = readUintBE(plaintext, 0, LENGTH_BYTES);
+  const end = LENGTH_BYTES + length;
+  if (end > plaintext.length) throw new MalformedObject("clip-events: length prefix exceeds the bucket");
+  if (plaintext.subarray(end).some((byte) => byte !== 0)) throw new MalformedObject("clip-events: non-zero padding");
+  return decodeEvents(plaintext.subarray(LENGTH_BYTES, end));
+}
+
 // src/lib/player/chunk-reader.ts
 var RangeChunkReader = class {
   constructor(geometry, fetchRange, clipKey, clipId, kind = "video") {
@@ -42762,7 +42904,44 @@ function playability(mime, codecs, check = mseTypeCheck()) {
   return { playable: false, mime: full, reason: isHevc(codecs) ? "hevc" : "unsupported" };
 }
 
+// src/lib/crypto/withholding.ts
+var GRACE_MS = 15 * 60 * 1e3;
+function scopedKeyIds(held, cameraRef) {
+  return new Set(held.recipients.filter((r4) => r4.cameras === ALL_CAMERAS || r4.cameras.includes(cameraRef)).map((r4) => r4.keyId));
+}
+function checkDelivery(held, manifest) {
+  const cameraRef = `${manifest.deviceId}/${manifest.cameraId}`;
+  const wrapped = new Set(manifest.wrappedKeys.map((w2) => w2.keyId));
+  if (manifest.recipientEpoch > held.epoch) {
+    throw new RolledBack(`camera ${cameraRef} uses epoch ${manifest.recipientEpoch}; the store shows this browser epoch ${held.epoch}`);
+  }
+  if (manifest.recipientEpoch < held.epoch) {
+    if (manifest.startMs >= held.issuedAt * 1e3 + GRACE_MS) {
+      const stillReading = [...wrapped].filter((id) => held.revoked.includes(id)).sort();
+      throw new RevocationWithheld(
+        `camera ${cameraRef} still records to epoch ${manifest.recipientEpoch} (current ${held.epoch}); revoked keys that can read it: ${stillReading.join(", ")}`
+      );
+    }
+    return;
+  }
+  const expected = scopedKeyIds(held, cameraRef);
+  if (wrapped.size !== expected.size || [...wrapped].some((id) => !expected.has(id))) {
+    throw new RevocationWithheld(`camera ${cameraRef} claims epoch ${held.epoch} but wraps to other keys`);
+  }
+}
+
 // src/lib/flows/clip-facts.ts
+function deliveryOf(held, manifest) {
+  if (held === null) return null;
+  try {
+    checkDelivery(held, manifest);
+    return null;
+  } catch (err) {
+    if (err instanceof RevocationWithheld) return { name: "RevocationWithheld", detail: err.message };
+    if (err instanceof RolledBack) return { name: "RolledBack", detail: err.message };
+    throw err;
+  }
+}
 function kindsOf(manifest, events) {
   const kinds = events.length > 0 ? events.map((e4) => e4.kind) : manifest.visibleEvents;
   return [...new Set(kinds)];
@@ -42796,7 +42975,7 @@ function compareWithIndex(row, manifest, eventKinds2) {
   }
   return found;
 }
-function clipFacts(manifest, events, pinnedNames, row) {
+function clipFacts(manifest, events, pinnedNames, row, held = null) {
   const pinned = pinnedNames.get(pinnedKey(manifest.deviceId, manifest.cameraId));
   const eventKinds2 = kindsOf(manifest, events);
   return {
@@ -42809,23 +42988,26 @@ function clipFacts(manifest, events, pinnedNames, row) {
     endMs: manifest.endMs,
     events: [...events],
     eventKinds: eventKinds2,
-    disagreements: row === null ? [] : compareWithIndex(row, manifest, eventKinds2)
+    disagreements: row === null ? [] : compareWithIndex(row, manifest, eventKinds2),
+    withheld: deliveryOf(held, manifest)
   };
 }
 
 // src/lib/flows/clip-opener.ts
 var MAX_CACHED = 200;
 var ClipOpener = class {
-  constructor(api, endpoint, accountDocument, pinnedNames = async () => /* @__PURE__ */ new Map()) {
+  constructor(api, endpoint, accountDocument, pinnedNames = async () => /* @__PURE__ */ new Map(), heldSet = () => null) {
     this.api = api;
     this.endpoint = endpoint;
     this.accountDocument = accountDocument;
     this.pinnedNames = pinnedNames;
+    this.heldSet = heldSet;
   }
   api;
   endpoint;
   accountDocument;
   pinnedNames;
+  heldSet;
   opened = /* @__PURE__ */ new Map();
   thumbnails = /* @__PURE__ */ new Map();
   eventDetails = /* @__PURE__ */ new Map();
@@ -42894,7 +43076,7 @@ var ClipOpener = class {
         const { manifest, clipKey } = await this.open(clipId);
         if (manifest.events === null) return [];
         const ciphertext = await this.api.fetchBytes(clipId, "events");
-        return decodeEvents(await decryptBlob(manifest, clipKey, "events", ciphertext));
+        return decodePaddedEvents(await decryptBlob(manifest, clipKey, "events", ciphertext));
       })();
       found.catch(() => this.eventDetails.delete(clipId));
       this.eventDetails.set(clipId, found);
@@ -42908,7 +43090,7 @@ var ClipOpener = class {
   async facts(clipId, row) {
     const { manifest } = await this.open(clipId);
     const [events, names] = await Promise.all([this.events(clipId), this.pinnedNames()]);
-    return clipFacts(manifest, events, names, row);
+    return clipFacts(manifest, events, names, row, this.heldSet());
   }
   playability(opened) {
     return playability(opened.manifest.video.mime, opened.manifest.video.codecs ?? "");
@@ -43025,8 +43207,22 @@ var E2eeSession = class {
   /** Verify a document's set against the pinned root, then against the persisted high-water mark. */
   async acceptSet(document2, endpoint) {
     const summary = await accountOps().verifiedSet(document2, endpoint);
-    await this.trust.acceptSet(endpoint.accountId, { epoch: summary.epoch, payloadSha256: summary.payloadSha256 });
+    await this.trust.acceptSet(endpoint.accountId, {
+      epoch: summary.epoch,
+      payloadSha256: summary.payloadSha256,
+      version: summary.version,
+      prevSha256: summary.prevSha256,
+      revoked: summary.revoked,
+      issuedAt: summary.issuedAt,
+      recipients: summary.members.map((m2) => ({ keyId: m2.keyId, cameras: m2.cameras }))
+    });
     return summary;
+  }
+  /** The verified current set as section 10.1 compares manifests with it. */
+  heldRecipients() {
+    const set = this.signedSet;
+    if (set === null) return null;
+    return { epoch: set.epoch, issuedAt: set.issuedAt, revoked: set.revoked, recipients: set.members.map((m2) => ({ keyId: m2.keyId, cameras: m2.cameras })) };
   }
   /** Camera names pinned in this browser from the pairing requests it verified. */
   pinnedCameraNames() {
@@ -43062,7 +43258,8 @@ var E2eeSession = class {
         this.api,
         status.endpoint,
         async () => (await this.api.accountGet()).account,
-        () => this.pinnedCameraNames()
+        () => this.pinnedCameraNames(),
+        () => this.heldRecipients()
       );
     }
   }
@@ -43173,7 +43370,7 @@ var E2eeSession = class {
     const now2 = Math.floor(Date.now() / 1e3);
     const current2 = await this.acceptSet(document2, endpoint);
     if (!current2.members.some((m2) => m2.role === "instance" && m2.keyId === endpoint.instance.keyId)) {
-      throw new NotInRecipientSet("the set to grant does not include this browser");
+      throw new NotEnrolled("the set to grant does not include this browser");
     }
     const opened = await ops.openPairingRequest(session2.request, typedCode, now2);
     const grant = await ops.makePairingGrant(document2, endpoint, session2.request, typedCode, now2);

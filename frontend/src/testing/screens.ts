@@ -50,7 +50,13 @@ registerAccountOps({
       epoch: 3,
       issuedAt: 1_764_400_000,
       payloadSha256: "0".repeat(64),
-      members: [{ role: "data" as const, keyId: "d".repeat(32) }, ...signedInstances.map((keyId) => ({ role: "instance" as const, keyId }))],
+      version: 1,
+      prevSha256: null,
+      revoked: [],
+      members: [
+        { role: "data" as const, keyId: "d".repeat(32), cameras: "*" as const },
+        ...signedInstances.map((keyId) => ({ role: "instance" as const, keyId, cameras: "*" as const })),
+      ],
     };
   },
   async openDataKey() {

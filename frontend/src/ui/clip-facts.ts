@@ -117,6 +117,15 @@ export class ClipFactsView extends LitElement {
     return t(`clips.disagree_${item.field}`, value);
   }
 
+  /** Section 10.1: loud, on the clip itself, naming the camera. */
+  private renderWithheld(facts: ClipFacts) {
+    if (facts.withheld === null) return nothing;
+    const t = translatorFor(this.hass);
+    const key = facts.withheld.name === "RevocationWithheld" ? "clips.withheld" : "clips.withheld_rolled_back";
+    return html`<div class="mismatch" role="alert" data-withheld=${facts.withheld.name}>⚠ ${t(key, { camera: facts.cameraName })}
+      ${this.full ? html`<div class="muted">${facts.withheld.detail}</div>` : nothing}</div>`;
+  }
+
   private renderMismatch(facts: ClipFacts) {
     if (facts.disagreements.length === 0) return nothing;
     const t = translatorFor(this.hass);
@@ -145,6 +154,7 @@ export class ClipFactsView extends LitElement {
             )}</ul>`
           : nothing}
       </div>
+      ${this.renderWithheld(facts)}
       ${this.renderMismatch(facts)}`;
   }
 }

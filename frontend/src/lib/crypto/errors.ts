@@ -27,10 +27,6 @@ export class UntrustedKey extends ProtocolError {
 export class RolledBack extends ProtocolError {
   override name = "RolledBack";
 }
-/** A set handed to an endpoint to grant from does not name that endpoint's own instance key. */
-export class NotInRecipientSet extends ProtocolError {
-  override name = "NotInRecipientSet";
-}
 /** A recipient set lacks the account data key (or carries a different one than pinned). */
 export class MissingDataKey extends ProtocolError {
   override name = "MissingDataKey";
@@ -78,4 +74,19 @@ export class TrailingData extends ProtocolError {
 /** A clip header disagrees with its manifest (clip id, kind, suite or chunk size). */
 export class HeaderMismatch extends ProtocolError {
   override name = "HeaderMismatch";
+}
+/** A recipient set lists a key its own `revoked` names, or drops a revoked id the verifier holds. */
+export class Readmitted extends ProtocolError {
+  override name = "Readmitted";
+}
+/** A verified set does not list this endpoint's instance key: it must not grant, sign or read. */
+export class NotEnrolled extends ProtocolError {
+  override name = "NotEnrolled";
+}
+/**
+ * A clip went to a revoked key or an old epoch: the store withholds a revocation (section 10.1).
+ * A warning, not a refusal: the clip still opens, but the user must be told loudly.
+ */
+export class RevocationWithheld extends ProtocolError {
+  override name = "RevocationWithheld";
 }

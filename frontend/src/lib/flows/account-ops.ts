@@ -38,7 +38,11 @@ export interface VerifiedSetSummary {
   issuedAt: number;
   /** Hex SHA-256 of the set's exact payload bytes (the high-water mark's second half). */
   payloadSha256: string;
-  members: Array<{ role: "data" | "instance"; keyId: string }>;
+  /** 1 or 2; v2 sets chain (prevSha256, hex or null) and carry the cumulative revoked list. */
+  version: number;
+  prevSha256: string | null;
+  revoked: string[];
+  members: Array<{ role: "data" | "instance"; keyId: string; cameras: "*" | string[] }>;
 }
 
 export interface AccountOps {

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type AccountDocument, accountToJson } from "../crypto/account";
 import { type Json, type JsonObject } from "../crypto/encoding";
 import * as endpointOps from "../crypto/endpoint";
-import { NotInRecipientSet, RolledBack } from "../crypto/errors";
+import { NotEnrolled, RolledBack } from "../crypto/errors";
 import * as kdf from "../crypto/kdf";
 import * as pairing from "../crypto/pairing";
 import { accountFromJson } from "../crypto/account";
@@ -209,7 +209,7 @@ describe("a malicious store against the endpoint (issue 10)", () => {
     await owner.refresh();
     if (openRequest === undefined) throw new Error("pairing.json lost its open-request case");
     store.sessionId = (await pairing.derivePairingKeys(openRequest.input.typed_code)).sessionId;
-    await expect(owner.pair(openRequest.input.typed_code)).rejects.toThrow(NotInRecipientSet);
+    await expect(owner.pair(openRequest.input.typed_code)).rejects.toThrow(NotEnrolled);
     expect(store.sent.some((m) => m.type === "pairing/grant")).toBe(false);
   }, SLOW);
 });

@@ -9,7 +9,9 @@
 
 import { type ClipRow } from "../api/schemas";
 import { type ClipEvent } from "../crypto/clip";
+import { RevocationWithheld, RolledBack } from "../crypto/errors";
 import { type ClipManifest } from "../crypto/manifest";
+import { type HeldRecipients, checkDelivery } from "../crypto/withholding";
 import { pinnedKey } from "../keystore/trust-store";
 
 export type FactField = "camera" | "start" | "duration" | "events";
@@ -37,6 +39,24 @@ export interface ClipFacts {
   /** Event kinds: from the decrypted details, else the manifest's signed visible_events. */
   eventKinds: string[];
   disagreements: Disagreement[];
+  /**
+   * Section 10.1 against this browser's verified set: the camera still encrypts to an old set
+   * (RevocationWithheld: HA has not delivered a revocation), or to a newer one than HA shows
+   * this browser (RolledBack). A warning: the clip still plays. Null when in order or unknown.
+   */
+  withheld: { name: "RevocationWithheld" | "RolledBack"; detail: string } | null;
+}
+
+function deliveryOf(held: HeldRecipients | null, manifest: ClipManifest): ClipFacts["withheld"] {
+  if (held === null) return null;
+  try {
+    checkDelivery(held, manifest);
+    return null;
+  } catch (err) {
+    if (err instanceof RevocationWithheld) return { name: "RevocationWithheld", detail: err.message };
+    if (err instanceof RolledBack) return { name: "RolledBack", detail: err.message };
+    throw err;
+  }
 }
 
 function kindsOf(manifest: ClipManifest, events: readonly ClipEvent[]): string[] {
@@ -86,6 +106,7 @@ export function clipFacts(
   events: readonly ClipEvent[],
   pinnedNames: ReadonlyMap<string, string>,
   row: ClipRow | null,
+  held: HeldRecipients | null = null,
 ): ClipFacts {
   const pinned = pinnedNames.get(pinnedKey(manifest.deviceId, manifest.cameraId));
   const eventKinds = kindsOf(manifest, events);
@@ -100,5 +121,6 @@ export function clipFacts(
     events: [...events],
     eventKinds,
     disagreements: row === null ? [] : compareWithIndex(row, manifest, eventKinds),
+    withheld: deliveryOf(held, manifest),
   };
 }

@@ -7,7 +7,9 @@ import { type E2eeApi } from "../api/client";
 import { type ClipRow } from "../api/schemas";
 import { utf8 } from "../crypto/bytes";
 import * as certs from "../crypto/certs";
-import { type ClipEvent, decodeEvents, decryptBlob, decryptTransform, openClipKey, verifyClipManifest } from "../crypto/clip";
+import { type ClipEvent, decryptBlob, decryptTransform, openClipKey, verifyClipManifest } from "../crypto/clip";
+import { decodePaddedEvents } from "../crypto/event-padding";
+import { type HeldRecipients } from "../crypto/withholding";
 import { b64decode, loads } from "../crypto/encoding";
 import { signedFromJson } from "../crypto/envelope";
 import { NoRecipientKey, UntrustedKey } from "../crypto/errors";
@@ -40,6 +42,8 @@ export class ClipOpener {
     private readonly accountDocument: () => Promise<unknown>,
     /** Camera names this browser pinned from MACed pairing requests ("device/camera" keys). */
     private readonly pinnedNames: () => Promise<ReadonlyMap<string, string>> = async () => new Map(),
+    /** The verified current set (section 10.1's H), or null while none is held. */
+    private readonly heldSet: () => HeldRecipients | null = () => null,
   ) {}
 
   private pinnedRoot(): Promise<certs.Cert> {
@@ -111,7 +115,8 @@ export class ClipOpener {
         const { manifest, clipKey } = await this.open(clipId);
         if (manifest.events === null) return [];
         const ciphertext = await this.api.fetchBytes(clipId, "events");
-        return decodeEvents(await decryptBlob(manifest, clipKey, "events", ciphertext));
+        // Padded (v2 agents, section 9.3) or a v1 agent's plain JSON.
+        return decodePaddedEvents(await decryptBlob(manifest, clipKey, "events", ciphertext));
       })();
       found.catch(() => this.eventDetails.delete(clipId));
       this.eventDetails.set(clipId, found);
@@ -126,7 +131,7 @@ export class ClipOpener {
   async facts(clipId: string, row: ClipRow | null): Promise<ClipFacts> {
     const { manifest } = await this.open(clipId);
     const [events, names] = await Promise.all([this.events(clipId), this.pinnedNames()]);
-    return clipFacts(manifest, events, names, row);
+    return clipFacts(manifest, events, names, row, this.heldSet());
   }
 
   playability(opened: OpenedClip): Playability {

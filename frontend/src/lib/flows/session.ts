@@ -7,7 +7,8 @@
 
 import { E2eeApi, type HassTransport } from "../api/client";
 import { type AccountInfo, type CameraList, type PairingSession } from "../api/schemas";
-import { NotInRecipientSet } from "../crypto/errors";
+import { NotEnrolled } from "../crypto/errors";
+import { type HeldRecipients } from "../crypto/withholding";
 import { canonicalPassphrase, generatePassphrase } from "../crypto/passphrase";
 import { Keystore, type StoredEndpoint } from "../keystore/keystore";
 import { TrustStore } from "../keystore/trust-store";
@@ -98,8 +99,23 @@ export class E2eeSession {
   /** Verify a document's set against the pinned root, then against the persisted high-water mark. */
   private async acceptSet(document: unknown, endpoint: EnrolledEndpoint): Promise<VerifiedSetSummary> {
     const summary = await accountOps().verifiedSet(document, endpoint);
-    await this.trust.acceptSet(endpoint.accountId, { epoch: summary.epoch, payloadSha256: summary.payloadSha256 });
+    await this.trust.acceptSet(endpoint.accountId, {
+      epoch: summary.epoch,
+      payloadSha256: summary.payloadSha256,
+      version: summary.version,
+      prevSha256: summary.prevSha256,
+      revoked: summary.revoked,
+      issuedAt: summary.issuedAt,
+      recipients: summary.members.map((m) => ({ keyId: m.keyId, cameras: m.cameras })),
+    });
     return summary;
+  }
+
+  /** The verified current set as section 10.1 compares manifests with it. */
+  heldRecipients(): HeldRecipients | null {
+    const set = this.signedSet;
+    if (set === null) return null;
+    return { epoch: set.epoch, issuedAt: set.issuedAt, revoked: set.revoked, recipients: set.members.map((m) => ({ keyId: m.keyId, cameras: m.cameras })) };
   }
 
   /** Camera names pinned in this browser from the pairing requests it verified. */
@@ -139,6 +155,7 @@ export class E2eeSession {
         status.endpoint,
         async () => (await this.api.accountGet()).account,
         () => this.pinnedCameraNames(),
+        () => this.heldRecipients(),
       );
     }
   }
@@ -269,7 +286,7 @@ export class E2eeSession {
     // revocation, or one this browser was revoked from).
     const current = await this.acceptSet(document, endpoint);
     if (!current.members.some((m) => m.role === "instance" && m.keyId === endpoint.instance.keyId)) {
-      throw new NotInRecipientSet("the set to grant does not include this browser");
+      throw new NotEnrolled("the set to grant does not include this browser");
     }
     const opened = await ops.openPairingRequest(session.request, typedCode, now);
     const grant = await ops.makePairingGrant(document, endpoint, session.request, typedCode, now);

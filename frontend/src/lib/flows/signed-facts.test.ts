@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { type ClipRow } from "../api/schemas";
-import { RolledBack } from "../crypto/errors";
+import { Readmitted, RolledBack } from "../crypto/errors";
 import { type ClipManifest } from "../crypto/manifest";
 import { MemoryRecords } from "../../testing/memory-records";
 import { TrustStore, advance } from "../keystore/trust-store";
@@ -54,6 +54,14 @@ describe("the highest recipient set this browser verified", () => {
     expect(() => advance(first, { epoch: 1, payloadSha256: H1 })).toThrow(RolledBack);
     expect(() => advance(first, { epoch: 2, payloadSha256: H2 })).toThrow(RolledBack);
     expect(describeError(new RolledBack("x")).key).toBe("errors.rolled_back");
+  });
+
+  it("v2 succession: a fork of the chain is RolledBack, a dropped revoked id Readmitted, v1 after v2 RolledBack", () => {
+    const h = advance(null, { epoch: 4, payloadSha256: H1, version: 2, revoked: ["a".repeat(32)], prevSha256: H2 });
+    expect(() => advance(h, { epoch: 5, payloadSha256: H2, version: 2, revoked: ["a".repeat(32)], prevSha256: "3".repeat(64) })).toThrow(RolledBack);
+    expect(() => advance(h, { epoch: 5, payloadSha256: H2, version: 2, revoked: [], prevSha256: H1 })).toThrow(Readmitted);
+    expect(() => advance(h, { epoch: 6, payloadSha256: H2, version: 1 })).toThrow(RolledBack);
+    expect(advance(h, { epoch: 5, payloadSha256: H2, version: 2, revoked: ["a".repeat(32), "b".repeat(32)], prevSha256: H1 }).epoch).toBe(5);
   });
 
   it("persists across store instances (a page reload) and per account", async () => {
@@ -110,5 +118,27 @@ describe("a clip's facts come from the signed manifest", () => {
     const facts = clipFacts(m, [{ kind: "person", startMs: m.startMs + 1000, endMs: null, source: "onvif" }], new Map(), rowOf(m));
     expect(facts.eventKinds).toEqual(["person"]);
     expect(facts.events).toHaveLength(1);
+  });
+});
+
+describe("withheld revocations on a clip (section 10.1)", () => {
+  const m = manifest();
+  const wrapped = (ids: string[]) => ids.map((keyId) => ({ keyId, alg: "ecies-p256", ct: new Uint8Array(0), epk: null }) as unknown as ClipManifest["wrappedKeys"][number]);
+  const REVOKED = "b".repeat(32);
+  const held = { epoch: 3, issuedAt: Math.floor(m.startMs / 1000) - 3600, revoked: [REVOKED], recipients: [{ keyId: "a".repeat(32), cameras: "*" as const }] };
+
+  it("a clip still wrapped to an old epoch long after the new set is RevocationWithheld", () => {
+    const stale = { ...m, recipientEpoch: 2, wrappedKeys: wrapped(["a".repeat(32), REVOKED]) };
+    const facts = clipFacts(stale, [], new Map(), null, held);
+    expect(facts.withheld?.name).toBe("RevocationWithheld");
+    expect(facts.withheld?.detail).toContain(REVOKED);
+  });
+
+  it("an old clip from before the new set, and a current one, are in order", () => {
+    const early = { ...m, startMs: held.issuedAt * 1000, endMs: held.issuedAt * 1000 + 1, recipientEpoch: 2, wrappedKeys: wrapped([REVOKED]) };
+    expect(clipFacts(early, [], new Map(), null, held).withheld).toBeNull();
+    const current = { ...m, recipientEpoch: 3, wrappedKeys: wrapped(["a".repeat(32)]) };
+    expect(clipFacts(current, [], new Map(), null, held).withheld).toBeNull();
+    expect(clipFacts({ ...current, recipientEpoch: 4 }, [], new Map(), null, held).withheld?.name).toBe("RolledBack");
   });
 });

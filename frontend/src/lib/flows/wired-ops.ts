@@ -94,11 +94,18 @@ async function verifiedSet(document: unknown, enrolled: EnrolledEndpoint): Promi
   const endpoint = await toEndpoint(enrolled);
   // verifyCurrentSet checks against the root this browser pinned, not the one the store sends.
   const verified = await endpointOps.verifyCurrentSet(account, endpoint);
+  const set = verified.recipientSet;
   return {
     epoch: verified.epoch,
-    issuedAt: verified.recipientSet.issuedAt,
+    issuedAt: set.issuedAt,
     payloadSha256: toHex(await primitives.sha256(verified.payload)),
-    members: verified.keys.map((k) => ({ role: k.role, keyId: k.keyId })),
+    version: set.version ?? 1,
+    prevSha256: set.prevSha256 === null || set.prevSha256 === undefined ? null : toHex(set.prevSha256),
+    revoked: [...(set.revoked ?? [])],
+    members: set.recipients.map((r) => {
+      const cameras = r.cameras ?? "*";
+      return { role: r.role, keyId: r.keyId, cameras: cameras === "*" ? "*" : [...cameras] };
+    }),
   };
 }
 

@@ -6,17 +6,32 @@
 // and would sign, grant or display from it. The high-water mark is only ever raised, and only
 // after a set verified against the pinned root; anything below it is RolledBack.
 
+import { fromHex } from "../crypto/bytes";
 import { RolledBack } from "../crypto/errors";
+import { checkSuccession } from "../crypto/recipients";
 import { type RecordStore } from "./keystore";
 
 const RECORD_PREFIX = "trust:";
 const HEX64 = /^[0-9a-f]{64}$/;
 const MAX_PINNED_CAMERAS = 512;
 
-/** The highest recipient set verified: its epoch and hex SHA-256 of its exact payload bytes. */
+/**
+ * The highest recipient set verified (section 6.5's H): its epoch and hex SHA-256 of its exact
+ * payload bytes; its version and cumulative revoked list (succession, section 6.2); its
+ * issued_at and recipients' key ids and scopes (withheld revocations, section 10.1).
+ */
 export interface SetHighWater {
   epoch: number;
   payloadSha256: string;
+  version?: number;
+  revoked?: string[];
+  issuedAt?: number;
+  recipients?: Array<{ keyId: string; cameras: "*" | string[] }>;
+}
+
+/** A newly verified set as advance() needs it: H's fields plus its prev_sha256 (hex or null). */
+export interface SeenSet extends SetHighWater {
+  prevSha256?: string | null;
 }
 
 /** A camera as the device named it in the pairing request this browser opened with the code. */
@@ -42,18 +57,29 @@ export function pinnedKey(deviceId: string, cameraId: string): string {
  * payload under the highest epoch (two sets signed at one epoch: equivocation, one of them
  * possibly still naming a revoked browser). Equal epoch and hash is the same set: unchanged.
  */
-export function advance(highest: SetHighWater | null, seen: SetHighWater): SetHighWater {
+export function advance(highest: SetHighWater | null, seen: SeenSet): SetHighWater {
   if (!Number.isSafeInteger(seen.epoch) || seen.epoch < 1 || !HEX64.test(seen.payloadSha256)) {
     throw new Error("a verified set has an epoch >= 1 and a SHA-256");
   }
-  if (highest === null || seen.epoch > highest.epoch) return seen;
-  if (seen.epoch < highest.epoch) {
-    throw new RolledBack(`recipient-set epoch ${seen.epoch} is below epoch ${highest.epoch} already verified here`);
+  const { prevSha256, ...kept } = seen;
+  const held = highest === null ? null : { epoch: highest.epoch, payloadSha256: fromHex(highest.payloadSha256), version: highest.version ?? 1, revoked: highest.revoked ?? [] };
+  const next = {
+    epoch: seen.epoch,
+    payloadSha256: fromHex(seen.payloadSha256),
+    version: seen.version ?? 1,
+    revoked: seen.revoked ?? [],
+    prevSha256: prevSha256 === null || prevSha256 === undefined ? null : fromHex(prevSha256),
+  };
+  // Section 6.2 rules 3 and 4: RolledBack (older, forked, same epoch other bytes, v1 after v2),
+  // Readmitted (a revoked id dropped). The same set again leaves H as it is.
+  try {
+    return checkSuccession(next, held) ? kept : (highest ?? kept);
+  } catch (err) {
+    if (err instanceof RolledBack && highest !== null && seen.epoch < highest.epoch) {
+      throw new RolledBack(`recipient-set epoch ${seen.epoch} is below epoch ${highest.epoch} already verified here`);
+    }
+    throw err;
   }
-  if (seen.payloadSha256 !== highest.payloadSha256) {
-    throw new RolledBack(`recipient-set epoch ${seen.epoch} differs from the set verified here under that epoch`);
-  }
-  return highest;
 }
 
 function isHighWater(value: unknown): value is SetHighWater {
@@ -99,7 +125,7 @@ export class TrustStore {
   }
 
   /** Check a verified set against the high-water mark and raise it (RolledBack if below). */
-  async acceptSet(accountId: string, seen: SetHighWater): Promise<SetHighWater> {
+  async acceptSet(accountId: string, seen: SeenSet): Promise<SetHighWater> {
     const record = await this.load(accountId);
     const next = advance(record.highest, seen);
     // Persist before the caller acts on the set: a crash after acting must not forget it.
