@@ -35128,6 +35128,29 @@ var ClipFeed = class {
   }
 };
 
+// src/lib/flows/delivery-check.ts
+async function withheldCameras(session2) {
+  if (session2.enrolled === null || session2.signedSet === null) return [];
+  const opener = session2.clips();
+  const found = [];
+  const { devices } = await session2.cameras();
+  for (const device of devices) {
+    for (const camera of device.cameras) {
+      const page = await session2.api.clipsList({ deviceId: device.device_id, cameraId: camera.camera_id }, 1, null);
+      const newest = page.clips[0];
+      if (newest === void 0) continue;
+      try {
+        const facts = await opener.facts(newest.clip_id, newest);
+        if (facts.withheld !== null) {
+          found.push({ cameraKey: `${facts.deviceId}/${facts.cameraId}`, cameraName: facts.cameraName, clipId: facts.clipId, ...facts.withheld });
+        }
+      } catch {
+      }
+    }
+  }
+  return found;
+}
+
 // src/lib/player/download.ts
 async function decryptToBlob(body, decrypt, totalCiphertextBytes, type, progress) {
   let received = 0;
@@ -35230,7 +35253,8 @@ var ClipsView = class extends i4 {
     linkedClip: { attribute: false },
     exhausted: { state: true },
     message: { state: true },
-    progress: { state: true }
+    progress: { state: true },
+    withheld: { state: true }
   };
   feed = null;
   observer = null;
@@ -35246,6 +35270,7 @@ var ClipsView = class extends i4 {
     this.exhausted = false;
     this.message = "";
     this.progress = -1;
+    this.withheld = [];
   }
   connectedCallback() {
     super.connectedCallback();
@@ -35255,6 +35280,10 @@ var ClipsView = class extends i4 {
       () => void 0
     );
     void this.more();
+    void withheldCameras(this.session).then(
+      (found) => this.withheld = found,
+      () => void 0
+    );
   }
   disconnectedCallback() {
     super.disconnectedCallback();
@@ -35360,6 +35389,10 @@ var ClipsView = class extends i4 {
     return b2`<div class="card" data-screen="clips">
       ${this.renderFilters()}
       ${this.message === "" ? A : b2`<p class="error" role="alert">${this.message}</p>`}
+      ${this.withheld.map(
+      (w2) => b2`<p class="error" role="alert" data-withheld-camera=${w2.cameraKey}>
+          ⚠ ${t3(w2.name === "RevocationWithheld" ? "clips.withheld" : "clips.withheld_rolled_back", { camera: w2.cameraName })}</p>`
+    )}
     </div>
     <div class="layout ${this.selected === null ? "" : "playing"}">
       ${this.selected === null || this.wide ? A : this.renderPlayer(this.selected)}
@@ -35472,7 +35505,7 @@ var DevicesView = class extends i4 {
     return b2`<div class="card" data-screen="devices">
       <h2>${t3("devices.browsers_title")}</h2>
       <p class="muted">${t3("devices.browsers_help")}</p>
-      ${set === null ? b2`<p class="error" role="alert" data-set-problem>${t3("devices.set_problem", { detail: errorText(t3, this.session.setProblem) })}</p>` : b2`<p class="muted">${t3("devices.signed_help", { epoch: set.epoch })}</p>`}
+      ${set !== null ? b2`<p class="muted">${t3("devices.signed_help", { epoch: set.epoch })}</p>` : this.session.setProblem === null ? b2`<p class="muted">${t3("app.loading")}</p>` : b2`<p class="error" role="alert" data-set-problem>${t3("devices.set_problem", { detail: errorText(t3, this.session.setProblem) })}</p>`}
       <ul class="plain">
         ${members2.map((keyId2) => this.renderBrowser(keyId2, listed.get(keyId2)))}
       </ul>
@@ -43195,12 +43228,17 @@ var E2eeSession = class {
   async checkCurrentSet() {
     const endpoint = this.enrolled;
     const document2 = this.account?.account;
-    this.signedSet = null;
-    this.setProblem = null;
-    if (endpoint === null || document2 === null || document2 === void 0) return;
+    if (endpoint === null || document2 === null || document2 === void 0) {
+      this.signedSet = null;
+      this.setProblem = null;
+      return;
+    }
     try {
-      this.signedSet = await this.acceptSet(document2, endpoint);
+      const verified = await this.acceptSet(document2, endpoint);
+      this.signedSet = verified;
+      this.setProblem = null;
     } catch (err) {
+      this.signedSet = null;
       this.setProblem = err;
     }
   }

@@ -11,6 +11,7 @@ import "../ui/clip-thumb";
 import "../ui/confirm-button";
 import { type ClipRow } from "../lib/api/schemas";
 import { ClipFeed, type FeedFilter, NO_FILTER, cameraNames, eventKinds, groupClips } from "../lib/flows/clip-feed";
+import { type WithheldCamera, withheldCameras } from "../lib/flows/delivery-check";
 import { type E2eeSession } from "../lib/flows/session";
 import { clipFileName, saveBlob } from "../lib/player/download";
 
@@ -80,6 +81,7 @@ export class ClipsView extends LitElement {
     exhausted: { state: true },
     message: { state: true },
     progress: { state: true },
+    withheld: { state: true },
   };
   declare hass: Hass | undefined;
   declare session: E2eeSession;
@@ -93,6 +95,8 @@ export class ClipsView extends LitElement {
   declare exhausted: boolean;
   declare message: string;
   declare progress: number;
+  /** Cameras whose newest clip shows a withheld revocation (section 10.1). */
+  declare withheld: WithheldCamera[];
   private feed: ClipFeed | null = null;
   private observer: IntersectionObserver | null = null;
   private knownEvents: string[] = [];
@@ -108,6 +112,7 @@ export class ClipsView extends LitElement {
     this.exhausted = false;
     this.message = "";
     this.progress = -1;
+    this.withheld = [];
   }
 
   override connectedCallback(): void {
@@ -119,6 +124,10 @@ export class ClipsView extends LitElement {
       () => undefined,
     );
     void this.more();
+    void withheldCameras(this.session).then(
+      (found) => (this.withheld = found),
+      () => undefined,
+    );
   }
 
   override disconnectedCallback(): void {
@@ -238,6 +247,10 @@ export class ClipsView extends LitElement {
     return html`<div class="card" data-screen="clips">
       ${this.renderFilters()}
       ${this.message === "" ? nothing : html`<p class="error" role="alert">${this.message}</p>`}
+      ${this.withheld.map(
+        (w) => html`<p class="error" role="alert" data-withheld-camera=${w.cameraKey}>
+          ⚠ ${t(w.name === "RevocationWithheld" ? "clips.withheld" : "clips.withheld_rolled_back", { camera: w.cameraName })}</p>`,
+      )}
     </div>
     <div class="layout ${this.selected === null ? "" : "playing"}">
       ${this.selected === null || this.wide ? nothing : this.renderPlayer(this.selected)}

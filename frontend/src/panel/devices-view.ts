@@ -108,9 +108,11 @@ export class DevicesView extends LitElement {
     return html`<div class="card" data-screen="devices">
       <h2>${t("devices.browsers_title")}</h2>
       <p class="muted">${t("devices.browsers_help")}</p>
-      ${set === null
-        ? html`<p class="error" role="alert" data-set-problem>${t("devices.set_problem", { detail: errorText(t, this.session.setProblem) })}</p>`
-        : html`<p class="muted">${t("devices.signed_help", { epoch: set.epoch })}</p>`}
+      ${set !== null
+        ? html`<p class="muted">${t("devices.signed_help", { epoch: set.epoch })}</p>`
+        : this.session.setProblem === null
+          ? html`<p class="muted">${t("app.loading")}</p>`
+          : html`<p class="error" role="alert" data-set-problem>${t("devices.set_problem", { detail: errorText(t, this.session.setProblem) })}</p>`}
       <ul class="plain">
         ${members.map((keyId) => this.renderBrowser(keyId, listed.get(keyId)))}
       </ul>

@@ -86,12 +86,19 @@ export class E2eeSession {
   private async checkCurrentSet(): Promise<void> {
     const endpoint = this.enrolled;
     const document = this.account?.account;
-    this.signedSet = null;
-    this.setProblem = null;
-    if (endpoint === null || document === null || document === undefined) return;
+    if (endpoint === null || document === null || document === undefined) {
+      this.signedSet = null;
+      this.setProblem = null;
+      return;
+    }
+    // Both fields change together once the check is done: a screen rendering meanwhile keeps
+    // showing the last verified set rather than an empty or half-updated one.
     try {
-      this.signedSet = await this.acceptSet(document, endpoint);
+      const verified = await this.acceptSet(document, endpoint);
+      this.signedSet = verified;
+      this.setProblem = null;
     } catch (err) {
+      this.signedSet = null;
       this.setProblem = err;
     }
   }
