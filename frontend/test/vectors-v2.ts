@@ -10,6 +10,11 @@ import { eventToJson } from "../src/lib/crypto/clip";
 import * as recipients from "../src/lib/crypto/recipients";
 import { checkDelivery, heldRecipientsOf } from "../src/lib/crypto/withholding";
 import { AssertionFailed } from "./harness";
+import { accountV2FromJson } from "../src/lib/crypto/account-v2";
+import { openDataKeyV2, readDataKeyV2, unlockV2 } from "../src/lib/crypto/endpoint-v2";
+import * as kdf from "../src/lib/crypto/kdf";
+import { importPkcs8 } from "../src/lib/crypto/keys";
+import { dataRdkContext } from "../src/lib/crypto/wrap";
 
 type Input = Record<string, Json>;
 
@@ -64,7 +69,36 @@ async function runWithholding(input: Input): Promise<unknown> {
   return {};
 }
 
+/** Sections 4, 7 and 11 of a v2 account, by `op` (runners_v2.py's run_account_v2). */
+async function runAccountV2(input: Input): Promise<unknown> {
+  const op = input["op"];
+  const accountId = String(input["account_id"]);
+  if (op === "passphrase-check") return { check: b64encode(await kdf.passphraseCheck(b64(input["pdk"]), accountId)) };
+  if (op === "key-check") {
+    return { check: b64encode(await kdf.keyCheckV2(b64(input["key"]), accountId, String(input["role"]), Number(input["generation"]))) };
+  }
+  if (op === "data-rdk-context") return { context: b64encode(dataRdkContext(accountId, Number(input["generation"]))) };
+  const document = accountV2FromJson(input["account"]);
+  if (op === "open") {
+    const unlocked = await unlockV2(document, String(input["passphrase"]));
+    try {
+      const dataKeyIds: string[] = [];
+      for (const [i, generation] of document.dataKeys.entries()) {
+        dataKeyIds.push((await openDataKeyV2(document, generation, unlocked.rdks[i] ?? new Uint8Array())).keyId);
+      }
+      return { account_id: document.accountId, signing_key_id: unlocked.signing.keyId, recovery_key_id: unlocked.recovery.keyId, data_key_ids: dataKeyIds };
+    } finally {
+      for (const rdk of unlocked.rdks) rdk.fill(0);
+    }
+  }
+  if (op !== "read") throw new AssertionFailed(`unknown account_v2 op ${String(op)}`);
+  const instance = await importPkcs8(b64(input["instance_pkcs8"]));
+  if (instance.kind !== "p256") throw new AssertionFailed("instance_pkcs8 is not a P-256 key");
+  return { data_key_id: (await readDataKeyV2(document, instance, Number(input["generation"]))).keyId };
+}
+
 export const V2_RUNNERS: Record<string, (input: Input) => Promise<unknown>> = {
+  account_v2: runAccountV2,
   recipient_set_v2: runRecipientSetV2,
   events_padding: runEventsPadding,
   withholding: runWithholding,
