@@ -83,6 +83,20 @@ export async function endpointSuites(source: DataSource): Promise<TestSuite[]> {
           },
         },
         {
+          name: "backup: a swapped signing backup is BackupMismatch, not WrongPassphrase (issue 11)",
+          run: async () => {
+            const { document } = await made();
+            const other = await endpoint.createAccount(PASSPHRASE.split(" ").reverse().join(" "), cheapParams());
+            // The store keeps the parameters and swaps the rest (check and PKCS#12) for another account's.
+            const foreign = { ...other.document.backups.signing, accountId: document.accountId, kdf: document.backups.signing.kdf };
+            const swapped = { ...document, backups: { ...document.backups, signing: foreign } };
+            const outcome = await errorName(() => endpoint.unlockWithPassphrase(swapped, PASSPHRASE));
+            assert(outcome === "BackupMismatch", outcome);
+            const wrong = await errorName(() => endpoint.unlockWithPassphrase(document, PASSPHRASE.split(" ").reverse().join(" ")));
+            assert(wrong === "WrongPassphrase", wrong);
+          },
+        },
+        {
           name: "enrol, unlock with the instance key, pair a device, revoke",
           run: async () => {
             const first = await made();

@@ -24058,12 +24058,18 @@ async function keyCheck(key, accountId) {
   checkKey(key);
   return hmacSha256(key, checkMessage(accountId));
 }
+async function keyCheckMatches(key, accountId, check) {
+  checkKey(key);
+  return hmacSha256Verify(key, checkMessage(accountId), check);
+}
 async function verifyKeyCheck(key, accountId, check) {
   checkKey(key);
   if (!await hmacSha256Verify(key, checkMessage(accountId), check)) {
     throw new WrongPassphrase("the passphrase does not open this account's backups");
   }
 }
+var PASSPHRASE_CHECK_LABEL_V2 = ascii("e2ee-nvr/v2/passphrase-check\0");
+var KEY_CHECK_LABEL_V2 = ascii("e2ee-nvr/v2/key-check\0");
 
 // src/lib/crypto/der.ts
 var DerError = class extends Error {
@@ -24315,22 +24321,25 @@ async function pkcs8FromP12(p12, password) {
 async function openBackup(backup, derivedKey, accountId, expectedCert) {
   checkAccount(backup, accountId);
   await verifyKeyCheck(derivedKey, accountId, backup.check);
+  return openP12(backup.role, backup.p12, derivedKey, expectedCert);
+}
+async function openP12(role, p12, derivedKey, expectedCert) {
   let pkcs8;
   try {
-    pkcs8 = await pkcs8FromP12(backup.p12, passwordBytes(derivedKey));
+    pkcs8 = await pkcs8FromP12(p12, passwordBytes(derivedKey));
   } catch (err) {
-    throw new BackupMismatch(`${backup.role} backup does not open with this account's key: ${String(err)}`);
+    throw new BackupMismatch(`${role} backup does not open with this account's key: ${String(err)}`);
   }
-  const purpose = backup.role === "signing" ? "pss" : "oaep";
+  const purpose = role === "signing" ? "pss" : "oaep";
   try {
     let opened;
     try {
       opened = await rsaPublicOfPkcs8(pkcs8);
     } catch {
-      throw new BackupMismatch(`${backup.role} backup holds no RSA key`);
+      throw new BackupMismatch(`${role} backup holds no RSA key`);
     }
     if (opened.keyId !== expectedCert.key.keyId) {
-      throw new BackupMismatch(`${backup.role} backup holds a key the account does not name`);
+      throw new BackupMismatch(`${role} backup holds a key the account does not name`);
     }
     const privateKey = await rsaPrivateFromPkcs8(pkcs8, purpose, false);
     return { kind: "rsa", keyId: opened.keyId, privateKey, publicKey: opened.publicKey, purpose };
@@ -32134,6 +32143,10 @@ var ECIES_CT_LENGTHS = /* @__PURE__ */ new Set([16 + 16, 32 + 16]);
 function wrapContext(purpose, subject) {
   if (purpose === "clip-key") {
     if (subject.length !== CLIP_ID_BYTES) throw new Error("clip-key context needs 16 clip_id bytes");
+  } else if (purpose === "data-rdk") {
+    if (!DATA_RDK_SUBJECT_RE.test(new TextDecoder().decode(subject))) {
+      throw new Error("data-rdk context needs account_id '/' generation (1 to 64)");
+    }
   } else if (!/^[0-9a-f]{32}$/.test(new TextDecoder().decode(subject))) {
     throw new Error(`${purpose} context needs the account_id as 32 ASCII hex digits`);
   }
@@ -32142,8 +32155,9 @@ function wrapContext(purpose, subject) {
 function accountContext(purpose, accountId) {
   return wrapContext(purpose, ascii(accountId));
 }
+var DATA_RDK_SUBJECT_RE = /^[0-9a-f]{32}\/([1-9]|[1-5][0-9]|6[0-4])$/;
 function purposeOf(context) {
-  for (const purpose of ["clip-key", "pdk", "rdk"]) {
+  for (const purpose of ["clip-key", "pdk", "rdk", "data-rdk"]) {
     const prefix = concat4(CONTEXT_PREFIX, ascii(purpose), new Uint8Array([0]));
     if (context.length > prefix.length && equal3(context.subarray(0, prefix.length), prefix)) {
       if (equal3(wrapContext(purpose, context.subarray(prefix.length)), context)) return purpose;
@@ -32842,7 +32856,18 @@ async function openWithPdk(document2, pdk) {
 async function derivePdk(document2, passphrase) {
   const signingBackup = document2.backups.signing;
   const pdk = await deriveKey(utf82(await canonicalPassphrase(passphrase)), signingBackup.kdf);
-  await verifyKeyCheck(pdk, document2.accountId, signingBackup.check);
+  try {
+    await verifyKeyCheck(pdk, document2.accountId, signingBackup.check);
+  } catch (err) {
+    const recovery = document2.backups.recovery;
+    const sameParams = JSON.stringify(paramsToJson(recovery.kdf)) === JSON.stringify(paramsToJson(signingBackup.kdf));
+    if (err instanceof WrongPassphrase && sameParams && await keyCheckMatches(pdk, document2.accountId, recovery.check)) {
+      pdk.fill(0);
+      throw new BackupMismatch("the signing backup is not this account's (the passphrase opens the recovery backup)");
+    }
+    pdk.fill(0);
+    throw err;
+  }
   return pdk;
 }
 async function dataKeyId(document2) {

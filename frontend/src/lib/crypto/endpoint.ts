@@ -11,7 +11,7 @@ import * as backup from "./backup";
 import { type Bytes, equal, utf8 } from "./bytes";
 import * as certs from "./certs";
 import * as envelope from "./envelope";
-import { BadSignature, UntrustedKey } from "./errors";
+import { BackupMismatch, BadSignature, UntrustedKey, WrongPassphrase } from "./errors";
 import { issueCertificate, makeRoot } from "./issue";
 import * as kdf from "./kdf";
 import { type HeldP256Key, newInstanceKey } from "./keys";
@@ -196,7 +196,21 @@ async function openWithPdk(document: AccountDocument, pdk: Uint8Array): Promise<
 export async function derivePdk(document: AccountDocument, passphrase: string): Promise<Bytes> {
   const signingBackup = document.backups.signing;
   const pdk = await kdf.deriveKey(utf8(await canonicalPassphrase(passphrase)), signingBackup.kdf);
-  await kdf.verifyKeyCheck(pdk, document.accountId, signingBackup.check);
+  try {
+    await kdf.verifyKeyCheck(pdk, document.accountId, signingBackup.check);
+  } catch (err) {
+    // Section 11.4: the same PDK matching the recovery backup's check shows the passphrase is
+    // right and the signing backup was swapped: BackupMismatch, never a wrong passphrase (and
+    // so never a spent attempt of the user's back-off).
+    const recovery = document.backups.recovery;
+    const sameParams = JSON.stringify(kdf.paramsToJson(recovery.kdf)) === JSON.stringify(kdf.paramsToJson(signingBackup.kdf));
+    if (err instanceof WrongPassphrase && sameParams && (await kdf.keyCheckMatches(pdk, document.accountId, recovery.check))) {
+      pdk.fill(0);
+      throw new BackupMismatch("the signing backup is not this account's (the passphrase opens the recovery backup)");
+    }
+    pdk.fill(0);
+    throw err;
+  }
   return pdk;
 }
 

@@ -131,6 +131,12 @@ export async function keyCheck(key: Uint8Array, accountId: string): Promise<Byte
   return primitives.hmacSha256(key, checkMessage(accountId));
 }
 
+/** True when `check` is the v1 check of `key` for this account (compared in WebCrypto). */
+export async function keyCheckMatches(key: Uint8Array, accountId: string, check: Uint8Array): Promise<boolean> {
+  checkKey(key);
+  return primitives.hmacSha256Verify(key, checkMessage(accountId), check);
+}
+
 /** Throw WrongPassphrase unless check matches this key and account (compared in WebCrypto). */
 export async function verifyKeyCheck(key: Uint8Array, accountId: string, check: Uint8Array): Promise<void> {
   checkKey(key);
