@@ -24070,6 +24070,14 @@ async function verifyKeyCheck(key, accountId, check) {
 }
 var PASSPHRASE_CHECK_LABEL_V2 = ascii("e2ee-nvr/v2/passphrase-check\0");
 var KEY_CHECK_LABEL_V2 = ascii("e2ee-nvr/v2/key-check\0");
+function keyCheckMessageV2(accountId, role, generation) {
+  const zero = new Uint8Array([0]);
+  return concat4(KEY_CHECK_LABEL_V2, ascii(hexId(accountId, "account_id", 16)), zero, ascii(role), zero, ascii(String(generation)));
+}
+async function keyCheckV2Matches(key, accountId, role, generation, check) {
+  checkKey(key);
+  return hmacSha256Verify(key, keyCheckMessageV2(accountId, role, generation), check);
+}
 
 // src/lib/crypto/der.ts
 var DerError = class extends Error {
@@ -32156,6 +32164,9 @@ function accountContext(purpose, accountId) {
   return wrapContext(purpose, ascii(accountId));
 }
 var DATA_RDK_SUBJECT_RE = /^[0-9a-f]{32}\/([1-9]|[1-5][0-9]|6[0-4])$/;
+function dataRdkContext(accountId, generation) {
+  return wrapContext("data-rdk", ascii(`${accountId}/${generation}`));
+}
 function purposeOf(context) {
   for (const purpose of ["clip-key", "pdk", "rdk", "data-rdk"]) {
     const prefix = concat4(CONTEXT_PREFIX, ascii(purpose), new Uint8Array([0]));
@@ -32940,6 +32951,129 @@ async function verifyCurrentSet(document2, endpoint) {
   return verifyRecipientSet(document2.recipientSet, endpoint.root, await dataKeyId(document2));
 }
 
+// src/lib/crypto/backup-v2.ts
+var MAX_GENERATION = 64;
+var CHECK_BYTES2 = 32;
+var MAX_P12_BYTES2 = 64 * 1024;
+function backupV2FromJson(document2) {
+  const fields = new Fields(document2, BACKUP_TYPE);
+  fields.versionAndType(BACKUP_TYPE, TRUST_CORE_VERSION);
+  const role = fields.str("role", { maxLen: 16 });
+  if (!BACKUP_ROLES.includes(role)) {
+    throw new MalformedObject(`${BACKUP_TYPE}.role: unknown role ${JSON.stringify(role)}`);
+  }
+  const backup = {
+    role,
+    generation: fields.int("generation", 0, MAX_GENERATION),
+    accountId: fields.str("account_id", { pattern: KEY_ID_RE }),
+    check: fields.bytes("check", { length: CHECK_BYTES2 }),
+    p12: fields.bytes("p12", { maxLen: MAX_P12_BYTES2 })
+  };
+  fields.done();
+  return backup;
+}
+async function openBackupV2(backup, key, slot, expectedCert) {
+  if (backup.accountId !== slot.accountId || backup.role !== slot.role || backup.generation !== slot.generation) {
+    throw new BackupMismatch(`${slot.role} backup ${slot.generation} is filed in the wrong slot`);
+  }
+  if (!await keyCheckV2Matches(key, slot.accountId, slot.role, slot.generation, backup.check)) {
+    throw new BackupMismatch(`${slot.role} backup ${slot.generation} is not this account's`);
+  }
+  return openP12(slot.role, backup.p12, key, expectedCert);
+}
+
+// src/lib/crypto/account-v2.ts
+var ACCOUNT_TYPE2 = "account";
+var MAX_INSTANCES2 = 63;
+var MAX_CERT_BYTES4 = 8192;
+var CHECK_BYTES3 = 32;
+function generationFromJson(document2, expected) {
+  const fields = new Fields(document2, `data_keys[${expected}]`);
+  const entry = {
+    generation: fields.int("generation", 1, MAX_GENERATION),
+    certDer: fields.bytes("cert", { maxLen: MAX_CERT_BYTES4 }),
+    backup: backupV2FromJson(fields.raw("backup")),
+    rdkWrappedToRecovery: wrappedFromJson(fields.raw("rdk_wrapped_to_recovery"))
+  };
+  fields.done();
+  if (entry.generation !== expected) throw new MalformedObject("account: data_keys are not generations 1..n in order");
+  if (entry.backup.role !== "data" || entry.backup.generation !== expected) {
+    throw new MalformedObject("account: a data backup is filed under the wrong generation");
+  }
+  return entry;
+}
+function instanceFromJson2(document2, generations) {
+  const fields = new Fields(document2, "instance");
+  const entry = {
+    keyId: fields.str("key_id", { pattern: KEY_ID_RE }),
+    certDer: fields.bytes("cert", { maxLen: MAX_CERT_BYTES4 }),
+    rdkWrapped: fields.list("rdk_wrapped", MAX_GENERATION).map((w2) => wrappedFromJson(w2))
+  };
+  fields.done();
+  if (entry.rdkWrapped.length !== generations || entry.rdkWrapped.some((w2) => w2.keyId !== entry.keyId)) {
+    throw new MalformedObject("account: an instance needs one RDK wrap per generation");
+  }
+  return entry;
+}
+function accountV2FromJson(document2) {
+  const fields = new Fields(document2, ACCOUNT_TYPE2);
+  fields.versionAndType(ACCOUNT_TYPE2, TRUST_CORE_VERSION);
+  const accountId = fields.str("account_id", { pattern: KEY_ID_RE });
+  const backups = fields.obj("backups");
+  const signingBackup = backupV2FromJson(backups.raw("signing"));
+  const recoveryBackup = backupV2FromJson(backups.raw("recovery"));
+  backups.done();
+  const rawGenerations = fields.list("data_keys", MAX_GENERATION);
+  if (rawGenerations.length === 0) throw new MalformedObject("account: no data key");
+  const dataKeys = rawGenerations.map((item, i5) => generationFromJson(item, i5 + 1));
+  const instances = fields.list("instances", MAX_INSTANCES2).map((item) => instanceFromJson2(item, dataKeys.length));
+  if (new Set(instances.map((i5) => i5.keyId)).size !== instances.length) throw new MalformedObject("account: duplicate instance");
+  const passphraseFields = fields.obj("passphrase");
+  const passphrase = { kdf: paramsFromJson(passphraseFields.raw("kdf")), check: passphraseFields.bytes("check", { length: CHECK_BYTES3 }) };
+  passphraseFields.done();
+  const account = {
+    accountId,
+    rootCertDer: fields.bytes("root_cert", { maxLen: MAX_CERT_BYTES4 }),
+    recoveryCertDer: fields.bytes("recovery_cert", { maxLen: MAX_CERT_BYTES4 }),
+    passphrase,
+    signingBackup,
+    recoveryBackup,
+    dataKeys,
+    instances,
+    recipientSet: signedFromJson(fields.raw("recipient_set"))
+  };
+  fields.done();
+  return account;
+}
+async function accountV2Root(account) {
+  const root = await loadCert(account.rootCertDer);
+  if ((await verifyRoot(root)).keyId !== account.accountId) {
+    throw new UntrustedKey("account: root certificate is not this account's");
+  }
+  return root;
+}
+
+// src/lib/crypto/endpoint-v2.ts
+async function openDataKeyV2(document2, generation, rdk) {
+  const root = await accountV2Root(document2);
+  const dataCert = await loadCert(generation.certDer);
+  await verifyIssued(dataCert, root, "data");
+  return openBackupV2(generation.backup, rdk, { accountId: document2.accountId, role: "data", generation: generation.generation }, dataCert);
+}
+async function readDataKeyV2(document2, instance, generationNumber) {
+  const entry = document2.instances.find((i5) => i5.keyId === instance.keyId);
+  if (entry === void 0) throw new NoRecipientKey("this instance has no entry in the account (revoked?)");
+  const generation = document2.dataKeys[generationNumber - 1];
+  const wrapped = entry.rdkWrapped[generationNumber - 1];
+  if (generation === void 0 || wrapped === void 0) throw new MalformedObject(`account: no data generation ${generationNumber}`);
+  const rdk = await unwrapBytes(instance, wrapped, dataRdkContext(document2.accountId, generationNumber), "data-rdk");
+  try {
+    return await openDataKeyV2(document2, generation, rdk);
+  } finally {
+    rdk.fill(0);
+  }
+}
+
 // src/lib/crypto/csr.ts
 var import_reflect_metadata3 = __toESM(require_Reflect(), 1);
 
@@ -33194,8 +33328,30 @@ function checkedCode(typed) {
 var dataKeyCache = null;
 function forgetDataKey() {
   dataKeyCache = null;
+  generationKeys.clear();
 }
-async function openDataKey2(document2, enrolled) {
+var generationKeys = /* @__PURE__ */ new Map();
+async function openDataKeyV22(document2, enrolled, wrappedKeyIds) {
+  const account = accountV2FromJson(document2);
+  if (!equal3(account.rootCertDer, enrolled.rootCertDer) || account.accountId !== enrolled.accountId) {
+    throw new UntrustedKey("account: root differs from the one pinned at enrolment");
+  }
+  let generation = 0;
+  for (const entry of account.dataKeys) {
+    if (wrappedKeyIds.includes((await loadCert(entry.certDer)).key.keyId ?? "")) generation = entry.generation;
+  }
+  if (generation === 0) throw new NoRecipientKey("the clip is wrapped to no data key generation of this account");
+  const cacheKey = [account.accountId, enrolled.instance.keyId, b64encode(enrolled.rootCertDer), generation].join("/");
+  let found = generationKeys.get(cacheKey);
+  if (found === void 0) {
+    found = readDataKeyV2(account, enrolled.instance, generation);
+    found.catch(() => generationKeys.delete(cacheKey));
+    generationKeys.set(cacheKey, found);
+  }
+  return found;
+}
+async function openDataKey2(document2, enrolled, wrappedKeyIds = []) {
+  if (isObject(document2) && document2["v"] === TRUST_CORE_VERSION) return openDataKeyV22(document2, enrolled, wrappedKeyIds);
   const account = parseDocument(document2);
   const cacheKey = [account.accountId, enrolled.instance.keyId, b64encode(enrolled.rootCertDer), b64encode(account.dataCertDer)].join("/");
   if (dataKeyCache?.key === cacheKey) return dataKeyCache.value;
@@ -33996,6 +34152,7 @@ var en_default = {
     signed_by_camera: "Signed by the camera",
     camera_unpinned: "{camera} (camera id; this browser did not pair it, so it has no name it can trust)",
     verifying: "Verifying…",
+    unverified: "Not verified: do not trust",
     facts_failed: "Cannot verify this clip: {detail}",
     disagreement_title: "Home Assistant's list disagrees with what the camera signed. Trust the signed values:",
     disagreement_short: "Home Assistant's list disagrees with what the camera signed ({fields}). Open the clip for details.",
@@ -34918,7 +35075,9 @@ var ClipFactsView = class extends i4 {
   }
   render() {
     const t3 = translatorFor(this.hass);
-    if (this.failure !== "") return b2`<div class="mismatch">${t3("clips.facts_failed", { detail: this.failure })}</div>`;
+    if (this.failure !== "") {
+      return this.full ? b2`<div class="mismatch" data-unverified>${t3("clips.facts_failed", { detail: this.failure })}</div>` : b2`<div class="mismatch" data-unverified title=${this.failure}>${t3("clips.unverified")}</div>`;
+    }
     const facts = this.facts;
     if (facts === null) return b2`<span class="muted">${t3("clips.verifying")}</span>`;
     const camera = facts.cameraNamePinned ? facts.cameraName : t3("clips.camera_unpinned", { camera: facts.cameraId });
@@ -43070,7 +43229,8 @@ var ClipOpener = class {
   thumbnails = /* @__PURE__ */ new Map();
   eventDetails = /* @__PURE__ */ new Map();
   root = null;
-  dataKey = null;
+  /** The account data key by the clip's wrapped key ids (v2 accounts have generations). */
+  dataKeys = /* @__PURE__ */ new Map();
   pinnedRoot() {
     this.root ??= loadCert(this.endpoint.rootCertDer);
     return this.root;
@@ -43097,18 +43257,20 @@ var ClipOpener = class {
       clipKey = await openClipKey(manifest, [this.endpoint.instance]);
     } catch (err) {
       if (!(err instanceof NoRecipientKey)) throw err;
-      clipKey = await openClipKey(manifest, [await this.accountDataKey()]);
+      clipKey = await openClipKey(manifest, [await this.accountDataKey(manifest.wrappedKeys.map((w2) => w2.keyId))]);
     }
     return { manifest, clipKey };
   }
-  accountDataKey() {
-    if (this.dataKey === null) {
-      this.dataKey = this.accountDocument().then((document2) => accountOps().openDataKey(document2, this.endpoint));
-      this.dataKey.catch(() => {
-        this.dataKey = null;
-      });
+  accountDataKey(wrappedKeyIds) {
+    const cacheKey = [...wrappedKeyIds].sort().join(",");
+    let found = this.dataKeys.get(cacheKey);
+    if (found === void 0) {
+      found = this.accountDocument().then((document2) => accountOps().openDataKey(document2, this.endpoint, wrappedKeyIds));
+      found.catch(() => this.dataKeys.delete(cacheKey));
+      if (this.dataKeys.size >= MAX_CACHED) this.dataKeys.clear();
+      this.dataKeys.set(cacheKey, found);
     }
-    return this.dataKey;
+    return found;
   }
   /** An object URL of the decrypted JPEG thumbnail, or "" when the clip has none. */
   thumbnailUrl(clipId) {

@@ -137,7 +137,13 @@ export class ClipFactsView extends LitElement {
 
   override render() {
     const t = translatorFor(this.hass);
-    if (this.failure !== "") return html`<div class="mismatch">${t("clips.facts_failed", { detail: this.failure })}</div>`;
+    if (this.failure !== "") {
+      // A tile says only that it cannot be verified (its thumbnail says the same); the player
+      // spells out why.
+      return this.full
+        ? html`<div class="mismatch" data-unverified>${t("clips.facts_failed", { detail: this.failure })}</div>`
+        : html`<div class="mismatch" data-unverified title=${this.failure}>${t("clips.unverified")}</div>`;
+    }
     const facts = this.facts;
     if (facts === null) return html`<span class="muted">${t("clips.verifying")}</span>`;
     const camera = facts.cameraNamePinned ? facts.cameraName : t("clips.camera_unpinned", { camera: facts.cameraId });

@@ -54,8 +54,11 @@ export interface AccountOps {
   revokeInstance(document: unknown, endpoint: EnrolledEndpoint, keyId: string): Promise<JsonObject>;
   /** The document's current recipient set, verified against this browser's pinned root. */
   verifiedSet(document: unknown, endpoint: EnrolledEndpoint): Promise<VerifiedSetSummary>;
-  /** The account data key, for clips made before this browser was enrolled. */
-  openDataKey(document: unknown, endpoint: EnrolledEndpoint): Promise<HeldKey>;
+  /**
+   * The account data key, for clips made before this browser was enrolled. A v2 account has a
+   * generation per rotation: the one whose key id is among `wrappedKeyIds` (a clip's wraps).
+   */
+  openDataKey(document: unknown, endpoint: EnrolledEndpoint, wrappedKeyIds?: readonly string[]): Promise<HeldKey>;
   /** hex(k_session-id) of a typed code (section 8.2): finds the relayed request. */
   pairingSessionId(typedCode: string): Promise<string>;
   /** Verify a relayed request with the typed code (PairingMacMismatch, PairingExpired, ...). */

@@ -33,7 +33,8 @@ export class ClipOpener {
   private readonly thumbnails = new Map<string, Promise<string>>();
   private readonly eventDetails = new Map<string, Promise<ClipEvent[]>>();
   private root: Promise<certs.Cert> | null = null;
-  private dataKey: Promise<HeldKey> | null = null;
+  /** The account data key by the clip's wrapped key ids (v2 accounts have generations). */
+  private readonly dataKeys = new Map<string, Promise<HeldKey>>();
 
   constructor(
     private readonly api: E2eeApi,
@@ -75,19 +76,21 @@ export class ClipOpener {
     } catch (err) {
       if (!(err instanceof NoRecipientKey)) throw err;
       // Made before this browser was enrolled: only the account data key opens it.
-      clipKey = await openClipKey(manifest, [await this.accountDataKey()]);
+      clipKey = await openClipKey(manifest, [await this.accountDataKey(manifest.wrappedKeys.map((w) => w.keyId))]);
     }
     return { manifest, clipKey };
   }
 
-  private accountDataKey(): Promise<HeldKey> {
-    if (this.dataKey === null) {
-      this.dataKey = this.accountDocument().then((document) => accountOps().openDataKey(document, this.endpoint));
-      this.dataKey.catch(() => {
-        this.dataKey = null;
-      });
+  private accountDataKey(wrappedKeyIds: readonly string[]): Promise<HeldKey> {
+    const cacheKey = [...wrappedKeyIds].sort().join(",");
+    let found = this.dataKeys.get(cacheKey);
+    if (found === undefined) {
+      found = this.accountDocument().then((document) => accountOps().openDataKey(document, this.endpoint, wrappedKeyIds));
+      found.catch(() => this.dataKeys.delete(cacheKey));
+      if (this.dataKeys.size >= MAX_CACHED) this.dataKeys.clear();
+      this.dataKeys.set(cacheKey, found);
     }
-    return this.dataKey;
+    return found;
   }
 
   /** An object URL of the decrypted JPEG thumbnail, or "" when the clip has none. */
