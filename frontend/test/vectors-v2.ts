@@ -10,7 +10,8 @@ import { eventToJson } from "../src/lib/crypto/clip";
 import * as recipients from "../src/lib/crypto/recipients";
 import { checkDelivery, heldRecipientsOf } from "../src/lib/crypto/withholding";
 import { AssertionFailed } from "./harness";
-import { accountV2FromJson } from "../src/lib/crypto/account-v2";
+import { accountV2FromJson, accountV2ToJson } from "../src/lib/crypto/account-v2";
+import { deepEqual } from "./harness";
 import { openDataKeyV2, readDataKeyV2, unlockV2 } from "../src/lib/crypto/endpoint-v2";
 import * as kdf from "../src/lib/crypto/kdf";
 import { importPkcs8 } from "../src/lib/crypto/keys";
@@ -79,6 +80,8 @@ async function runAccountV2(input: Input): Promise<unknown> {
   }
   if (op === "data-rdk-context") return { context: b64encode(dataRdkContext(accountId, Number(input["generation"]))) };
   const document = accountV2FromJson(input["account"]);
+  // What this endpoint writes back is what it read: the store sees no drift between versions.
+  if (!deepEqual(accountV2ToJson(document), input["account"])) throw new AssertionFailed("account_v2 does not round-trip through JSON");
   if (op === "open") {
     const unlocked = await unlockV2(document, String(input["passphrase"]));
     try {

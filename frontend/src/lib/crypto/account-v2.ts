@@ -5,13 +5,13 @@
 
 import { type Bytes } from "./bytes";
 import * as certs from "./certs";
-import { Fields, type Json } from "./encoding";
+import { Fields, type Json, type JsonObject, b64encode } from "./encoding";
 import * as envelope from "./envelope";
 import { MalformedObject, UntrustedKey } from "./errors";
 import { KEY_ID_RE } from "./identifiers";
 import * as kdf from "./kdf";
 import { MAX_GENERATION, type KeyBackupV2, backupV2FromJson } from "./backup-v2";
-import { type WrappedKey, wrappedFromJson } from "./wrap";
+import { type WrappedKey, wrappedFromJson, wrappedToJson } from "./wrap";
 
 const ACCOUNT_TYPE = "account";
 const MAX_INSTANCES = 63;
@@ -115,4 +115,37 @@ export async function accountV2Root(account: AccountDocumentV2): Promise<certs.C
     throw new UntrustedKey("account: root certificate is not this account's");
   }
   return root;
+}
+
+function backupV2ToJson(backup: KeyBackupV2): JsonObject {
+  return {
+    v: envelope.TRUST_CORE_VERSION,
+    type: "key-backup",
+    role: backup.role,
+    generation: backup.generation,
+    account_id: backup.accountId,
+    check: b64encode(backup.check),
+    p12: b64encode(backup.p12),
+  };
+}
+
+/** The document as the store keeps it (accountV2FromJson's inverse). */
+export function accountV2ToJson(account: AccountDocumentV2): JsonObject {
+  return {
+    v: envelope.TRUST_CORE_VERSION,
+    type: ACCOUNT_TYPE,
+    account_id: account.accountId,
+    root_cert: b64encode(account.rootCertDer),
+    recovery_cert: b64encode(account.recoveryCertDer),
+    passphrase: { kdf: kdf.paramsToJson(account.passphrase.kdf), check: b64encode(account.passphrase.check) },
+    backups: { signing: backupV2ToJson(account.signingBackup), recovery: backupV2ToJson(account.recoveryBackup) },
+    data_keys: account.dataKeys.map((g) => ({
+      generation: g.generation,
+      cert: b64encode(g.certDer),
+      backup: backupV2ToJson(g.backup),
+      rdk_wrapped_to_recovery: wrappedToJson(g.rdkWrappedToRecovery),
+    })),
+    instances: account.instances.map((i) => ({ key_id: i.keyId, cert: b64encode(i.certDer), rdk_wrapped: i.rdkWrapped.map(wrappedToJson) })),
+    recipient_set: envelope.signedToJson(account.recipientSet),
+  };
 }

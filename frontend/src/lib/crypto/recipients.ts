@@ -331,3 +331,49 @@ export function checkOwnMembership(set: VerifiedRecipientSet, instanceKeyId: str
     throw new NotEnrolled("this endpoint's instance key is not in the recipient set (revoked?)");
   }
 }
+
+/**
+ * Section 6.3: the next v2 set, derived from the verified current set and nothing else:
+ * epoch + 1, prev_sha256 = SHA-256(current payload), `remove` revoked, `data` (a rotation)
+ * replacing the data key, whose old id joins `revoked` so no later set can wrap to it again.
+ */
+export async function nextRecipientSet(
+  current: VerifiedRecipientSet,
+  issuedAt: number,
+  change: { add?: readonly Recipient[]; remove?: readonly string[]; data?: Recipient },
+): Promise<RecipientSet> {
+  const removed = new Set(change.remove ?? []);
+  const recipientsNow = current.recipientSet.recipients;
+  if (recipientsNow.some((r) => r.role === "data" && removed.has(r.keyId))) throw new Error("the data key leaves a set only by rotation");
+  const kept = recipientsNow.filter((r) => !removed.has(r.keyId));
+  if (kept.length !== recipientsNow.length - removed.size) throw new Error("can only remove keys the current set lists");
+  const revoked = new Set([...(current.recipientSet.revoked ?? []), ...removed]);
+  let members = kept.map((r) => ({ ...r, cameras: camerasOf(r) }));
+  if (change.data !== undefined) {
+    revoked.add(current.dataKeyId);
+    members = [...members.filter((r) => r.role !== "data"), { ...change.data, cameras: ALL_CAMERAS }];
+  }
+  members = [...members, ...(change.add ?? []).map((r) => ({ ...r, cameras: camerasOf(r) }))];
+  const ordered = members.sort((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0));
+  checkStructure(ordered);
+  const set: RecipientSet = {
+    accountId: current.recipientSet.accountId,
+    epoch: current.epoch + 1,
+    issuedAt,
+    recipients: ordered,
+    version: envelope.TRUST_CORE_VERSION,
+    prevSha256: await primitives.sha256(current.payload),
+    revoked: [...revoked].sort(),
+  };
+  checkV2Structure(set);
+  return set;
+}
+
+/** The first v2 set of a new account (section 11.3 "Create"): prev null, revoked []. */
+export function firstRecipientSetV2(accountId: string, issuedAt: number, members: readonly Recipient[]): RecipientSet {
+  const ordered = members.map((r) => ({ ...r, cameras: camerasOf(r) })).sort((a, b) => (a.keyId < b.keyId ? -1 : 1));
+  checkStructure(ordered);
+  const set: RecipientSet = { accountId, epoch: 1, issuedAt, recipients: ordered, version: envelope.TRUST_CORE_VERSION, prevSha256: null, revoked: [] };
+  checkV2Structure(set);
+  return set;
+}
