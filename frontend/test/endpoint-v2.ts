@@ -3,7 +3,9 @@
 // could (its instance key, the RDK its wrap gave it, the data key that RDK opens) cannot open a
 // clip made after the revocation.
 
-import { createAccountV2, enrolSelfV2, revokeV2 } from "../src/lib/crypto/account-build-v2";
+import { createAccountV2, enrolSelfV2, migrateV1, revokeV2 } from "../src/lib/crypto/account-build-v2";
+import * as endpointV1 from "../src/lib/crypto/endpoint";
+import * as recipients from "../src/lib/crypto/recipients";
 import { accountV2FromJson, accountV2ToJson } from "../src/lib/crypto/account-v2";
 import { dumps, loads } from "../src/lib/crypto/encoding";
 import { unlockV2 } from "../src/lib/crypto/endpoint-v2";
@@ -84,6 +86,39 @@ export function endpointV2Suites(): TestSuite[] {
             assert((await readDataKeyV2(revoked.document, owner.instance, 1)).keyId === stolenDataKey.keyId, "old generation");
             assert((await readDataKeyV2(revoked.document, owner.instance, 2)).keyId === set.recipients.find((r) => r.role === "data")?.keyId, "new generation");
             stolenRdk.fill(0);
+          },
+        },
+        {
+          name: "migration: a v1 account made by this endpoint upgrades in place; old clips stay readable",
+          run: async () => {
+            const cheap = kdf.newDefaultParams(15, 10_000);
+            const v1 = await endpointV1.createAccount(PASSPHRASE, { pdk: cheap, rdk: cheap });
+            const enrolled = await endpointV1.enrolWithPassphrase(v1.document, PASSPHRASE);
+            const held = await endpointV1.verifyCurrentSet(enrolled.document, v1.endpoint);
+            const v1Keys = await endpointV1.unlockWithPassphrase(enrolled.document, PASSPHRASE);
+            const v1DataKey = await endpointV1.openDataKey(enrolled.document, v1Keys.rdk);
+            const reused = await outcome(() => migrateV1(enrolled.document, held, v1.endpoint.instanceKey.keyId, PASSPHRASE, [], cheap));
+            assert(reused === "Error", `migrating under the v1 salts: ${reused}`);
+            const migrated = await migrateV1(enrolled.document, held, v1.endpoint.instanceKey.keyId, PASSPHRASE, [], kdf.newDefaultParams(15, 10_000));
+            const set = migrated.verified;
+            assert(set.recipientSet.version === 2 && set.epoch === 3, `v2 set at epoch ${set.epoch}`);
+            // Agents holding the v1 set accept it: it chains to C and keeps every member.
+            assert((await recipients.checkSetSuccession(set, await recipients.heldSetOf(held))) === true, "succession");
+            assert(equal(set.recipientSet.prevSha256 ?? new Uint8Array(), await primitives.sha256(held.payload)), "prev_sha256 chains to the v1 set");
+            assert((set.recipientSet.revoked ?? []).includes(v1DataKey.keyId), "the v1 data key is retired for new clips");
+            const unlocked = await unlockV2(accountV2FromJson(loads(dumps(accountV2ToJson(migrated.document)))), PASSPHRASE);
+            assert(unlocked.signing.keyId === v1.document.accountId, "same root key: no re-pairing");
+            for (const rdk of unlocked.rdks) rdk.fill(0);
+            // Old clips: generation 1 is the v1 data key, readable by both enrolled browsers.
+            for (const instance of [v1.endpoint.instanceKey, enrolled.endpoint.instanceKey]) {
+              assert((await readDataKeyV2(migrated.document, instance, 1)).keyId === v1DataKey.keyId, "generation 1 = v1 data key");
+            }
+            // The v1 PDK (which every v1 browser could unwrap) opens nothing in the v2 document.
+            const pdk1 = await endpointV1.derivePdk(enrolled.document, PASSPHRASE);
+            const stale = await outcome(() => kdf.verifyPassphraseCheck(pdk1, migrated.document.accountId, migrated.document.passphrase.check));
+            assert(stale === "WrongPassphrase", `the v1 PDK against the v2 check: ${stale}`);
+            pdk1.fill(0);
+            v1Keys.rdk.fill(0);
           },
         },
       ],

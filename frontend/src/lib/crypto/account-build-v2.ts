@@ -3,10 +3,12 @@
 // passphrase (section 11.2); the signing and recovery keys and every RDK are held only for the
 // operation and zeroed or dropped at its end.
 
-import { type Bytes } from "./bytes";
+import { type Bytes, equal } from "./bytes";
 import * as certs from "./certs";
 import { type AccountDocumentV2, type DataGeneration, type InstanceEntryV2, accountV2Root } from "./account-v2";
-import { makeBackup } from "./backup";
+import { type AccountDocument } from "./account";
+import { makeBackup, openBackup, pkcs8OfBackup } from "./backup";
+import { derivePdk } from "./endpoint";
 import { type KeyBackupV2 } from "./backup-v2";
 import { unlockV2 } from "./endpoint-v2";
 import { NotEnrolled, UntrustedKey } from "./errors";
@@ -17,7 +19,7 @@ import { canonicalPassphrase } from "./passphrase";
 import * as primitives from "./primitives";
 import * as recipients from "./recipients";
 import { utf8 } from "./bytes";
-import { dataRdkContext, wrapToP256, wrapToRsa } from "./wrap";
+import { accountContext, dataRdkContext, unwrapBytes, wrapToP256, wrapToRsa } from "./wrap";
 
 const RDK_BYTES = 32;
 const now = () => Math.floor(Date.now() / 1000);
@@ -168,5 +170,82 @@ export async function revokeV2(document: AccountDocumentV2, held: recipients.Ver
     return await signAndRebuild(document, root, current, keys.signing.privateKey, next, [...document.dataKeys, generation.entry], keys.rdks);
   } finally {
     for (const rdk of keys.rdks) rdk.fill(0);
+  }
+}
+
+/**
+ * Section 17: upgrade a v1 account in place at the owner's next passphrase entry. `held` is this
+ * endpoint's verified v1 set C; the result's set is epoch C + 1, chained to C, so agents accept
+ * it without re-pairing. Old clips stay readable through data generation 1 (the v1 data key).
+ */
+export async function migrateV1(
+  document: AccountDocument,
+  held: recipients.VerifiedRecipientSet,
+  ownKeyId: string,
+  passphrase: string,
+  drop: readonly string[] = [],
+  params: kdf.KdfParams = kdf.newDefaultParams(),
+): Promise<BuiltV2> {
+  const root = await certs.loadCert(document.rootCertDer);
+  if (document.accountId !== held.recipientSet.accountId || (await certs.verifyRoot(root)).keyId !== document.accountId) {
+    throw new UntrustedKey("migration: not the account this endpoint holds");
+  }
+  const current = await recipients.verifyRecipientSet(document.recipientSet, root, (await certs.loadCert(document.dataCertDer)).key.keyId ?? "");
+  await recipients.checkSetSuccession(current, await recipients.heldSetOf(held));
+  recipients.checkOwnMembership(current, ownKeyId);
+  const members = current.keys.filter((k) => k.role === "instance").map((k) => k.keyId);
+  if (drop.includes(ownKeyId) || drop.some((id) => !members.includes(id))) throw new NotEnrolled("migration drops only other instances of the signed set");
+  const secrets: Uint8Array[] = [];
+  try {
+    // Step 1: open the v1 account; RDK_1 is proven by opening the v1 data backup.
+    const pdk1 = await derivePdk(document, passphrase);
+    secrets.push(pdk1);
+    const signing = await openBackup(document.backups.signing, pdk1, document.accountId, root);
+    const oldRecovery = await openBackup(document.backups.recovery, pdk1, document.accountId, await certs.loadCert(document.recoveryCertDer));
+    const rdk1 = await unwrapBytes(oldRecovery, document.rdkWrappedToRecovery, accountContext("rdk", document.accountId), "rdk");
+    secrets.push(rdk1);
+    const dataCert = await certs.loadCert(document.dataCertDer);
+    await openBackup(document.backups.data, rdk1, document.accountId, dataCert);
+    const signingPkcs8 = await pkcs8OfBackup(document.backups.signing.p12, pdk1);
+    const dataPkcs8 = await pkcs8OfBackup(document.backups.data.p12, rdk1);
+    secrets.push(signingPkcs8, dataPkcs8);
+    // Step 2: fresh salts, so the v1 PDK every v1 browser could unwrap opens nothing here.
+    const v1Params = document.backups.signing.kdf;
+    if (equal(params.scryptSalt, v1Params.scryptSalt) || equal(params.pbkdf2Salt, v1Params.pbkdf2Salt)) {
+      throw new Error("migration needs fresh PDK salts: the v1 PDK must not open the v2 account");
+    }
+    const pdk = await kdf.deriveKey(utf8(await canonicalPassphrase(passphrase)), params);
+    secrets.push(pdk);
+    // Step 3: a new recovery key; the old one sat under the v1 PDK.
+    const recoveryPair = await primitives.rsaGenerate("oaep", true);
+    const recoveryPkcs8 = await primitives.exportPkcs8(recoveryPair.privateKey);
+    secrets.push(recoveryPkcs8);
+    const recoveryCert = await issueCertificate(root, signing.privateKey, await primitives.exportSpki(recoveryPair.publicKey), "recovery");
+    // Step 4-5: generation 1 = the v1 data key under RDK_1; generation 2 = a rotation.
+    const gen1: DataGeneration = {
+      generation: 1,
+      certDer: document.dataCertDer,
+      backup: await backupV2("data", 1, document.accountId, dataPkcs8, dataCert, rdk1),
+      rdkWrappedToRecovery: await wrapToRsa(recoveryPair.publicKey, rdk1, dataRdkContext(document.accountId, 1)),
+    };
+    const gen2 = await newGeneration(document.accountId, root, signing.privateKey, recoveryPair.publicKey, 2);
+    secrets.push(gen2.rdk);
+    // Step 6: the v2 set, derived from the v1 set only (v1 recipients become "*").
+    const data: recipients.Recipient = { role: "data", keyId: (await certs.loadCert(gen2.entry.certDer)).key.keyId ?? "", certDer: gen2.entry.certDer };
+    const next = await recipients.nextRecipientSet(current, now(), { remove: drop, data });
+    const base: AccountDocumentV2 = {
+      accountId: document.accountId,
+      rootCertDer: document.rootCertDer,
+      recoveryCertDer: recoveryCert.der,
+      passphrase: { kdf: params, check: await kdf.passphraseCheck(pdk, document.accountId) },
+      signingBackup: await backupV2("signing", 0, document.accountId, signingPkcs8, root, pdk),
+      recoveryBackup: await backupV2("recovery", 0, document.accountId, recoveryPkcs8, recoveryCert, pdk),
+      dataKeys: [],
+      instances: [],
+      recipientSet: document.recipientSet,
+    };
+    return await signAndRebuild(base, root, current, signing.privateKey, next, [gen1, gen2.entry], [rdk1, gen2.rdk]);
+  } finally {
+    for (const secret of secrets) secret.fill(0);
   }
 }

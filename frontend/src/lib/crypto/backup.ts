@@ -257,6 +257,18 @@ export async function openP12(
   }
 }
 
+/**
+ * The PKCS#8 inside a backup already opened with openBackup (migration re-files the same keys
+ * as v2 backups, section 17). The caller zeroes it at once.
+ */
+export async function pkcs8OfBackup(p12: Uint8Array, derivedKey: Uint8Array): Promise<Uint8Array> {
+  try {
+    return await pkcs8FromP12(p12, passwordBytes(derivedKey));
+  } catch (err) {
+    throw new BackupMismatch(`backup does not open with this account's key: ${String(err)}`);
+  }
+}
+
 /** Derive the key from a passphrase (canonical UTF-8) or the RDK secret, then open the backup. */
 export async function openBackupWithSecret(
   backup: KeyBackup,
