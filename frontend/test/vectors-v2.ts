@@ -12,6 +12,8 @@ import { checkDelivery, heldRecipientsOf } from "../src/lib/crypto/withholding";
 import { AssertionFailed } from "./harness";
 import { accountV2FromJson, accountV2ToJson } from "../src/lib/crypto/account-v2";
 import { deepEqual } from "./harness";
+import { accountFromJson } from "../src/lib/crypto/account";
+import { unlockWithPassphrase } from "../src/lib/crypto/endpoint";
 import { openDataKeyV2, readDataKeyV2, unlockV2 } from "../src/lib/crypto/endpoint-v2";
 import * as kdf from "../src/lib/crypto/kdf";
 import { importPkcs8 } from "../src/lib/crypto/keys";
@@ -79,6 +81,13 @@ async function runAccountV2(input: Input): Promise<unknown> {
     return { check: b64encode(await kdf.keyCheckV2(b64(input["key"]), accountId, String(input["role"]), Number(input["generation"]))) };
   }
   if (op === "data-rdk-context") return { context: b64encode(dataRdkContext(accountId, Number(input["generation"]))) };
+  if (op === "open-v1") {
+    // Section 11.4: a swapped v1 signing backup is BackupMismatch, not WrongPassphrase.
+    const v1 = accountFromJson(input["account"]);
+    const keys = await unlockWithPassphrase(v1, String(input["passphrase"]));
+    keys.rdk.fill(0);
+    return { account_id: v1.accountId, signing_key_id: keys.signing.keyId, recovery_key_id: keys.recovery.keyId };
+  }
   const document = accountV2FromJson(input["account"]);
   // What this endpoint writes back is what it read: the store sees no drift between versions.
   if (!deepEqual(accountV2ToJson(document), input["account"])) throw new AssertionFailed("account_v2 does not round-trip through JSON");
