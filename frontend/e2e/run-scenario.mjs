@@ -37,6 +37,7 @@ const SCENARIOS = {
   "bench-enrol": () => import("./scenarios/bench-enrol.mjs"),
   "bench-pair": () => import("./scenarios/bench-pair.mjs"),
   "bench-play": () => import("./scenarios/bench-play.mjs"),
+  "signed-facts": () => import("./scenarios/signed-facts.mjs"),
 };
 
 async function main() {

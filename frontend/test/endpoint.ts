@@ -83,6 +83,20 @@ export async function endpointSuites(source: DataSource): Promise<TestSuite[]> {
           },
         },
         {
+          name: "backup: a swapped signing backup is BackupMismatch, not WrongPassphrase (issue 11)",
+          run: async () => {
+            const { document } = await made();
+            const other = await endpoint.createAccount(PASSPHRASE.split(" ").reverse().join(" "), cheapParams());
+            // The store keeps the parameters and swaps the rest (check and PKCS#12) for another account's.
+            const foreign = { ...other.document.backups.signing, accountId: document.accountId, kdf: document.backups.signing.kdf };
+            const swapped = { ...document, backups: { ...document.backups, signing: foreign } };
+            const outcome = await errorName(() => endpoint.unlockWithPassphrase(swapped, PASSPHRASE));
+            assert(outcome === "BackupMismatch", outcome);
+            const wrong = await errorName(() => endpoint.unlockWithPassphrase(document, PASSPHRASE.split(" ").reverse().join(" ")));
+            assert(wrong === "WrongPassphrase", wrong);
+          },
+        },
+        {
           name: "enrol, unlock with the instance key, pair a device, revoke",
           run: async () => {
             const first = await made();
@@ -115,6 +129,26 @@ export async function endpointSuites(source: DataSource): Promise<TestSuite[]> {
             const gone = await errorName(() => endpoint.unlockWithInstance(revoked, first.endpoint));
             assert(gone === "UntrustedKey", gone);
             keys.rdk.fill(0);
+          },
+        },
+        {
+          name: "attack: a revoked instance put back into the store's `instances` is not signed back in",
+          run: async () => {
+            const first = await made();
+            const second = await endpoint.enrolWithPassphrase(first.document, PASSPHRASE);
+            const revokedId = second.endpoint.instanceKey.keyId;
+            const revoked = await endpoint.revokeInstance(second.document, first.endpoint, revokedId);
+            const smuggled = second.document.instances.find((i) => i.keyId === revokedId);
+            assert(smuggled !== undefined, "no entry to smuggle");
+            const tampered = { ...revoked, instances: [...revoked.instances, smuggled] };
+            const third = await endpoint.enrolWithPassphrase(tampered, PASSPHRASE);
+            const members = (await endpoint.verifyCurrentSet(third.document, first.endpoint)).keys.map((k) => k.keyId);
+            assert(!members.includes(revokedId), "enrol signed the revoked instance back in");
+            assert(!third.document.instances.some((i) => i.keyId === revokedId), "enrol kept its entry");
+            const thirdId = third.endpoint.instanceKey.keyId;
+            const again = await endpoint.revokeInstance({ ...third.document, instances: [...third.document.instances, smuggled] }, first.endpoint, thirdId);
+            const after = (await endpoint.verifyCurrentSet(again, first.endpoint)).keys.map((k) => k.keyId);
+            assert(!after.includes(revokedId) && !after.includes(thirdId), "revoke signed the revoked instance back in");
           },
         },
       ],

@@ -2,7 +2,8 @@
 import { type DataSource, type TestSuite } from "./harness";
 import { encodingSuite } from "./encoding";
 import { endpointSuites } from "./endpoint";
+import { endpointV2Suites } from "./endpoint-v2";
 
 export async function unitSuites(source: DataSource): Promise<TestSuite[]> {
-  return [encodingSuite(), ...(await endpointSuites(source))];
+  return [encodingSuite(), ...(await endpointSuites(source)), ...endpointV2Suites()];
 }

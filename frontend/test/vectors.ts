@@ -22,6 +22,7 @@ import * as streamFormat from "../src/lib/crypto/stream-format";
 import { StreamDecryptor, StreamEncryptor, decryptAll } from "../src/lib/crypto/stream";
 import { concat, equal } from "../src/lib/crypto/bytes";
 import { type DataSource, type TestSuite, AssertionFailed, expectOutcome } from "./harness";
+import { V2_RUNNERS } from "./vectors-v2";
 
 type Input = Record<string, Json>;
 type Runner = (input: Input) => Promise<unknown>;
@@ -319,6 +320,7 @@ export const RUNNERS: Record<string, Runner> = {
   pairing: runPairing,
   backup: runBackup,
   account: runAccount,
+  ...V2_RUNNERS,
 };
 
 interface VectorFile {

@@ -1,10 +1,12 @@
 // custom:e2ee-nvr-clips-card: recent clips of chosen cameras as decrypted thumbnails, tap to
-// play inline; an unenrolled browser gets a link to the panel.
+// play inline; an unenrolled browser gets a link to the panel. Captions are the signed facts
+// (ui/clip-facts.ts), with HA's disagreements shown, never HA's index row.
 
 import { LitElement, css, html, nothing } from "lit";
-import { type Hass, define, errorText, formatTime, translatorFor } from "../ui/base";
+import { type Hass, define, errorText, translatorFor } from "../ui/base";
 import { baseStyles } from "../ui/styles";
 import "../ui/clip-player";
+import "../ui/clip-facts";
 import "../ui/clip-thumb";
 import { type ClipRow } from "../lib/api/schemas";
 import { type E2eeSession } from "../lib/flows/session";
@@ -132,7 +134,7 @@ export class ClipsCard extends LitElement {
               (clip) => html`<button class="tile" data-clip-id=${clip.clip_id}
                 @click=${() => (this.selected = this.selected === clip.clip_id ? "" : clip.clip_id)}>
                 <e2ee-nvr-clip-thumb .opener=${session.clips()} clip-id=${clip.clip_id} failed-text=${t("clips.thumbnail_failed")}></e2ee-nvr-clip-thumb>
-                ${formatTime(clip.start_ms, this.hass)}</button>`,
+                <e2ee-nvr-clip-facts .hass=${this.hass} .opener=${session.clips()} .row=${clip} clip-id=${clip.clip_id}></e2ee-nvr-clip-facts></button>`,
             )}
       </div></div>`;
   }

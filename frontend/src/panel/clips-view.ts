@@ -1,13 +1,17 @@
 // Clips by day and camera: filters, decrypted thumbnails, endless scroll, play, download, delete.
+// HA's index only finds and groups clips; each tile's and the player's caption, and the download's
+// file name, come from the signed manifest (ui/clip-facts.ts), with HA's disagreements shown.
 
 import { LitElement, css, html, nothing } from "lit";
-import { type Hass, define, errorText, formatTime, isAdmin, translatorFor } from "../ui/base";
+import { type Hass, define, errorText, isAdmin, translatorFor } from "../ui/base";
 import { baseStyles } from "../ui/styles";
 import "../ui/clip-player";
+import "../ui/clip-facts";
 import "../ui/clip-thumb";
 import "../ui/confirm-button";
 import { type ClipRow } from "../lib/api/schemas";
-import { ClipFeed, type FeedFilter, NO_FILTER, cameraKey, cameraNames, eventKinds, groupClips } from "../lib/flows/clip-feed";
+import { ClipFeed, type FeedFilter, NO_FILTER, cameraNames, eventKinds, groupClips } from "../lib/flows/clip-feed";
+import { type WithheldCamera, withheldCameras } from "../lib/flows/delivery-check";
 import { type E2eeSession } from "../lib/flows/session";
 import { clipFileName, saveBlob } from "../lib/player/download";
 
@@ -77,6 +81,7 @@ export class ClipsView extends LitElement {
     exhausted: { state: true },
     message: { state: true },
     progress: { state: true },
+    withheld: { state: true },
   };
   declare hass: Hass | undefined;
   declare session: E2eeSession;
@@ -90,6 +95,8 @@ export class ClipsView extends LitElement {
   declare exhausted: boolean;
   declare message: string;
   declare progress: number;
+  /** Cameras whose newest clip shows a withheld revocation (section 10.1). */
+  declare withheld: WithheldCamera[];
   private feed: ClipFeed | null = null;
   private observer: IntersectionObserver | null = null;
   private knownEvents: string[] = [];
@@ -105,16 +112,22 @@ export class ClipsView extends LitElement {
     this.exhausted = false;
     this.message = "";
     this.progress = -1;
+    this.withheld = [];
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.feed = new ClipFeed(this.session.api);
-    void this.session.cameras().then(
-      (list) => (this.names = cameraNames(list)),
+    // Names pinned from the pairing requests this browser verified win over HA's labels.
+    void Promise.all([this.session.cameras(), this.session.pinnedCameraNames()]).then(
+      ([list, pinned]) => (this.names = new Map([...cameraNames(list), ...pinned])),
       () => undefined,
     );
     void this.more();
+    void withheldCameras(this.session).then(
+      (found) => (this.withheld = found),
+      () => undefined,
+    );
   }
 
   override disconnectedCallback(): void {
@@ -165,10 +178,13 @@ export class ClipsView extends LitElement {
   private async download(clip: ClipRow): Promise<void> {
     this.progress = 0;
     try {
-      const blob = await this.session.clips().download(clip.clip_id, (received, total) => {
+      const opener = this.session.clips();
+      const facts = await opener.facts(clip.clip_id, clip);
+      const blob = await opener.download(clip.clip_id, (received, total) => {
         this.progress = Math.floor((100 * received) / Math.max(1, total));
       });
-      saveBlob(blob, clipFileName(this.names.get(cameraKey(clip.device_id, clip.camera_id)) ?? clip.camera_id, clip.start_ms));
+      // The name says what the camera signed, never HA's label for the clip.
+      saveBlob(blob, clipFileName(facts.cameraName, facts.startMs));
     } catch (err) {
       this.message = errorText(translatorFor(this.hass), err);
     } finally {
@@ -210,8 +226,9 @@ export class ClipsView extends LitElement {
     const t = translatorFor(this.hass);
     return html`<div class="player card" data-screen="player">
       <e2ee-nvr-clip-player .hass=${this.hass} .opener=${this.session.clips()} clip-id=${clip.clip_id}></e2ee-nvr-clip-player>
+      <e2ee-nvr-clip-facts full data-facts="player" .hass=${this.hass} .opener=${this.session.clips()} .row=${clip}
+        clip-id=${clip.clip_id}></e2ee-nvr-clip-facts>
       <div class="row" style="margin-top:8px">
-        <span>${this.names.get(cameraKey(clip.device_id, clip.camera_id)) ?? clip.camera_id} · ${formatTime(clip.start_ms, this.hass)}</span>
         <span class="spacer"></span>
         <button ?disabled=${this.progress >= 0} @click=${() => void this.download(clip)}>
           ${this.progress >= 0 ? t("clips.downloading", { percent: this.progress }) : t("clips.download")}</button>
@@ -230,6 +247,10 @@ export class ClipsView extends LitElement {
     return html`<div class="card" data-screen="clips">
       ${this.renderFilters()}
       ${this.message === "" ? nothing : html`<p class="error" role="alert">${this.message}</p>`}
+      ${this.withheld.map(
+        (w) => html`<p class="error" role="alert" data-withheld-camera=${w.cameraKey}>
+          ⚠ ${t(w.name === "RevocationWithheld" ? "clips.withheld" : "clips.withheld_rolled_back", { camera: w.cameraName })}</p>`,
+      )}
     </div>
     <div class="layout ${this.selected === null ? "" : "playing"}">
       ${this.selected === null || this.wide ? nothing : this.renderPlayer(this.selected)}
@@ -241,8 +262,8 @@ export class ClipsView extends LitElement {
                 (clip) => html`<button class="tile ${this.selected?.clip_id === clip.clip_id ? "selected" : ""}"
                   data-clip-id=${clip.clip_id} @click=${() => (this.selected = clip)} aria-label=${t("clips.play")}>
                   <e2ee-nvr-clip-thumb .opener=${this.session.clips()} clip-id=${clip.clip_id} failed-text=${t("clips.thumbnail_failed")}></e2ee-nvr-clip-thumb>
-                  <div class="meta">${formatTime(clip.start_ms, this.hass)} · ${t("clips.duration", { seconds: Math.round((clip.end_ms - clip.start_ms) / 1000) })}
-                    <div>${clip.events.map((e) => html`<span class="chip">${e}</span>`)}</div></div>
+                  <e2ee-nvr-clip-facts class="meta" .hass=${this.hass} .opener=${this.session.clips()} .row=${clip}
+                    clip-id=${clip.clip_id}></e2ee-nvr-clip-facts>
                 </button>`,
               )}
             </div>`,

@@ -1,10 +1,13 @@
 // Enrolled browsers (revoke) and paired cameras (status, rename, unpair).
+// The browsers listed are the members of the signed recipient set this browser verified, not
+// HA's `instances` metadata (which only lends them names): a browser HA hides is still listed,
+// and one HA lists without it being in the set is shown apart, as receiving nothing new.
 
 import { LitElement, css, html, nothing } from "lit";
 import { type Hass, announceChange, define, errorText, formatDateTime, isAdmin, translatorFor } from "../ui/base";
 import { baseStyles } from "../ui/styles";
 import "../ui/confirm-button";
-import { type CameraList, type DeviceInfo } from "../lib/api/schemas";
+import { type CameraList, type DeviceInfo, type InstanceInfo } from "../lib/api/schemas";
 import { type E2eeSession } from "../lib/flows/session";
 
 export class DevicesView extends LitElement {
@@ -74,30 +77,49 @@ export class DevicesView extends LitElement {
     }
   }
 
-  private renderBrowsers() {
+  private renderBrowser(keyId: string, info: InstanceInfo | undefined) {
     const t = translatorFor(this.hass);
     const own = this.session.enrolled?.instance.keyId;
-    const admin = isAdmin(this.hass);
+    const name = info?.name || t("devices.unnamed", { key: keyId.slice(0, 8) });
+    return html`<li class="row" data-key-id=${keyId} data-signed="1">
+      <div>
+        <div>${name} ${keyId === own ? html`<span class="muted">(${t("devices.this_browser")})</span>` : nothing}</div>
+        <div class="muted">${keyId}</div>
+        ${info === undefined ? html`<div class="error">${t("devices.not_listed_by_ha")}</div>` : nothing}
+        ${info?.enrolled_at === null || info === undefined ? nothing : html`<div class="muted">${t("devices.enrolled_at", { date: formatDateTime(info.enrolled_at * 1000, this.hass) })}</div>`}
+        ${info?.last_seen === null || info?.last_seen === undefined ? nothing : html`<div class="muted">${t("devices.browser_last_seen", { date: formatDateTime(info.last_seen * 1000, this.hass) })}</div>`}
+      </div>
+      <span class="spacer"></span>
+      ${isAdmin(this.hass)
+        ? html`<e2ee-nvr-confirm-button danger label=${t("devices.revoke")} yes=${t("devices.revoke")} no=${t("app.cancel")}
+            question=${t("devices.revoke_confirm", { name }) + (keyId === own ? ` ${t("devices.revoke_self")}` : "")}
+            @confirmed=${() => void this.act(() => this.session.revoke(keyId), true)}></e2ee-nvr-confirm-button>`
+        : nothing}
+    </li>`;
+  }
+
+  private renderBrowsers() {
+    const t = translatorFor(this.hass);
+    const listed = new Map((this.session.account?.instances ?? []).map((i) => [i.key_id, i]));
+    const set = this.session.signedSet;
+    const members = (set?.members ?? []).filter((m) => m.role === "instance").map((m) => m.keyId);
+    const signed = new Set(members);
+    const unsigned = [...listed.values()].filter((i) => !signed.has(i.key_id));
     return html`<div class="card" data-screen="devices">
       <h2>${t("devices.browsers_title")}</h2>
       <p class="muted">${t("devices.browsers_help")}</p>
+      ${set !== null
+        ? html`<p class="muted">${t("devices.signed_help", { epoch: set.epoch })}</p>`
+        : this.session.setProblem === null
+          ? html`<p class="muted">${t("app.loading")}</p>`
+          : html`<p class="error" role="alert" data-set-problem>${t("devices.set_problem", { detail: errorText(t, this.session.setProblem) })}</p>`}
       <ul class="plain">
-        ${(this.session.account?.instances ?? []).map(
-          (instance) => html`<li class="row" data-key-id=${instance.key_id}>
-            <div>
-              <div>${instance.name || instance.key_id.slice(0, 8)} ${instance.key_id === own ? html`<span class="muted">(${t("devices.this_browser")})</span>` : nothing}</div>
-              <div class="muted">${instance.enrolled_at === null ? "" : t("devices.enrolled_at", { date: formatDateTime(instance.enrolled_at * 1000, this.hass) })}</div>
-              ${instance.last_seen === null || instance.last_seen === undefined ? nothing : html`<div class="muted">${t("devices.browser_last_seen", { date: formatDateTime(instance.last_seen * 1000, this.hass) })}</div>`}
-            </div>
-            <span class="spacer"></span>
-            ${admin
-              ? html`<e2ee-nvr-confirm-button danger label=${t("devices.revoke")} yes=${t("devices.revoke")} no=${t("app.cancel")}
-                  question=${t("devices.revoke_confirm", { name: instance.name || instance.key_id.slice(0, 8) }) + (instance.key_id === own ? ` ${t("devices.revoke_self")}` : "")}
-                  @confirmed=${() => void this.act(() => this.session.revoke(instance.key_id), true)}></e2ee-nvr-confirm-button>`
-              : nothing}
-          </li>`,
-        )}
+        ${members.map((keyId) => this.renderBrowser(keyId, listed.get(keyId)))}
       </ul>
+      ${set === null || unsigned.length === 0
+        ? nothing
+        : html`<p class="error" data-unsigned-browsers>${t("devices.ha_only_title")}</p>
+            <ul class="plain">${unsigned.map((i) => html`<li data-unsigned-key-id=${i.key_id}>${i.name || i.key_id}</li>`)}</ul>`}
     </div>`;
   }
 
@@ -123,7 +145,7 @@ export class DevicesView extends LitElement {
             ? html`<input maxlength="64" .value=${this.draft} @input=${(e: Event) => (this.draft = (e.target as HTMLInputElement).value)} />
                 <button class="primary" ?disabled=${this.draft.trim() === ""}
                   @click=${() => void this.act(async () => {
-                    await this.session.api.cameraRename(device.device_id, camera.camera_id, this.draft.trim());
+                    await this.session.renameCamera(device.device_id, camera.camera_id, this.draft.trim());
                     this.editing = "";
                   })}>${t("devices.save")}</button>
                 <button @click=${() => (this.editing = "")}>${t("app.cancel")}</button>`

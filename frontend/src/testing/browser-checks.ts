@@ -10,6 +10,7 @@ import * as primitives from "../lib/crypto/primitives";
 import { StreamEncryptor } from "../lib/crypto/stream";
 import { ClipOpener } from "../lib/flows/clip-opener";
 import { Keystore } from "../lib/keystore/keystore";
+import { TrustStore } from "../lib/keystore/trust-store";
 import { RangeChunkReader } from "../lib/player/chunk-reader";
 import { playability } from "../lib/player/codec";
 import { MsePlayer } from "../lib/player/mse-player";
@@ -63,6 +64,8 @@ export async function keystoreSave(): Promise<{ failures: Failures; keyId: strin
     "an extractable key is refused",
   );
   check(failures, (await store.load())?.instance.keyId === key.keyId, "refused save left the old record");
+  // The highest recipient set verified is kept beside the enrolment (issue 10).
+  await new TrustStore(store).acceptSet("a".repeat(32), { epoch: 5, payloadSha256: "5".repeat(64) });
   store.close();
   return { failures, keyId: key.keyId };
 }
@@ -73,6 +76,9 @@ export async function keystoreLoad(keyId: string): Promise<Failures> {
   const store = new Keystore();
   const loaded = await store.load();
   check(failures, loaded?.instance.keyId === keyId, "key survives a reload");
+  const trust = new TrustStore(store);
+  check(failures, (await trust.load("a".repeat(32))).highest?.epoch === 5, "highest set survives a restart");
+  await expectRejects(failures, trust.acceptSet("a".repeat(32), { epoch: 4, payloadSha256: "4".repeat(64) }), "RolledBack", "an older set after a restart");
   if (loaded !== null) {
     check(failures, !loaded.instance.privateKey.extractable, "reloaded key is non-extractable");
     try {

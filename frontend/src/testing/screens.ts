@@ -27,6 +27,8 @@ if (params.get("theme") === "dark") {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// The instance key ids the fake signed set names (set in main once this browser's key exists).
+let signedInstances: string[] = [];
 registerAccountOps({
   async createAccount(_passphrase, progress) {
     for (const step of ["keys", "passphrase-key", "random-key"] as const) {
@@ -42,6 +44,20 @@ registerAccountOps({
   },
   async revokeInstance() {
     throw new Error("fake");
+  },
+  async verifiedSet() {
+    return {
+      epoch: 3,
+      issuedAt: 1_764_400_000,
+      payloadSha256: "0".repeat(64),
+      version: 1,
+      prevSha256: null,
+      revoked: [],
+      members: [
+        { role: "data" as const, keyId: "d".repeat(32), cameras: "*" as const },
+        ...signedInstances.map((keyId) => ({ role: "instance" as const, keyId, cameras: "*" as const })),
+      ],
+    };
   },
   async openDataKey() {
     throw new Error("fake");
@@ -64,6 +80,7 @@ async function main(): Promise<void> {
   if (scenario === "enrolled") {
     const key = await newInstanceKey();
     ownKeyId = key.keyId;
+    signedInstances = [ownKeyId, OTHER_KEY];
     await keystore.save({ accountId: ACCOUNT, rootCertDer: new Uint8Array(1), instance: key, name: "Chrome on Linux", enrolledAt: 0 });
   }
   const day = new Date(2026, 10, 29, 14, 5).getTime();

@@ -218,13 +218,26 @@ export async function openBackup(
 ): Promise<OpenedKey> {
   checkAccount(backup, accountId);
   await kdf.verifyKeyCheck(derivedKey, accountId, backup.check);
+  return openP12(backup.role, backup.p12, derivedKey, expectedCert);
+}
+
+/**
+ * The PKCS#12 part of opening (v1 and v2 backups): decrypt under hex(key), and require the key
+ * the account names for the role. Every failure is BackupMismatch: the key was proven first.
+ */
+export async function openP12(
+  role: BackupRole,
+  p12: Uint8Array,
+  derivedKey: Uint8Array,
+  expectedCert: certs.Cert,
+): Promise<OpenedKey> {
   let pkcs8: Uint8Array;
   try {
-    pkcs8 = await pkcs8FromP12(backup.p12, passwordBytes(derivedKey));
+    pkcs8 = await pkcs8FromP12(p12, passwordBytes(derivedKey));
   } catch (err) {
-    throw new BackupMismatch(`${backup.role} backup does not open with this account's key: ${String(err)}`);
+    throw new BackupMismatch(`${role} backup does not open with this account's key: ${String(err)}`);
   }
-  const purpose: BackupPurpose = backup.role === "signing" ? "pss" : "oaep";
+  const purpose: BackupPurpose = role === "signing" ? "pss" : "oaep";
   try {
     // The store holds the backups: it could hand over another account's PKCS#12 under a
     // matching check, so the key inside must be the one this account's certificate names.
@@ -232,15 +245,27 @@ export async function openBackup(
     try {
       opened = await rsaPublicOfPkcs8(pkcs8);
     } catch {
-      throw new BackupMismatch(`${backup.role} backup holds no RSA key`);
+      throw new BackupMismatch(`${role} backup holds no RSA key`);
     }
     if (opened.keyId !== expectedCert.key.keyId) {
-      throw new BackupMismatch(`${backup.role} backup holds a key the account does not name`);
+      throw new BackupMismatch(`${role} backup holds a key the account does not name`);
     }
     const privateKey = await primitives.rsaPrivateFromPkcs8(pkcs8, purpose, false);
     return { kind: "rsa", keyId: opened.keyId, privateKey, publicKey: opened.publicKey, purpose };
   } finally {
     pkcs8.fill(0);
+  }
+}
+
+/**
+ * The PKCS#8 inside a backup already opened with openBackup (migration re-files the same keys
+ * as v2 backups, section 17). The caller zeroes it at once.
+ */
+export async function pkcs8OfBackup(p12: Uint8Array, derivedKey: Uint8Array): Promise<Uint8Array> {
+  try {
+    return await pkcs8FromP12(p12, passwordBytes(derivedKey));
+  } catch (err) {
+    throw new BackupMismatch(`backup does not open with this account's key: ${String(err)}`);
   }
 }
 

@@ -4,7 +4,6 @@
 // part, the two signature algorithm fields, the signature BIT STRING) are cut from the received
 // DER by der.ts, so nothing verified is ever a re-encoding.
 
-import "reflect-metadata";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import * as asnX509 from "@peculiar/asn1-x509";
 import { RSAPublicKey, RsaSaPssParams } from "@peculiar/asn1-rsa";

@@ -3,7 +3,6 @@
 // Only the public key is used by the issuer; the subject and attributes are ignored, so
 // nothing the device wrote into its request reaches the certificate (certs.py's verify_csr).
 
-import "reflect-metadata";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { CertificationRequest } from "@peculiar/asn1-csr";
 import * as certs from "./certs";

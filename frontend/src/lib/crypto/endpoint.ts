@@ -11,7 +11,7 @@ import * as backup from "./backup";
 import { type Bytes, equal, utf8 } from "./bytes";
 import * as certs from "./certs";
 import * as envelope from "./envelope";
-import { BadSignature, UntrustedKey } from "./errors";
+import { BackupMismatch, BadSignature, UntrustedKey, WrongPassphrase } from "./errors";
 import { issueCertificate, makeRoot } from "./issue";
 import * as kdf from "./kdf";
 import { type HeldP256Key, newInstanceKey } from "./keys";
@@ -55,19 +55,42 @@ async function instanceEntry(
   };
 }
 
-/** Sign the recipient set {data, every instance} at `epoch` with the account signing key. */
+/** An instance member of a recipient set: its key id and certificate. */
+export interface InstanceMember {
+  keyId: string;
+  certDer: Bytes;
+}
+
+/** Sign the recipient set {data, every instance member} at `epoch` with the account signing key. */
 export async function signRecipientSet(
   accountId: string,
   signingKey: CryptoKey,
   epoch: number,
   dataCertDer: Bytes,
-  instances: readonly InstanceEntry[],
+  instances: readonly InstanceMember[],
 ): Promise<envelope.SignedEnvelope> {
   const members: recipients.Recipient[] = [
     { role: "data", keyId: (await certs.loadCert(dataCertDer)).key.keyId ?? "", certDer: dataCertDer },
     ...instances.map((i) => ({ role: "instance" as const, keyId: i.keyId, certDer: i.certDer })),
   ];
   return recipients.signRecipientSet(recipients.buildRecipientSet(accountId, epoch, now(), members), signingKey);
+}
+
+/**
+ * The instance members of a verified set. The next set is built from these and never from the
+ * store's `instances` list: that list is unsigned, and a store that adds a revoked browser to it
+ * would otherwise have the owner's own next enrol or revoke sign that browser back in.
+ */
+export function verifiedInstances(current: recipients.VerifiedRecipientSet): InstanceMember[] {
+  return current.recipientSet.recipients
+    .filter((r) => r.role === "instance")
+    .map((r) => ({ keyId: r.keyId, certDer: r.certDer }));
+}
+
+/** The store's entries (wraps) of exactly the members: an entry for anyone else is dropped. */
+function entriesOf(document: AccountDocument, members: readonly InstanceMember[]): InstanceEntry[] {
+  const keep = new Set(members.map((m) => m.keyId));
+  return document.instances.filter((i) => keep.has(i.keyId));
 }
 
 /** Generate an RSA key extractable, back it up, and keep only a non-extractable re-import. */
@@ -173,7 +196,21 @@ async function openWithPdk(document: AccountDocument, pdk: Uint8Array): Promise<
 export async function derivePdk(document: AccountDocument, passphrase: string): Promise<Bytes> {
   const signingBackup = document.backups.signing;
   const pdk = await kdf.deriveKey(utf8(await canonicalPassphrase(passphrase)), signingBackup.kdf);
-  await kdf.verifyKeyCheck(pdk, document.accountId, signingBackup.check);
+  try {
+    await kdf.verifyKeyCheck(pdk, document.accountId, signingBackup.check);
+  } catch (err) {
+    // Section 11.4: the same PDK matching the recovery backup's check shows the passphrase is
+    // right and the signing backup was swapped: BackupMismatch, never a wrong passphrase (and
+    // so never a spent attempt of the user's back-off).
+    const recovery = document.backups.recovery;
+    const sameParams = JSON.stringify(kdf.paramsToJson(recovery.kdf)) === JSON.stringify(kdf.paramsToJson(signingBackup.kdf));
+    if (err instanceof WrongPassphrase && sameParams && (await kdf.keyCheckMatches(pdk, document.accountId, recovery.check))) {
+      pdk.fill(0);
+      throw new BackupMismatch("the signing backup is not this account's (the passphrase opens the recovery backup)");
+    }
+    pdk.fill(0);
+    throw err;
+  }
   return pdk;
 }
 
@@ -214,8 +251,9 @@ export async function enrolWithPassphrase(
     const current = await recipients.verifyRecipientSet(document.recipientSet, root, await dataKeyId(document));
     const instanceKey = await newInstanceKey();
     const entry = await instanceEntry(document.accountId, root, keys.signing.privateKey, instanceKey, pdk, keys.rdk);
-    const instances = [...document.instances, entry];
-    const signed = await signRecipientSet(document.accountId, keys.signing.privateKey, current.epoch + 1, document.dataCertDer, instances);
+    const members = [...verifiedInstances(current), entry];
+    const signed = await signRecipientSet(document.accountId, keys.signing.privateKey, current.epoch + 1, document.dataCertDer, members);
+    const instances = [...entriesOf(document, members), entry];
     return {
       document: { ...document, instances, recipientSet: signed },
       endpoint: { accountId: document.accountId, root, instanceKey },
@@ -256,7 +294,10 @@ export async function openDataKey(document: AccountDocument, rdk: Uint8Array): P
   return backup.openBackup(document.backups.data, rdk, document.accountId, dataCert);
 }
 
-/** Sign a recipient set epoch + 1 without the revoked instance, and drop its entry. */
+/**
+ * Sign a recipient set epoch + 1: the verified current set's instances without the revoked one;
+ * the document keeps the entries of exactly those members.
+ */
 export async function revokeInstance(
   document: AccountDocument,
   endpoint: Endpoint,
@@ -265,9 +306,11 @@ export async function revokeInstance(
   const keys = await unlockWithInstance(document, endpoint);
   try {
     const current = await verifyCurrentSet(document, endpoint);
-    const instances = document.instances.filter((i) => i.keyId !== revokedKeyId);
-    if (instances.length === document.instances.length) throw new Error(`no enrolled instance ${revokedKeyId}`);
-    const signed = await signRecipientSet(document.accountId, keys.signing.privateKey, current.epoch + 1, document.dataCertDer, instances);
+    const before = verifiedInstances(current);
+    const members = before.filter((i) => i.keyId !== revokedKeyId);
+    if (members.length === before.length) throw new Error(`no enrolled instance ${revokedKeyId}`);
+    const signed = await signRecipientSet(document.accountId, keys.signing.privateKey, current.epoch + 1, document.dataCertDer, members);
+    const instances = entriesOf(document, members);
     return { ...document, instances, recipientSet: signed };
   } finally {
     keys.rdk.fill(0);

@@ -11,6 +11,8 @@ import { KEY_ID_RE, keyId } from "./identifiers";
 import * as primitives from "./primitives";
 
 export const PROTOCOL_VERSION = 1;
+/** Version 2 of the trust core (recipient set, account, key backup); other objects stay at 1. */
+export const TRUST_CORE_VERSION = 2;
 export const MAX_PAYLOAD_BYTES = 1 << 20;
 
 export function labelBytes(objectType: string): Bytes {
@@ -43,8 +45,9 @@ export function signedFromJson(document: Json | undefined): SignedEnvelope {
 }
 
 function checkOwnType(objectType: string, payload: JsonObject): void {
-  if (payload["type"] !== objectType || payload["v"] !== PROTOCOL_VERSION) {
-    throw new Error("payload must carry v=1 and its own type");
+  const version = payload["v"];
+  if (payload["type"] !== objectType || (version !== PROTOCOL_VERSION && version !== TRUST_CORE_VERSION)) {
+    throw new Error("payload must carry v=1 or v=2 and its own type");
   }
 }
 
@@ -66,6 +69,7 @@ export async function verify(
   objectType: string,
   envelope: SignedEnvelope,
   publicKey: CryptoKey,
+  versions: readonly number[] = [PROTOCOL_VERSION],
 ): Promise<JsonObject> {
   if (envelope.signer !== (await keyId(publicKey))) {
     throw new BadSignature(`${objectType}: signed by ${envelope.signer}, expected another key`);
@@ -79,13 +83,21 @@ export async function verify(
   } catch {
     throw new BadSignature(`${objectType}: signature does not verify`);
   }
-  return parsePayload(objectType, envelope.payload);
+  return parsePayload(objectType, envelope.payload, versions);
 }
 
 /** Parse payload bytes and check their version and type (after any signature check). */
-export function parsePayload(objectType: string, raw: Uint8Array): JsonObject {
+export function parsePayload(
+  objectType: string,
+  raw: Uint8Array,
+  versions: readonly number[] = [PROTOCOL_VERSION],
+): JsonObject {
   const document = loads(raw, MAX_PAYLOAD_BYTES);
-  checkVersionAndType(document, objectType, PROTOCOL_VERSION);
+  const found = document["v"];
+  // Checked against the highest accepted version when the found one is not accepted, so the
+  // refusal is UnsupportedVersion (MalformedObject for a non-integer), as section 1.1 says.
+  const accepted = typeof found === "number" && versions.includes(found) ? found : (versions[versions.length - 1] ?? PROTOCOL_VERSION);
+  checkVersionAndType(document, objectType, accepted);
   return document;
 }
 

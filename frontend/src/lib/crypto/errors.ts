@@ -75,3 +75,18 @@ export class TrailingData extends ProtocolError {
 export class HeaderMismatch extends ProtocolError {
   override name = "HeaderMismatch";
 }
+/** A recipient set lists a key its own `revoked` names, or drops a revoked id the verifier holds. */
+export class Readmitted extends ProtocolError {
+  override name = "Readmitted";
+}
+/** A verified set does not list this endpoint's instance key: it must not grant, sign or read. */
+export class NotEnrolled extends ProtocolError {
+  override name = "NotEnrolled";
+}
+/**
+ * A clip went to a revoked key or an old epoch: the store withholds a revocation (section 10.1).
+ * A warning, not a refusal: the clip still opens, but the user must be told loudly.
+ */
+export class RevocationWithheld extends ProtocolError {
+  override name = "RevocationWithheld";
+}

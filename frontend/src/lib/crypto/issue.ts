@@ -5,7 +5,6 @@
 // OpenSSL would give it, and every certificate made here is run through the verifier before it
 // is returned: the endpoint never hands out a certificate a device or Python would refuse.
 
-import "reflect-metadata";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import * as asnX509 from "@peculiar/asn1-x509";
 import { type Bytes, fromHex } from "./bytes";

@@ -131,10 +131,51 @@ export async function keyCheck(key: Uint8Array, accountId: string): Promise<Byte
   return primitives.hmacSha256(key, checkMessage(accountId));
 }
 
+/** True when `check` is the v1 check of `key` for this account (compared in WebCrypto). */
+export async function keyCheckMatches(key: Uint8Array, accountId: string, check: Uint8Array): Promise<boolean> {
+  checkKey(key);
+  return primitives.hmacSha256Verify(key, checkMessage(accountId), check);
+}
+
 /** Throw WrongPassphrase unless check matches this key and account (compared in WebCrypto). */
 export async function verifyKeyCheck(key: Uint8Array, accountId: string, check: Uint8Array): Promise<void> {
   checkKey(key);
   if (!(await primitives.hmacSha256Verify(key, checkMessage(accountId), check))) {
     throw new WrongPassphrase("the passphrase does not open this account's backups");
   }
+}
+
+const PASSPHRASE_CHECK_LABEL_V2 = ascii("e2ee-nvr/v2/passphrase-check\x00");
+const KEY_CHECK_LABEL_V2 = ascii("e2ee-nvr/v2/key-check\x00");
+
+/** v2: HMAC-SHA256(PDK, "e2ee-nvr/v2/passphrase-check" || 0x00 || account_id hex text). */
+export async function passphraseCheck(pdk: Uint8Array, accountId: string): Promise<Bytes> {
+  checkKey(pdk);
+  return primitives.hmacSha256(pdk, concat(PASSPHRASE_CHECK_LABEL_V2, ascii(hexId(accountId, "account_id", 16))));
+}
+
+/** v2: the one check that may answer WrongPassphrase (section 4); compared in WebCrypto. */
+export async function verifyPassphraseCheck(pdk: Uint8Array, accountId: string, check: Uint8Array): Promise<void> {
+  checkKey(pdk);
+  const message = concat(PASSPHRASE_CHECK_LABEL_V2, ascii(hexId(accountId, "account_id", 16)));
+  if (!(await primitives.hmacSha256Verify(pdk, message, check))) {
+    throw new WrongPassphrase("the passphrase does not open this account");
+  }
+}
+
+function keyCheckMessageV2(accountId: string, role: string, generation: number): Bytes {
+  const zero = new Uint8Array([0]);
+  return concat(KEY_CHECK_LABEL_V2, ascii(hexId(accountId, "account_id", 16)), zero, ascii(role), zero, ascii(String(generation)));
+}
+
+/** v2: a backup's check bound to its slot (account, role, generation), section 4. */
+export async function keyCheckV2(key: Uint8Array, accountId: string, role: string, generation: number): Promise<Bytes> {
+  checkKey(key);
+  return primitives.hmacSha256(key, keyCheckMessageV2(accountId, role, generation));
+}
+
+/** True when `check` is the v2 check of `key` for this slot (compared in WebCrypto). */
+export async function keyCheckV2Matches(key: Uint8Array, accountId: string, role: string, generation: number, check: Uint8Array): Promise<boolean> {
+  checkKey(key);
+  return primitives.hmacSha256Verify(key, keyCheckMessageV2(accountId, role, generation), check);
 }

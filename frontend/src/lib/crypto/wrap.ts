@@ -7,7 +7,8 @@ import { CLIP_ID_BYTES, KEY_ID_BYTES, keyId } from "./identifiers";
 import { type HeldKey } from "./keys";
 import * as primitives from "./primitives";
 
-export type WrapPurpose = "clip-key" | "pdk" | "rdk";
+/** "pdk" and "rdk" are v1 only; "data-rdk" is v2's RDK of one data-key generation. */
+export type WrapPurpose = "clip-key" | "pdk" | "rdk" | "data-rdk";
 export type WrapAlg = "ecies-p256-hkdf-sha256-aes256gcm" | "rsa-oaep-sha256";
 export const ECIES_P256: WrapAlg = "ecies-p256-hkdf-sha256-aes256gcm";
 export const RSA_OAEP: WrapAlg = "rsa-oaep-sha256";
@@ -32,6 +33,10 @@ const ECIES_CT_LENGTHS = new Set([16 + 16, 32 + 16]);
 export function wrapContext(purpose: WrapPurpose, subject: Uint8Array): Bytes {
   if (purpose === "clip-key") {
     if (subject.length !== CLIP_ID_BYTES) throw new Error("clip-key context needs 16 clip_id bytes");
+  } else if (purpose === "data-rdk") {
+    if (!DATA_RDK_SUBJECT_RE.test(new TextDecoder().decode(subject))) {
+      throw new Error("data-rdk context needs account_id '/' generation (1 to 64)");
+    }
   } else if (!/^[0-9a-f]{32}$/.test(new TextDecoder().decode(subject))) {
     throw new Error(`${purpose} context needs the account_id as 32 ASCII hex digits`);
   }
@@ -42,8 +47,16 @@ export function accountContext(purpose: "pdk" | "rdk", accountId: string): Bytes
   return wrapContext(purpose, ascii(accountId));
 }
 
+// account_id "/" generation, the generation 1 to 64 in decimal without leading zeros.
+const DATA_RDK_SUBJECT_RE = /^[0-9a-f]{32}\/([1-9]|[1-5][0-9]|6[0-4])$/;
+
+/** Section 7: the context of RDK_g's wraps, binding the account and the generation. */
+export function dataRdkContext(accountId: string, generation: number): Bytes {
+  return wrapContext("data-rdk", ascii(`${accountId}/${generation}`));
+}
+
 function purposeOf(context: Uint8Array): WrapPurpose {
-  for (const purpose of ["clip-key", "pdk", "rdk"] as const) {
+  for (const purpose of ["clip-key", "pdk", "rdk", "data-rdk"] as const) {
     const prefix = concat(CONTEXT_PREFIX, ascii(purpose), new Uint8Array([0]));
     if (context.length > prefix.length && equal(context.subarray(0, prefix.length), prefix)) {
       if (equal(wrapContext(purpose, context.subarray(prefix.length)), context)) return purpose;

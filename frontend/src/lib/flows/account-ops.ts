@@ -25,9 +25,24 @@ export interface CreatedAccount {
 
 export interface OpenedPairingRequest {
   sessionId: string;
+  /** The key id of the device key in the MACed CSR: the device_id its manifests carry. */
+  deviceId: string;
   agentName: string;
   cameras: Array<{ cameraId: string; name: string }>;
   expiresAt: number;
+}
+
+/** A recipient set verified against the pinned root: what the Devices list and the checks use. */
+export interface VerifiedSetSummary {
+  epoch: number;
+  issuedAt: number;
+  /** Hex SHA-256 of the set's exact payload bytes (the high-water mark's second half). */
+  payloadSha256: string;
+  /** 1 or 2; v2 sets chain (prevSha256, hex or null) and carry the cumulative revoked list. */
+  version: number;
+  prevSha256: string | null;
+  revoked: string[];
+  members: Array<{ role: "data" | "instance"; keyId: string; cameras: "*" | string[] }>;
 }
 
 export interface AccountOps {
@@ -37,8 +52,13 @@ export interface AccountOps {
   enrolWithPassphrase(document: unknown, passphrase: string): Promise<CreatedAccount>;
   /** A new document whose recipient set (epoch + 1) no longer names `keyId`. */
   revokeInstance(document: unknown, endpoint: EnrolledEndpoint, keyId: string): Promise<JsonObject>;
-  /** The account data key, for clips made before this browser was enrolled. */
-  openDataKey(document: unknown, endpoint: EnrolledEndpoint): Promise<HeldKey>;
+  /** The document's current recipient set, verified against this browser's pinned root. */
+  verifiedSet(document: unknown, endpoint: EnrolledEndpoint): Promise<VerifiedSetSummary>;
+  /**
+   * The account data key, for clips made before this browser was enrolled. A v2 account has a
+   * generation per rotation: the one whose key id is among `wrappedKeyIds` (a clip's wraps).
+   */
+  openDataKey(document: unknown, endpoint: EnrolledEndpoint, wrappedKeyIds?: readonly string[]): Promise<HeldKey>;
   /** hex(k_session-id) of a typed code (section 8.2): finds the relayed request. */
   pairingSessionId(typedCode: string): Promise<string>;
   /** Verify a relayed request with the typed code (PairingMacMismatch, PairingExpired, ...). */

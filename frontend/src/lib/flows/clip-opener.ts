@@ -1,11 +1,15 @@
 // Opening clips for viewing: fetch and verify the manifest against the pinned root, unwrap the
 // clip key (instance key; for clips older than this browser, the account data key), then
-// thumbnails, event details, a chunk reader for the player, and a decrypted download.
+// thumbnails, event details, a chunk reader for the player, and a decrypted download; and the
+// facts the screens show about a clip (clip-facts.ts), from the signed manifest only.
 
 import { type E2eeApi } from "../api/client";
+import { type ClipRow } from "../api/schemas";
 import { utf8 } from "../crypto/bytes";
 import * as certs from "../crypto/certs";
-import { type ClipEvent, decodeEvents, decryptBlob, decryptTransform, openClipKey, verifyClipManifest } from "../crypto/clip";
+import { type ClipEvent, decryptBlob, decryptTransform, openClipKey, verifyClipManifest } from "../crypto/clip";
+import { decodePaddedEvents } from "../crypto/event-padding";
+import { type HeldRecipients } from "../crypto/withholding";
 import { b64decode, loads } from "../crypto/encoding";
 import { signedFromJson } from "../crypto/envelope";
 import { NoRecipientKey, UntrustedKey } from "../crypto/errors";
@@ -15,6 +19,7 @@ import { RangeChunkReader } from "../player/chunk-reader";
 import { playability, type Playability } from "../player/codec";
 import { decryptToBlob, type DownloadProgress } from "../player/download";
 import { type EnrolledEndpoint, accountOps } from "./account-ops";
+import { type ClipFacts, clipFacts } from "./clip-facts";
 
 export interface OpenedClip {
   manifest: ClipManifest;
@@ -26,14 +31,20 @@ const MAX_CACHED = 200;
 export class ClipOpener {
   private readonly opened = new Map<string, Promise<OpenedClip>>();
   private readonly thumbnails = new Map<string, Promise<string>>();
+  private readonly eventDetails = new Map<string, Promise<ClipEvent[]>>();
   private root: Promise<certs.Cert> | null = null;
-  private dataKey: Promise<HeldKey> | null = null;
+  /** The account data key by the clip's wrapped key ids (v2 accounts have generations). */
+  private readonly dataKeys = new Map<string, Promise<HeldKey>>();
 
   constructor(
     private readonly api: E2eeApi,
     private readonly endpoint: EnrolledEndpoint,
     /** The account document, for the data key path; fetched lazily by the caller. */
     private readonly accountDocument: () => Promise<unknown>,
+    /** Camera names this browser pinned from MACed pairing requests ("device/camera" keys). */
+    private readonly pinnedNames: () => Promise<ReadonlyMap<string, string>> = async () => new Map(),
+    /** The verified current set (section 10.1's H), or null while none is held. */
+    private readonly heldSet: () => HeldRecipients | null = () => null,
   ) {}
 
   private pinnedRoot(): Promise<certs.Cert> {
@@ -65,19 +76,21 @@ export class ClipOpener {
     } catch (err) {
       if (!(err instanceof NoRecipientKey)) throw err;
       // Made before this browser was enrolled: only the account data key opens it.
-      clipKey = await openClipKey(manifest, [await this.accountDataKey()]);
+      clipKey = await openClipKey(manifest, [await this.accountDataKey(manifest.wrappedKeys.map((w) => w.keyId))]);
     }
     return { manifest, clipKey };
   }
 
-  private accountDataKey(): Promise<HeldKey> {
-    if (this.dataKey === null) {
-      this.dataKey = this.accountDocument().then((document) => accountOps().openDataKey(document, this.endpoint));
-      this.dataKey.catch(() => {
-        this.dataKey = null;
-      });
+  private accountDataKey(wrappedKeyIds: readonly string[]): Promise<HeldKey> {
+    const cacheKey = [...wrappedKeyIds].sort().join(",");
+    let found = this.dataKeys.get(cacheKey);
+    if (found === undefined) {
+      found = this.accountDocument().then((document) => accountOps().openDataKey(document, this.endpoint, wrappedKeyIds));
+      found.catch(() => this.dataKeys.delete(cacheKey));
+      if (this.dataKeys.size >= MAX_CACHED) this.dataKeys.clear();
+      this.dataKeys.set(cacheKey, found);
     }
-    return this.dataKey;
+    return found;
   }
 
   /** An object URL of the decrypted JPEG thumbnail, or "" when the clip has none. */
@@ -97,11 +110,31 @@ export class ClipOpener {
     return found;
   }
 
-  async events(clipId: string): Promise<ClipEvent[]> {
-    const { manifest, clipKey } = await this.open(clipId);
-    if (manifest.events === null) return [];
-    const ciphertext = await this.api.fetchBytes(clipId, "events");
-    return decodeEvents(await decryptBlob(manifest, clipKey, "events", ciphertext));
+  /** The decrypted event details (empty when the clip has none); kept per clip. */
+  events(clipId: string): Promise<ClipEvent[]> {
+    let found = this.eventDetails.get(clipId);
+    if (found === undefined) {
+      found = (async () => {
+        const { manifest, clipKey } = await this.open(clipId);
+        if (manifest.events === null) return [];
+        const ciphertext = await this.api.fetchBytes(clipId, "events");
+        // Padded (v2 agents, section 9.3) or a v1 agent's plain JSON.
+        return decodePaddedEvents(await decryptBlob(manifest, clipKey, "events", ciphertext));
+      })();
+      found.catch(() => this.eventDetails.delete(clipId));
+      this.eventDetails.set(clipId, found);
+    }
+    return found;
+  }
+
+  /**
+   * What a screen may say about the clip: the verified manifest, its decrypted events and the
+   * pinned camera name, with every disagreement of HA's `row` (null: nothing to compare).
+   */
+  async facts(clipId: string, row: ClipRow | null): Promise<ClipFacts> {
+    const { manifest } = await this.open(clipId);
+    const [events, names] = await Promise.all([this.events(clipId), this.pinnedNames()]);
+    return clipFacts(manifest, events, names, row, this.heldSet());
   }
 
   playability(opened: OpenedClip): Playability {
@@ -139,6 +172,7 @@ export class ClipOpener {
   forget(clipIds: readonly string[]): void {
     for (const id of clipIds) {
       this.opened.delete(id);
+      this.eventDetails.delete(id);
       void this.thumbnails.get(id)?.then((url) => url !== "" && URL.revokeObjectURL(url));
       this.thumbnails.delete(id);
     }

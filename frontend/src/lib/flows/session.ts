@@ -1,10 +1,23 @@
 // The panel's state and every multi-step operation, outside any component: load the account and
 // this browser's enrolment, turn E2EE on or off, enrol, revoke, pair, rename, unpair.
+//
+// Every signed recipient set this browser acts on is first verified against its pinned root and
+// checked against the highest set it has verified before (trust-store.ts): revoke and pair refuse
+// a set below it (RolledBack), and a grant refuses a set without this browser in it.
 
 import { E2eeApi, type HassTransport } from "../api/client";
 import { type AccountInfo, type CameraList, type PairingSession } from "../api/schemas";
+import { NotEnrolled } from "../crypto/errors";
+import { type HeldRecipients } from "../crypto/withholding";
 import { Keystore, type StoredEndpoint } from "../keystore/keystore";
-import { type CreateStep, type CreatedAccount, type EnrolledEndpoint, accountOps } from "./account-ops";
+import { TrustStore } from "../keystore/trust-store";
+import {
+  type CreateStep,
+  type CreatedAccount,
+  type EnrolledEndpoint,
+  type VerifiedSetSummary,
+  accountOps,
+} from "./account-ops";
 import { AttemptLimiter } from "./backoff";
 import { CONFIRM_WORDS, pickPositions } from "./confirm-words";
 import { ClipOpener } from "./clip-opener";
@@ -47,8 +60,14 @@ export class E2eeSession {
   readonly api: E2eeApi;
   account: AccountInfo | null = null;
   status: EndpointStatus | null = null;
+  /** The current recipient set as verified here (null: not enrolled, or see setProblem). */
+  signedSet: VerifiedSetSummary | null = null;
+  /** Why the store's current set could not be accepted (RolledBack, a bad signature, ...). */
+  setProblem: unknown = null;
   private opener: ClipOpener | null = null;
   private seenReported = false;
+  private readonly trust: TrustStore;
+  private pinned: Promise<ReadonlyMap<string, string>> | null = null;
 
   constructor(
     hass: HassTransport,
@@ -56,12 +75,81 @@ export class E2eeSession {
     readonly limiter: AttemptLimiter = new AttemptLimiter(),
   ) {
     this.api = new E2eeApi(hass);
+    this.trust = new TrustStore(keystore);
   }
 
   async refresh(): Promise<EndpointStatus> {
     const [account, stored] = await Promise.all([this.api.accountGet(), this.keystore.load()]);
     this.setAccount(account, stored);
+    await this.checkCurrentSet();
     return this.status as EndpointStatus;
+  }
+
+  /**
+   * Verify the store's current set and hold it against the highest seen. A failure is kept in
+   * setProblem for the screens to show; revoke and pair check again and refuse.
+   */
+  private async checkCurrentSet(): Promise<void> {
+    const endpoint = this.enrolled;
+    const document = this.account?.account;
+    if (endpoint === null || document === null || document === undefined) {
+      this.signedSet = null;
+      this.setProblem = null;
+      return;
+    }
+    // Both fields change together once the check is done: a screen rendering meanwhile keeps
+    // showing the last verified set rather than an empty or half-updated one.
+    try {
+      const verified = await this.acceptSet(document, endpoint);
+      this.signedSet = verified;
+      this.setProblem = null;
+    } catch (err) {
+      this.signedSet = null;
+      this.setProblem = err;
+    }
+  }
+
+  /** Verify a document's set against the pinned root, then against the persisted high-water mark. */
+  private async acceptSet(document: unknown, endpoint: EnrolledEndpoint): Promise<VerifiedSetSummary> {
+    const summary = await accountOps().verifiedSet(document, endpoint);
+    await this.trust.acceptSet(endpoint.accountId, {
+      epoch: summary.epoch,
+      payloadSha256: summary.payloadSha256,
+      version: summary.version,
+      prevSha256: summary.prevSha256,
+      revoked: summary.revoked,
+      issuedAt: summary.issuedAt,
+      recipients: summary.members.map((m) => ({ keyId: m.keyId, cameras: m.cameras })),
+    });
+    return summary;
+  }
+
+  /** The verified current set as section 10.1 compares manifests with it. */
+  heldRecipients(): HeldRecipients | null {
+    const set = this.signedSet;
+    if (set === null) return null;
+    return { epoch: set.epoch, issuedAt: set.issuedAt, revoked: set.revoked, recipients: set.members.map((m) => ({ keyId: m.keyId, cameras: m.cameras })) };
+  }
+
+  /** Camera names pinned in this browser from the pairing requests it verified. */
+  pinnedCameraNames(): Promise<ReadonlyMap<string, string>> {
+    const accountId = this.enrolled?.accountId;
+    if (accountId === undefined) return Promise.resolve(new Map());
+    if (this.pinned === null) {
+      this.pinned = this.trust.cameraNames(accountId);
+      this.pinned.catch(() => (this.pinned = null));
+    }
+    return this.pinned;
+  }
+
+  /** A rename made here by the user is this browser's own word: it replaces the pinned name. */
+  async renameCamera(deviceId: string, cameraId: string, name: string): Promise<void> {
+    await this.api.cameraRename(deviceId, cameraId, name);
+    const accountId = this.enrolled?.accountId;
+    if (accountId === undefined) return;
+    const agentName = (await this.trust.load(accountId)).cameras.find((c) => c.deviceId === deviceId)?.agentName ?? "";
+    await this.trust.pinCameras(accountId, [{ deviceId, cameraId, name, agentName }]);
+    this.pinned = null;
   }
 
   private setAccount(account: AccountInfo, stored: StoredEndpoint | null): void {
@@ -74,7 +162,14 @@ export class E2eeSession {
       this.opener = null;
     } else if (previous?.kind !== "enrolled" || previous.endpoint.instance.keyId !== status.endpoint.instance.keyId) {
       this.opener?.dispose();
-      this.opener = new ClipOpener(this.api, status.endpoint, async () => (await this.api.accountGet()).account);
+      this.pinned = null;
+      this.opener = new ClipOpener(
+        this.api,
+        status.endpoint,
+        async () => (await this.api.accountGet()).account,
+        () => this.pinnedCameraNames(),
+        () => this.heldRecipients(),
+      );
     }
   }
 
@@ -128,6 +223,19 @@ export class E2eeSession {
       await this.keystore.clear();
       throw err;
     }
+    await this.remember(created.document, created.endpoint);
+  }
+
+  /** After the store took a set this browser signed: raise the high-water mark to it. */
+  private async remember(document: unknown, endpoint: EnrolledEndpoint): Promise<void> {
+    try {
+      this.signedSet = await this.acceptSet(document, endpoint);
+      this.setProblem = null;
+    } catch (err) {
+      // The operation itself succeeded; the screens show why the set could not be kept.
+      this.signedSet = null;
+      this.setProblem = err;
+    }
   }
 
   async enrol(typed: string, name: string): Promise<void> {
@@ -148,15 +256,21 @@ export class E2eeSession {
     await this.keystore.save(stored);
     const account = await this.api.accountUpdate("enrol", created.document, name);
     this.setAccount(account, stored);
+    await this.remember(created.document, created.endpoint);
   }
 
   async revoke(keyId: string): Promise<void> {
     const endpoint = this.enrolled;
     const document = this.account?.account;
     if (endpoint === null || document === null || document === undefined) throw new Error("not enrolled");
+    // The next set derives from this one: it must not be older than what this browser has seen.
+    await this.acceptSet(document, endpoint);
     const updated = await accountOps().revokeInstance(document, endpoint, keyId);
     const account = await this.api.accountUpdate("revoke", updated);
+    // Persisted only once the store holds it, so a refused update cannot strand this browser
+    // above the store's set; the own key is not in the new set, so there is nothing to keep.
     if (keyId === endpoint.instance.keyId) await this.keystore.clear();
+    else await this.remember(updated, endpoint);
     this.setAccount(account, await this.keystore.load());
   }
 
@@ -185,9 +299,22 @@ export class E2eeSession {
     const session = (await this.pendingPairings()).find((s) => s.session_id === sessionId);
     if (session === undefined) throw new NoPendingRequest("no pending request for this code");
     const now = Math.floor(Date.now() / 1000);
+    // The grant hands the device this set: it must be no older than the highest this browser
+    // verified (RolledBack), and must hold this browser (else it may be a set from before a
+    // revocation, or one this browser was revoked from).
+    const current = await this.acceptSet(document, endpoint);
+    if (!current.members.some((m) => m.role === "instance" && m.keyId === endpoint.instance.keyId)) {
+      throw new NotEnrolled("the set to grant does not include this browser");
+    }
     const opened = await ops.openPairingRequest(session.request, typedCode, now);
     const grant = await ops.makePairingGrant(document, endpoint, session.request, typedCode, now);
     await this.api.pairingGrant(sessionId, grant);
+    // The names the device MACed with the code, now pinned: later screens show these, not HA's.
+    await this.trust.pinCameras(
+      endpoint.accountId,
+      opened.cameras.map((c) => ({ deviceId: opened.deviceId, cameraId: c.cameraId, name: c.name, agentName: opened.agentName })),
+    );
+    this.pinned = null;
     return { agentName: opened.agentName, cameras: opened.cameras.map((c) => c.name || c.cameraId) };
   }
 }

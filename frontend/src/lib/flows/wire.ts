@@ -28,6 +28,7 @@ export const lazyAccountOps: AccountOps = {
   pairingSessionId: async (...args) => (await load()).pairingSessionId(...args),
   openPairingRequest: async (...args) => (await load()).openPairingRequest(...args),
   makePairingGrant: async (...args) => (await load()).makePairingGrant(...args),
+  verifiedSet: async (...args) => (await load()).verifiedSet(...args),
 };
 
 registerAccountOps(lazyAccountOps);

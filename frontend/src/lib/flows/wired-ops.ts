@@ -11,10 +11,16 @@ import { b64encode, isObject, type Json, type JsonObject } from "../crypto/encod
 import * as certs from "../crypto/certs";
 import * as endpointOps from "../crypto/endpoint";
 import { macedFromJson, macedToJson } from "../crypto/envelope";
-import { MalformedObject } from "../crypto/errors";
+import { MalformedObject, NoRecipientKey, UntrustedKey } from "../crypto/errors";
+import { accountV2FromJson } from "../crypto/account-v2";
+import { equal } from "../crypto/bytes";
+import { readDataKeyV2 } from "../crypto/endpoint-v2";
+import { TRUST_CORE_VERSION } from "../crypto/envelope";
 import { type HeldKey } from "../crypto/keys";
 import * as pairing from "../crypto/pairing";
-import { type AccountOps, type CreatedAccount, type EnrolledEndpoint } from "./account-ops";
+import { toHex } from "../crypto/bytes";
+import * as primitives from "../crypto/primitives";
+import { type AccountOps, type CreatedAccount, type EnrolledEndpoint, type VerifiedSetSummary } from "./account-ops";
 import { pairingCodeFromInput } from "./pairing-code";
 
 /** A typed pairing code that is not 20 characters of the code alphabet (a typo, not a wrong code). */
@@ -65,9 +71,38 @@ let dataKeyCache: { key: string; value: Promise<HeldKey> } | null = null;
 
 export function forgetDataKey(): void {
   dataKeyCache = null;
+  generationKeys.clear();
 }
 
-async function openDataKey(document: unknown, enrolled: EnrolledEndpoint): Promise<HeldKey> {
+// v2: one entry per (account, instance, root, generation), for this page's lifetime only.
+const generationKeys = new Map<string, Promise<HeldKey>>();
+
+/**
+ * Section 11.3 "Read a clip": the data key of the generation a clip was wrapped to, through this
+ * instance's own wrap of RDK_g. No passphrase; the RDK is zeroed once the backup is open.
+ */
+async function openDataKeyV2(document: unknown, enrolled: EnrolledEndpoint, wrappedKeyIds: readonly string[]): Promise<HeldKey> {
+  const account = accountV2FromJson(document as Json);
+  if (!equal(account.rootCertDer, enrolled.rootCertDer) || account.accountId !== enrolled.accountId) {
+    throw new UntrustedKey("account: root differs from the one pinned at enrolment");
+  }
+  let generation = 0;
+  for (const entry of account.dataKeys) {
+    if (wrappedKeyIds.includes((await certs.loadCert(entry.certDer)).key.keyId ?? "")) generation = entry.generation;
+  }
+  if (generation === 0) throw new NoRecipientKey("the clip is wrapped to no data key generation of this account");
+  const cacheKey = [account.accountId, enrolled.instance.keyId, b64encode(enrolled.rootCertDer), generation].join("/");
+  let found = generationKeys.get(cacheKey);
+  if (found === undefined) {
+    found = readDataKeyV2(account, enrolled.instance, generation);
+    found.catch(() => generationKeys.delete(cacheKey));
+    generationKeys.set(cacheKey, found);
+  }
+  return found;
+}
+
+async function openDataKey(document: unknown, enrolled: EnrolledEndpoint, wrappedKeyIds: readonly string[] = []): Promise<HeldKey> {
+  if (isObject(document) && (document as JsonObject)["v"] === TRUST_CORE_VERSION) return openDataKeyV2(document, enrolled, wrappedKeyIds);
   const account = parseDocument(document);
   const cacheKey = [account.accountId, enrolled.instance.keyId, b64encode(enrolled.rootCertDer), b64encode(account.dataCertDer)].join("/");
   if (dataKeyCache?.key === cacheKey) return dataKeyCache.value;
@@ -87,6 +122,26 @@ async function openDataKey(document: unknown, enrolled: EnrolledEndpoint): Promi
   return value;
 }
 
+async function verifiedSet(document: unknown, enrolled: EnrolledEndpoint): Promise<VerifiedSetSummary> {
+  const account = parseDocument(document);
+  const endpoint = await toEndpoint(enrolled);
+  // verifyCurrentSet checks against the root this browser pinned, not the one the store sends.
+  const verified = await endpointOps.verifyCurrentSet(account, endpoint);
+  const set = verified.recipientSet;
+  return {
+    epoch: verified.epoch,
+    issuedAt: set.issuedAt,
+    payloadSha256: toHex(await primitives.sha256(verified.payload)),
+    version: set.version ?? 1,
+    prevSha256: set.prevSha256 === null || set.prevSha256 === undefined ? null : toHex(set.prevSha256),
+    revoked: [...(set.revoked ?? [])],
+    members: set.recipients.map((r) => {
+      const cameras = r.cameras ?? "*";
+      return { role: r.role, keyId: r.keyId, cameras: cameras === "*" ? "*" : [...cameras] };
+    }),
+  };
+}
+
 export const wiredAccountOps: AccountOps = {
   async createAccount(passphrase, progress) {
     return created(await endpointOps.createAccount(passphrase, undefined, progress));
@@ -102,6 +157,8 @@ export const wiredAccountOps: AccountOps = {
     return accountToJson(updated);
   },
 
+  verifiedSet,
+
   openDataKey,
 
   async pairingSessionId(typedCode) {
@@ -112,6 +169,7 @@ export const wiredAccountOps: AccountOps = {
     const opened = await pairing.openPairingRequest(parseRequest(request), checkedCode(typedCode), nowSeconds);
     return {
       sessionId: opened.sessionId,
+      deviceId: opened.deviceKey.keyId,
       agentName: opened.agentName,
       cameras: opened.cameras.map((c) => ({ cameraId: c.cameraId, name: c.name })),
       expiresAt: opened.expiresAt,

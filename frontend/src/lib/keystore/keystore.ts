@@ -59,7 +59,13 @@ function isStoredEndpoint(value: unknown): value is StoredEndpoint {
   );
 }
 
-export class Keystore {
+/** Records kept beside the enrolment (trust-store.ts): any structured-clone value by key. */
+export interface RecordStore {
+  getRecord(key: string): Promise<unknown>;
+  putRecord(key: string, value: unknown): Promise<void>;
+}
+
+export class Keystore implements RecordStore {
   private db: Promise<IDBDatabase> | null = null;
 
   constructor(private readonly factory: IDBFactory = globalThis.indexedDB) {}
@@ -96,6 +102,16 @@ export class Keystore {
       throw new Error("refusing to store an extractable instance private key");
     }
     await this.run("readwrite", (store) => store.put(endpoint, RECORD_KEY));
+  }
+
+  async getRecord(key: string): Promise<unknown> {
+    if (key === RECORD_KEY) throw new Error("the enrolment record is read through load()");
+    return this.run("readonly", (store) => store.get(key));
+  }
+
+  async putRecord(key: string, value: unknown): Promise<void> {
+    if (key === RECORD_KEY) throw new Error("the enrolment record is written through save()");
+    await this.run("readwrite", (store) => store.put(value, key));
   }
 
   /** Forget the enrolment (after turning E2EE off, or when this browser was revoked). */

@@ -1,5 +1,5 @@
 // E2EE NVR panel and card: built from frontend/ by scripts/build.mjs. Do not edit.
-import{C as n,S as g,ba as p,p as c,s as d}from"./chunk-RHV77DU2.js";var m=`abrasion
+import{D as n,W as g,fa as p,p as c,s as d}from"./chunk-M32Y4AGW.js";var m=`abrasion
 absinthe
 afflicted
 afterlife
