@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import re
 import struct
@@ -154,10 +155,22 @@ def test_dockerfile_installs_the_agent_at_this_version_and_checks_health() -> No
 
 
 def test_the_installed_package_carries_the_entry_point() -> None:
-    """What `pip install e2ee-nvr[agent]` puts in the image holds addon_options and the protocol."""
-    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert {"camera_agent", "e2ee_nvr_protocol"} <= set(pyproject["tool"]["setuptools"]["packages"])
-    assert "agent" in pyproject["project"]["optional-dependencies"]
-    assert (REPO_ROOT / "camera_agent" / "addon_options.py").is_file()
+    """What `pip install e2ee-nvr[agent]` puts in the image holds addon_options and the protocol.
+
+    The 3.11 venv installs the project in setuptools' strict editable mode: a tree of links to
+    exactly the packages and package data a wheel would carry (setup.py computes the list), so
+    what imports from there is what the image gets.
+    """
+    dist = importlib.metadata.distribution("e2ee-nvr")
+    scripts = {ep.name: ep.value for ep in dist.entry_points if ep.group == "console_scripts"}
+    assert scripts["e2ee-nvr-agent"] == "camera_agent.cli:main"
+    assert "agent" in (dist.metadata.get_all("Provides-Extra") or [])
+    import camera_agent.addon_options
+    import e2ee_nvr_protocol
+
+    installed = Path(e2ee_nvr_protocol.__file__ or "").parent
+    assert (installed / "py.typed").is_file()
+    assert (installed / "wordlists" / "eff_large_wordlist.txt").is_file()
+    assert Path(camera_agent.addon_options.__file__ or "").name == "addon_options.py"
     build = _yaml(ADDON / "build.yaml")
     assert build["args"]["E2EE_NVR_REPOSITORY"] == _yaml(REPO_ROOT / "repository.yaml")["url"]
