@@ -12,11 +12,14 @@ from typing import Any
 
 from .config import AgentConfig, ConfigError, load_config
 from .logs import setup_logging
+from .redact import SECRETS
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
 DEFAULT_CONFIG = Path("/etc/e2ee-nvr/agent.yaml")
+# The health file is rewritten every 5 s; older than this, the agent is not running (or stuck).
+STALE_HEALTH_SECONDS = 60
 LOG = logging.getLogger(__name__)
 
 
@@ -34,8 +37,18 @@ def _load(args: argparse.Namespace) -> AgentConfig | None:
         setup_logging("text")
         LOG.error("configuration refused: %s", err)
         return None
+    register_secrets(config)
     setup_logging("json" if args.json_logs else config.log_format)
     return config
+
+
+def register_secrets(config: AgentConfig) -> None:
+    """Every camera password, so the log filter masks it even where it appears outside a URL."""
+    for camera in config.cameras:
+        if camera.rtsp_url is not None:
+            SECRETS.add_url(camera.rtsp_url)
+        if camera.onvif is not None:
+            SECRETS.add(camera.onvif.password)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -92,6 +105,11 @@ def status_report(config: AgentConfig) -> dict[str, Any]:
     spool_dir = config.spool_dir
     depth = Spool(spool_dir, config.spool_max_bytes).depth() if spool_dir.exists() else None
     health = read_health(config.state_dir) or {}
+    age = None if "updated_unix" not in health else round(time.time() - health["updated_unix"])
+    agent_status = health.get("status", "not running")
+    if age is not None and age > STALE_HEALTH_SECONDS and agent_status != "stopped":
+        # A killed or hung agent cannot say so: its last word is not its state now.
+        agent_status = f"not running (no report for {age} s)"
     return {
         "cameras": [
             {
@@ -103,10 +121,8 @@ def status_report(config: AgentConfig) -> dict[str, Any]:
         ],
         "spool": {"clips": depth.clips if depth else 0, "bytes": depth.size_bytes if depth else 0},
         "last_upload_unix": health.get("last_upload_unix"),
-        "agent_status": health.get("status", "not running"),
-        "health_age_seconds": (
-            None if "updated_unix" not in health else round(time.time() - health["updated_unix"])
-        ),
+        "agent_status": agent_status,
+        "health_age_seconds": age,
         "trust": trust,
     }
 

@@ -17,6 +17,7 @@ CAMERA_ID_PATTERN = r"^[a-z0-9_-]{1,32}$"
 EVENT_KIND_PATTERN = r"^[a-z_]{1,32}$"
 DEFAULT_SPOOL_MAX_BYTES = 20 * 1024**3
 MAX_CAMERAS = 32
+DEFAULT_SHUTDOWN_UPLOAD_SECONDS = 10.0
 G711Policy = Literal["transcode", "drop"]
 LogFormat = Literal["text", "json"]
 
@@ -77,6 +78,8 @@ class AgentConfig:
     visible_event_types: tuple[str, ...]
     log_format: LogFormat
     cameras: tuple[CameraConfig, ...]
+    # On SIGTERM/SIGINT, how long the agent keeps uploading sealed clips before it exits.
+    shutdown_upload_seconds: float = DEFAULT_SHUTDOWN_UPLOAD_SECONDS
 
 
 _ONE_MODE = "give one mode, `continuous` or `events`, not both"
@@ -118,7 +121,7 @@ _CAMERA = vol.Schema(
             CAMERA_ID_PATTERN, msg="camera_id is 1 to 32 characters of a-z, 0-9, _ and -"
         ),
         vol.Exclusive("rtsp_url", "source", msg=_ONE_SOURCE): vol.Match(
-            r"^rtsps?://", msg="rtsp_url must be rtsp://"
+            r"^rtsps?://\S+$", msg="rtsp_url must be rtsp:// without spaces or line breaks"
         ),
         vol.Exclusive("onvif", "source", msg=_ONE_SOURCE): _ONVIF,
         vol.Optional("mode", default={"continuous": {}}): _MODE,
@@ -135,8 +138,12 @@ _AGENT = vol.Schema(
             int, vol.Range(min=1 << 20)
         ),
         vol.Optional("agent_name", default="camera agent"): vol.All(str, vol.Length(max=64)),
-        vol.Optional("visible_event_types", default=["motion"]): _EVENT_KINDS,
+        # Nothing visible unless the owner opts in (here and in the integration's option).
+        vol.Optional("visible_event_types", default=[]): _EVENT_KINDS,
         vol.Optional("log_format", default="text"): vol.In(["text", "json"]),
+        vol.Optional("shutdown_upload_seconds", default=DEFAULT_SHUTDOWN_UPLOAD_SECONDS): vol.All(
+            vol.Coerce(float), vol.Range(min=0, max=600)
+        ),
         vol.Required("cameras"): vol.All([_CAMERA], vol.Length(min=1, max=MAX_CAMERAS)),
     }
 )
@@ -215,6 +222,7 @@ def parse_config(document: object) -> AgentConfig:
         visible_event_types=tuple(raw["visible_event_types"]),
         log_format=raw["log_format"],
         cameras=cameras,
+        shutdown_upload_seconds=raw["shutdown_upload_seconds"],
     )
 
 

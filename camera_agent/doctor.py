@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 import shutil
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-import aiohttp
+from e2ee_nvr_protocol.errors import ProtocolError
 
+from .capture.ffmpeg import ProbeFailed, audio_plan, probe_streams
+from .capture.settings import CaptureSettings
 from .config import AgentConfig, CameraConfig
+from .ha_client import HaClient, HaRefused, HaUnavailable, Unauthorized
 from .onvif_source import OnvifFailure, OnvifSource
-
-CONNECT_TIMEOUT_SECONDS = 5.0
-RTSP_DEFAULT_PORT = 554
+from .redact import redact_url
+from .state import AgentState
 
 
 @dataclass(frozen=True)
@@ -21,9 +22,12 @@ class Finding:
     ok: bool
     subject: str
     detail: str
+    # Works, but the user should know (e.g. H.265): printed as WARN, not a failure.
+    warning: bool = False
 
     def line(self) -> str:
-        return f"[{'ok' if self.ok else 'FAIL'}] {self.subject}: {self.detail}"
+        label = "FAIL" if not self.ok else "WARN" if self.warning else "ok"
+        return f"[{label}] {self.subject}: {self.detail}"
 
 
 async def check_ffmpeg() -> Finding:
@@ -38,69 +42,96 @@ async def check_ffmpeg() -> Finding:
     return Finding(process.returncode == 0, "ffmpeg", first_line[0] if first_line else path)
 
 
-async def check_tcp(host: str, port: int) -> str | None:
-    """None when a TCP connection opens, else why not."""
+# ffprobe codec names of G.711: MP4 does not carry it, so the g711 policy applies.
+G711_CODECS = frozenset({"pcm_alaw", "pcm_mulaw"})
+BROWSER_UNFRIENDLY_VIDEO = frozenset({"hevc", "h265"})
+
+
+async def check_stream(subject: str, rtsp_url: str, g711: str) -> list[Finding]:
+    """RTSP DESCRIBE and SETUP with the camera's credentials (through ffprobe, as capture
+    does), then what will be recorded: the video codec and the audio, if any."""
     try:
-        _reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(host, port), CONNECT_TIMEOUT_SECONDS
+        streams = await probe_streams(CaptureSettings(camera_id=subject, rtsp_url=rtsp_url))
+    except ProbeFailed as err:  # 401, 404, refused, timeout: the text says which (redacted)
+        return [Finding(False, subject, f"RTSP stream {redact_url(rtsp_url)}: {err}")]
+    video = [name for kind, name in streams if kind == "video"]
+    audio = [name for kind, name in streams if kind == "audio"]
+    if not video:
+        return [Finding(False, subject, "the stream has no video")]
+    findings = [Finding(True, subject, f"RTSP stream answers: video {video[0]}")]
+    if video[0] in BROWSER_UNFRIENDLY_VIDEO:
+        findings.append(
+            Finding(
+                True,
+                subject,
+                "H.265 video: stored as it comes, but most browsers cannot play it "
+                "(Chromium on Linux cannot); prefer H.264 on the camera",
+                warning=True,
+            )
         )
-    except (OSError, TimeoutError) as err:
-        return f"{type(err).__name__}: {err}"
-    writer.close()
-    await writer.wait_closed()
-    return None
+    if not audio:
+        findings.append(Finding(True, subject, "no audio: clips are silent"))
+    elif audio[0] in G711_CODECS:
+        what = "dropped (MP4 does not carry it cleanly)" if g711 == "drop" else "turned into AAC"
+        findings.append(Finding(True, subject, f"G.711 audio ({audio[0]}) is {what}"))
+    else:
+        plan = audio_plan(audio[0], "drop" if g711 == "drop" else "transcode")
+        findings.append(Finding(True, subject, f"audio {audio[0]}: {plan}"))
+    return findings
 
 
 async def check_camera(camera: CameraConfig) -> list[Finding]:
     subject = f"camera {camera.camera_id}"
-    what = "dropped (MP4 does not carry it cleanly)" if camera.g711 == "drop" else "turned into AAC"
-    notes = [Finding(True, subject, f"G.711 audio, if the camera sends it, is {what}")]
-    if camera.onvif is not None:
-        source = OnvifSource(camera.onvif)
-        try:
-            found = await source.discover()
-        except OnvifFailure as err:
-            return [Finding(False, subject, f"ONVIF: {err}"), *notes]
-        finally:
-            await source.close()
-        findings = [Finding(True, subject, f"ONVIF {found.manufacturer} {found.model}")]
-        if (found.video_encoding or "").upper() in ("H265", "HEVC"):
-            findings.append(
-                Finding(
-                    True,
-                    subject,
-                    "H.265 video: stored as it comes, but many browsers "
-                    "cannot play it (Chromium on Linux cannot); prefer H.264 on the camera",
-                )
-            )
-        if not found.pull_point_events:
-            findings.append(
-                Finding(False, subject, "no ONVIF pull-point events: event mode will never trigger")
-            )
-        return findings + notes
-    assert camera.rtsp_url is not None  # noqa: S101 (config guarantees a source)
-    url = urlsplit(camera.rtsp_url)
-    problem = await check_tcp(url.hostname or "", url.port or RTSP_DEFAULT_PORT)
-    reach = Finding(problem is None, subject, problem or f"RTSP port reachable at {url.hostname}")
-    return [reach, *notes]
-
-
-async def check_home_assistant(ha_url: str) -> Finding:
-    """Any HTTP answer from /api/ (401 included) shows Home Assistant is there."""
+    if camera.onvif is None:
+        assert camera.rtsp_url is not None  # noqa: S101 (config guarantees a source)
+        return await check_stream(subject, camera.rtsp_url, camera.g711)
+    source = OnvifSource(camera.onvif)
     try:
-        async with (
-            aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=CONNECT_TIMEOUT_SECONDS * 2)
-            ) as session,
-            session.get(ha_url + "/api/") as response,
-        ):
-            return Finding(True, "Home Assistant", f"{ha_url} answers (HTTP {response.status})")
-    except (aiohttp.ClientError, TimeoutError) as err:
-        return Finding(False, "Home Assistant", f"{ha_url} unreachable: {err!r}")
+        found = await source.discover()
+    except OnvifFailure as err:
+        return [Finding(False, subject, f"ONVIF: {err}")]
+    finally:
+        await source.close()
+    findings = [Finding(True, subject, f"ONVIF {found.manufacturer} {found.model}")]
+    if not found.pull_point_events:
+        findings.append(
+            Finding(False, subject, "no ONVIF pull-point events: event mode will never trigger")
+        )
+    return findings + await check_stream(subject, found.stream_uri, camera.g711)
+
+
+async def check_home_assistant(config: AgentConfig) -> Finding:
+    """GET the agent API's trust endpoint with this agent's own token.
+
+    Never an unauthenticated request to /api/: Home Assistant counts that as a failed login
+    (a notification, and a step toward an IP ban). The agent API authenticates agents itself,
+    so even a refused agent token is not a failed login to Home Assistant.
+    """
+    subject = "Home Assistant"
+    try:
+        token = AgentState(config.state_dir).load_token()
+    except OSError as err:
+        return Finding(False, subject, f"cannot read the agent token: {err}")
+    client = HaClient(config.ha_url, token)
+    try:
+        await client.fetch_trust()
+    except Unauthorized:
+        if token is None:
+            return Finding(False, subject, f"{config.ha_url} answers; this agent is not paired")
+        return Finding(False, subject, f"{config.ha_url} refuses this agent's token: pair again")
+    except HaUnavailable as err:
+        return Finding(False, subject, f"{config.ha_url} unreachable: {err}")
+    except HaRefused as err:
+        return Finding(False, subject, f"{config.ha_url} accepts the token but: {err}")
+    except ProtocolError as err:
+        return Finding(False, subject, f"{config.ha_url} sent a malformed recipient set: {err}")
+    finally:
+        await client.close()
+    return Finding(True, subject, f"{config.ha_url} accepts this agent's token")
 
 
 async def run_doctor(config: AgentConfig) -> list[Finding]:
-    findings = [await check_ffmpeg(), await check_home_assistant(config.ha_url)]
+    findings = [await check_ffmpeg(), await check_home_assistant(config)]
     for camera in config.cameras:
         findings.extend(await check_camera(camera))
     return findings

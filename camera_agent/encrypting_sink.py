@@ -143,9 +143,17 @@ class EncryptingSink:
         self.trust = trust
         self.events = events or EventLog()
         self._visible = frozenset(visible_event_types)
+        # Two locks, both needed: the agent's own list and the integration's option, which
+        # arrives with each heartbeat answer. Closed until Home Assistant says otherwise.
+        self.ha_events_visible = False
+
+    def set_ha_events_visible(self, visible: bool) -> None:
+        self.ha_events_visible = visible
 
     def visible_kinds(self, events: Sequence[ClipEvent]) -> list[str]:
         """Event kinds the owner lets Home Assistant see (for automations), sorted, unique."""
+        if not self.ha_events_visible:
+            return []
         return sorted({e.kind for e in events} & self._visible)
 
     async def start_clip(

@@ -7,18 +7,24 @@ request will not succeed as it is).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
+from e2ee_nvr_protocol.encoding import loads as strict_loads
 from e2ee_nvr_protocol.envelope import MacedEnvelope, SignedEnvelope
+from e2ee_nvr_protocol.errors import MalformedObject
 
 API_PREFIX = "/api/e2ee_nvr/agent/"
 CONNECT_TIMEOUT_SECONDS = 10
 READ_TIMEOUT_SECONDS = 60
+# The largest answer the agent reads from Home Assistant. The biggest real one is the recipient
+# set (a few KiB per enrolled browser); anything beyond this is refused after reading this much,
+# so a hostile or broken HA cannot make the agent buffer a 600 MiB reply.
+MAX_RESPONSE_BYTES = 1 << 20
+READ_PIECE_BYTES = 64 * 1024
 
 
 class HaError(Exception):
@@ -41,6 +47,17 @@ class Unauthorized(HaError):
 
 class HaRefused(HaError):
     """A 4xx other than 401: the request is refused as it stands (the `code` says why)."""
+
+
+class ResponseTooLarge(HaRefused):
+    """Home Assistant's answer exceeded MAX_RESPONSE_BYTES; the rest was never read."""
+
+
+@dataclass(frozen=True)
+class HeartbeatAnswer:
+    recipient_epoch: int
+    # The integration's "let Home Assistant see event types" option.
+    events_visible: bool
 
 
 @dataclass(frozen=True)
@@ -100,13 +117,18 @@ class HaClient:
             async with self._session.request(
                 method, url, json=json_body, data=data, headers=self._headers(headers)
             ) as response:
-                body = await response.read()
+                body = await _read_capped(response)
                 status = response.status
         except (aiohttp.ClientError, TimeoutError, OSError) as err:
             raise HaUnavailable(0, "unreachable", f"{url}: {type(err).__name__}: {err}") from err
-        document = _json_object(body)
         if status in ok:
-            return status, document
+            try:
+                # The protocol's strict parser: duplicate keys, floats, deep nesting (no
+                # RecursionError) and non-UTF-8 all become MalformedObject.
+                return status, strict_loads(body or b"{}", max_bytes=MAX_RESPONSE_BYTES)
+            except MalformedObject as err:
+                raise HaRefused(status, "malformed_response", str(err)) from err
+        document = _json_object(body)
         code = str(document.get("error", "http_error"))
         message = str(document.get("message", code))
         if status == 401:
@@ -146,10 +168,16 @@ class HaClient:
         _status, body = await self._call("GET", "trust")
         return SignedEnvelope.from_json(body.get("recipient_set"))
 
-    async def heartbeat(self, body: dict[str, Any]) -> int:
-        """Send the heartbeat; return the store's current recipient epoch."""
+    async def heartbeat(self, body: dict[str, Any]) -> HeartbeatAnswer:
+        """Send the heartbeat; return the store's recipient epoch and event visibility."""
         _status, answer = await self._call("POST", "heartbeat", json_body=body)
-        return int(answer.get("recipient_epoch", 0))
+        epoch = answer.get("recipient_epoch", 0)
+        return HeartbeatAnswer(
+            recipient_epoch=epoch if isinstance(epoch, int) else 0,
+            # Only an explicit true opens it: an integration that predates the field, or any
+            # other value, leaves every event kind hidden.
+            events_visible=answer.get("events_visible") is True,
+        )
 
     # -- clips --------------------------------------------------------------------------------
     async def put_manifest(self, clip_id: str, manifest: object) -> UploadStatus:
@@ -172,12 +200,24 @@ class HaClient:
         return _upload_status(body)
 
 
+async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
+    """The body, read piece by piece and refused as soon as it passes MAX_RESPONSE_BYTES."""
+    if (response.content_length or 0) > MAX_RESPONSE_BYTES:
+        raise ResponseTooLarge(response.status, "too_large", "answer over the size limit")
+    body = bytearray()
+    async for piece in response.content.iter_chunked(READ_PIECE_BYTES):
+        body += piece
+        if len(body) > MAX_RESPONSE_BYTES:
+            raise ResponseTooLarge(response.status, "too_large", "answer over the size limit")
+    return bytes(body)
+
+
 def _json_object(body: bytes) -> dict[str, Any]:
+    """An error answer's JSON object, or a stand-in: an error body is only ever shown."""
     try:
-        document = json.loads(body) if body else {}
-    except ValueError:
+        return strict_loads(body, max_bytes=MAX_RESPONSE_BYTES) if body else {}
+    except MalformedObject:
         return {"error": "not_json", "message": body[:200].decode("utf-8", "replace")}
-    return document if isinstance(document, dict) else {}
 
 
 def _upload_status(body: dict[str, Any]) -> UploadStatus:

@@ -15,12 +15,22 @@ from typing import Any, Literal
 from .state import atomic_write
 
 HEALTH_FILE = "health.json"
-CameraState = Literal["recording", "reconnecting", "error", "idle"]
+# What each camera is doing, as capture reports it: "recording" only once fragments flow.
+CameraState = Literal["connecting", "recording", "failing", "stopped"]
+# The heartbeat's camera states as the integration has always accepted them (http_agent.py);
+# the heartbeat keeps sending these, with the reason in `detail`, so an integration of any
+# version accepts it.
+HEARTBEAT_STATE: dict[CameraState, str] = {
+    "connecting": "reconnecting",
+    "recording": "recording",
+    "failing": "error",
+    "stopped": "idle",
+}
 
 
 @dataclass
 class CameraStatus:
-    state: CameraState = "idle"
+    state: CameraState = "connecting"
     detail: str = ""
 
 
@@ -36,16 +46,20 @@ class AgentStatus:
     uploaded_clips: int = 0
     failed_upload_rounds: int = 0
     last_error: str | None = None
+    # Set once the agent has stopped: it never claims "ok" for a process that is gone.
+    stopped: bool = False
 
     def set_camera(self, camera_id: str, state: CameraState, detail: str = "") -> None:
         self.cameras[camera_id] = CameraStatus(state, detail)
 
     def overall(self) -> str:
+        if self.stopped:
+            return "stopped"
         if self.needs_pairing:
             return "needs_pairing"
         if self.recording_blocked is not None:
             return "not_recording"
-        if any(c.state == "error" for c in self.cameras.values()):
+        if any(c.state in ("failing", "stopped") for c in self.cameras.values()):
             return "degraded"
         return "ok"
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .config import LogFormat
+from .redact import RedactingFilter
 
 
 class JsonLinesFormatter(logging.Formatter):
@@ -21,8 +22,10 @@ class JsonLinesFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:  # RedactingFilter leaves the masked text here
+            entry["exception"] = record.exc_text
         return json.dumps(entry, ensure_ascii=False)
 
 
@@ -32,6 +35,8 @@ def setup_logging(log_format: LogFormat, level: int = logging.INFO) -> None:
         handler.setFormatter(JsonLinesFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # On the handler, not a logger: a logger's filter misses records propagated from children.
+    handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -17,7 +17,7 @@ from .capture.cutter import EventTrigger
 from .capture.settings import CaptureSettings
 from .config import AgentConfig, CameraConfig, ContinuousMode
 from .encrypting_sink import EncryptingSink, EventLog
-from .ha_client import HaClient
+from .ha_client import HaClient, HaError
 from .health import AgentStatus, write_health
 from .onvif_source import EventDispatcher, OnvifSource
 from .spool import Spool
@@ -75,14 +75,18 @@ class Agent:
         )
         self.client = HaClient(config.ha_url, self.state.load_token())
         self.uploader = Uploader(
-            client=self.client, spool=self.spool, trust=self.trust, status=self.status
+            client=self.client,
+            spool=self.spool,
+            trust=self.trust,
+            status=self.status,
+            on_events_visible=self.sink.set_ha_events_visible,
         )
 
     async def _wait_until_recording_allowed(self, camera_id: str) -> bool:
         """Hold a camera while no verified recipient set exists; False once stopping."""
         while self.trust.blocked_reason is not None:
             self.status.set_camera(
-                camera_id, "error", f"not recording: {self.trust.blocked_reason}"
+                camera_id, "failing", f"not recording: {self.trust.blocked_reason}"
             )
             if await sleep_or_stop(self.stop, BLOCKED_RECHECK_SECONDS):
                 return False
@@ -108,9 +112,14 @@ class Agent:
                     name=f"events:{camera.camera_id}",
                 )
         assert rtsp_url is not None  # noqa: S101 (config guarantees a source)
-        self.status.set_camera(camera.camera_id, "recording")
         try:
-            await run_camera(capture_settings(camera, rtsp_url), self.sink, self.stop, trigger)
+            await run_camera(
+                capture_settings(camera, rtsp_url),
+                self.sink,
+                self.stop,
+                trigger,
+                functools.partial(self.status.set_camera, camera.camera_id),
+            )
         finally:
             if event_task is not None:
                 await event_task
@@ -164,8 +173,33 @@ class Agent:
         ]
         try:
             await asyncio.gather(*tasks)
+            # Every camera has finished and sealed its last clip by now.
+            await self.upload_before_exit()
         finally:
             await self.client.close()
+            self.status.stopped = True
+            for camera in self.config.cameras:
+                self.status.set_camera(camera.camera_id, "stopped")
+            write_health(self.config.state_dir, self.status)
+
+    async def upload_before_exit(self) -> None:
+        """Upload what the spool holds, for at most shutdown_upload_seconds; the rest stays.
+
+        A clip is deleted from the spool only once HA says it is stored, so cutting an upload
+        short at the deadline loses nothing: the next start offers it again.
+        """
+        grace = self.config.shutdown_upload_seconds
+        if grace <= 0 or self.status.needs_pairing or self.spool.depth().clips == 0:
+            return
+        try:
+            uploaded = await asyncio.wait_for(self.uploader.upload_pending(), grace)
+        except TimeoutError:
+            LOG.warning("shutdown: upload grace of %.0f s over", grace)
+        except HaError as err:
+            LOG.warning("shutdown: could not upload (%s)", err)
+        else:
+            LOG.info("shutdown: uploaded %d clips", uploaded)
+        LOG.info("shutdown: %d clips stay in the spool", self.spool.depth().clips)
 
 
 async def run_agent(config: AgentConfig) -> int:

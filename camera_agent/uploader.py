@@ -12,13 +12,14 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from e2ee_nvr_protocol.errors import ProtocolError
 
 from .ha_client import HaClient, HaError, HaRefused, HaUnavailable, Unauthorized
-from .health import AgentStatus
+from .health import HEARTBEAT_STATE, AgentStatus
 from .spool import Spool, SpooledClip
 from .supervise import Backoff, BackoffSettings, sleep_or_stop
 from .trust import RecordingBlocked, TrustKeeper
@@ -50,6 +51,7 @@ class Uploader:
         trust: TrustKeeper,
         status: AgentStatus,
         settings: UploaderSettings | None = None,
+        on_events_visible: Callable[[bool], None] | None = None,
     ) -> None:
         self._client = client
         self._spool = spool
@@ -57,6 +59,7 @@ class Uploader:
         self._status = status
         self.settings = settings or UploaderSettings()
         self._refused_until: dict[str, float] = {}
+        self._on_events_visible = on_events_visible
         self._trust_wanted = asyncio.Event()
         self._trust_wanted.set()
 
@@ -152,7 +155,11 @@ class Uploader:
             "spool_clips": depth.clips,
             "spool_bytes": depth.size_bytes,
             "cameras": [
-                {"camera_id": camera_id, "state": c.state, "detail": c.detail[:200]}
+                {
+                    "camera_id": camera_id,
+                    "state": HEARTBEAT_STATE[c.state],
+                    "detail": (f"{c.state}: {c.detail}" if c.detail else c.state)[:200],
+                }
                 for camera_id, c in sorted(self._status.cameras.items())
             ],
         }
@@ -160,9 +167,11 @@ class Uploader:
     async def heartbeat_loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                store_epoch = await self._client.heartbeat(self.heartbeat_body())
+                answer = await self._client.heartbeat(self.heartbeat_body())
                 self._status.ha_reachable = True
-                if store_epoch != self._trust.epoch:
+                if self._on_events_visible is not None:
+                    self._on_events_visible(answer.events_visible)
+                if answer.recipient_epoch != self._trust.epoch:
                     self._trust_wanted.set()
             except HaUnavailable as err:
                 self._status.ha_reachable = False

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Literal, TypeVar
 
+from ..redact import redact_text
 from .boxes import BoxError
 from .cutter import ContinuousCutter, Cutter, EventCutter, EventTrigger, wall_clock_ms
 from .ffmpeg import FfmpegProcess, ProbeFailed, StreamStalled, audio_plan, probe_audio_codec
@@ -20,6 +21,13 @@ _T = TypeVar("_T")
 
 # What ends one ffmpeg session and calls for a reconnect, rather than a crash of the agent.
 SESSION_ERRORS = (ProbeFailed, StreamStalled, BoxError, asyncio.IncompleteReadError, OSError)
+CaptureState = Literal["connecting", "recording", "failing", "stopped"]
+# Told each change of the camera's state, with a reason for "failing" (credentials redacted).
+StateReport = Callable[[CaptureState, str], None]
+
+
+def _ignore_state(_state: CaptureState, _detail: str) -> None:
+    return None
 
 
 async def run_camera(
@@ -27,6 +35,7 @@ async def run_camera(
     sink: ClipSink,
     stop_event: asyncio.Event,
     trigger: EventTrigger | None = None,
+    report: StateReport = _ignore_state,
 ) -> None:
     """Record one camera until stop_event is set; the open clip is finished on the way out.
 
@@ -37,22 +46,41 @@ async def run_camera(
     if settings.mode == "event" and trigger is None:
         raise ValueError("event mode needs an EventTrigger")
     backoff = settings.backoff_initial_seconds
-    while not stop_event.is_set():
-        delivered = False
-        try:
-            delivered = await _run_session(settings, sink, stop_event, trigger)
-        except SESSION_ERRORS as error:
-            if not stop_event.is_set():  # stopping ends ffmpeg, which surfaces as an error here
-                _LOGGER.warning("camera %s: stream lost: %r", settings.camera_id, error)
-        if stop_event.is_set():
-            break
-        if delivered:
-            backoff = settings.backoff_initial_seconds
-        _LOGGER.info("camera %s: reconnecting in %.1f s", settings.camera_id, backoff)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop_event.wait(), backoff)
-        backoff = min(backoff * 2, settings.backoff_max_seconds)
+    failure: str | None = None
+    try:
+        while not stop_event.is_set():
+            # A camera whose every attempt fails stays "failing" (with the last reason) while it
+            # retries: "connecting" is only said before a first attempt or after a good session.
+            if failure is None:
+                report("connecting", "")
+            delivered = False
+            try:
+                delivered = await _run_session(settings, sink, stop_event, trigger, report)
+                failure = None if stop_event.is_set() else "the camera stream ended"
+            except SESSION_ERRORS as error:
+                failure = redact_text(str(error) or type(error).__name__)
+                if not stop_event.is_set():  # stopping ends ffmpeg: an error here, not a fault
+                    _LOGGER.warning("camera %s: stream lost: %s", settings.camera_id, failure)
+            if stop_event.is_set():
+                break
+            if failure is not None:
+                report("failing", failure)
+            backoff = await _back_off(settings, stop_event, backoff, delivered)
+    finally:
+        report("stopped", "")
     _LOGGER.info("camera %s: capture stopped", settings.camera_id)
+
+
+async def _back_off(
+    settings: CaptureSettings, stop_event: asyncio.Event, backoff: float, delivered: bool
+) -> float:
+    """Wait before the next attempt; return the wait after that one."""
+    if delivered:
+        backoff = settings.backoff_initial_seconds
+    _LOGGER.info("camera %s: reconnecting in %.1f s", settings.camera_id, backoff)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop_event.wait(), backoff)
+    return min(backoff * 2, settings.backoff_max_seconds)
 
 
 async def _until_stopped(work: Awaitable[_T], stop_event: asyncio.Event) -> _T | None:
@@ -76,6 +104,7 @@ async def _run_session(
     sink: ClipSink,
     stop_event: asyncio.Event,
     trigger: EventTrigger | None,
+    report: StateReport,
 ) -> bool:
     """One ffmpeg from connect to EOF; True if it delivered at least one fragment."""
     audio_codec = await _until_stopped(probe_audio_codec(settings), stop_event)
@@ -99,16 +128,22 @@ async def _run_session(
         reader = FragmentReader(process.read_exactly)
         cutter = _cutter(settings, sink, await reader.read_init(), started_ms, trigger)
         while (fragment := await reader.next_fragment()) is not None:
+            if not delivered:
+                report("recording", reader.init.codecs if reader.init else "")
             delivered = True
             await cutter.on_fragment(fragment)
-        stopped = stop_event.is_set()
-        await cutter.close(None if stopped else "the camera stream ended")
-        if not stopped:
+        # A dropped stream ends the clip early, not the video already received: the clip holds
+        # whole fragments only, so it is finished as a short clip and uploaded like any other
+        # (a camera that drops every 20 s would otherwise never produce a 60 s clip at all).
+        await cutter.close(None)
+        if not stop_event.is_set():
             _LOGGER.warning("camera %s: stream ended (%s)", settings.camera_id, _tail(process))
     except BaseException as error:
         if cutter is not None:
             with contextlib.suppress(Exception):
-                await cutter.close(f"capture failed: {error!r}")
+                # A lost, stalled or garbled stream still leaves whole fragments worth keeping;
+                # anything else (the sink failing, cancellation) aborts the clip.
+                await cutter.close(None if isinstance(error, SESSION_ERRORS) else repr(error))
         if isinstance(error, SESSION_ERRORS):
             _LOGGER.debug("camera %s: ffmpeg said: %s", settings.camera_id, _tail(process))
         raise

@@ -2,6 +2,13 @@
 
 ffmpeg copies the camera's streams (`-c copy`: ~1.5 % of a core for 1080p, against most of a core
 to transcode) into fragmented MP4 on its stdout. Nothing is written to disk.
+
+The camera URL, which carries its password, never appears on a command line: any local user
+reads /proc/<pid>/cmdline. ffmpeg 5.1's RTSP client takes credentials only from the URL's
+userinfo (no separate user/password option exists for RTSP), so the URL is handed over in an
+ffconcat script on ffmpeg's stdin instead (`-f concat -i pipe:0`), with the RTSP options as the
+script's `option` lines. The concat demuxer opens that one URL as its only file and ends at
+its end, so stream loss still shows as EOF. See docs/capture.md.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from typing import Literal
 
 import ffmpeg as ffmpeg_python
 
+from ..redact import redact_text
 from .settings import CaptureSettings, G711Policy
 
 _LOGGER = logging.getLogger(__name__)
@@ -28,6 +36,33 @@ MP4_AUDIO_CODECS = frozenset({"aac", "mp3", "opus", "alac", "ac3", "eac3", "flac
 PROBE_TIMEOUT_SECONDS = 15.0
 READ_CHUNK_BYTES = 64 * 1024
 STDERR_LINES_KEPT = 20
+# What the concat demuxer may open: its script from the pipe, then RTSP(S) and its transports.
+PROTOCOL_WHITELIST = "pipe,rtsp,rtsps,tcp,udp,rtp,tls"
+# Input options that are the same for ffmpeg and ffprobe; the URL goes in the script on stdin.
+CONCAT_INPUT_ARGS = ("-f", "concat", "-safe", "0", "-protocol_whitelist", PROTOCOL_WHITELIST)
+
+# The concat demuxer analyses the camera's stream itself before ffmpeg's own analysis, which
+# left to its default (5 s) delays the first fragment by seconds; a camera describes its codecs
+# in the SDP and starts on a keyframe, so half a second of analysis is enough.
+FAST_START = {"analyzeduration": "500000"}
+
+
+class UnsafeCameraUrl(ValueError):
+    """A camera URL with a line break or NUL: it cannot be quoted into an ffconcat script."""
+
+
+def _ffconcat_quote(text: str) -> str:
+    """Single-quote for ffconcat (av_get_token); a quote inside is close, escaped quote, open."""
+    if any(char in text for char in "\r\n\0"):
+        raise UnsafeCameraUrl("the camera URL contains a line break or NUL")
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def concat_script(rtsp_url: str, options: dict[str, str]) -> bytes:
+    """The ffconcat script that makes ffmpeg open `rtsp_url` with `options` (RTSP over TCP)."""
+    lines = ["ffconcat version 1.0", f"file {_ffconcat_quote(rtsp_url)}"]
+    lines += [f"option {key} {_ffconcat_quote(value)}" for key, value in options.items()]
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 class StreamStalled(Exception):
@@ -49,7 +84,9 @@ def audio_plan(audio_codec: str | None, g711: G711Policy) -> AudioPlan:
 
 def build_command(settings: CaptureSettings, plan: AudioPlan) -> list[str]:
     """ffmpeg reading RTSP over TCP, writing fragmented MP4 (one fragment per GOP) to stdout."""
-    source = ffmpeg_python.input(settings.rtsp_url, rtsp_transport="tcp")
+    source = ffmpeg_python.input(
+        "pipe:0", f="concat", safe="0", protocol_whitelist=PROTOCOL_WHITELIST
+    )
     streams = [source["v:0"]] if plan == "none" else [source["v:0"], source["a:0?"]]
     audio: dict[str, str] = {"an": ""} if plan == "none" else {"c:a": plan}
     if plan == "aac":
@@ -72,16 +109,30 @@ async def probe_audio_codec(settings: CaptureSettings) -> str | None:
     Reads only the stream description (no analysis of packets), so it costs one short RTSP
     session; the MP4 codec strings come later from ffmpeg's own init segment.
     """
+    streams = await probe_streams(settings)
+    audio = [name for kind, name in streams if kind == "audio"]
+    return audio[0] if audio else None
+
+
+async def probe_streams(settings: CaptureSettings) -> list[tuple[str, str]]:
+    """(codec_type, codec_name) of each stream the camera describes (RTSP DESCRIBE + SETUP).
+
+    ProbeFailed, with ffprobe's error text redacted, when the camera refuses or is away.
+    """
+    script = concat_script(
+        settings.rtsp_url, {"rtsp_transport": "tcp", "analyzeduration": "0", "probesize": "32"}
+    )
     process = await asyncio.create_subprocess_exec(
         settings.ffprobe_path,
-        *("-v", "error", "-rtsp_transport", "tcp", "-analyzeduration", "0", "-probesize", "32"),
-        *("-show_entries", "stream=codec_type,codec_name", "-of", "json", settings.rtsp_url),
-        stdin=asyncio.subprocess.DEVNULL,
+        # Probe limits twice: for the camera's stream (script options) and for the concat layer.
+        *("-v", "error", "-analyzeduration", "0", "-probesize", "32", *CONCAT_INPUT_ARGS),
+        *("-show_entries", "stream=codec_type,codec_name", "-of", "json", "-i", "pipe:0"),
+        stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        stdout, stderr = await asyncio.wait_for(process.communicate(), PROBE_TIMEOUT_SECONDS)
+        stdout, stderr = await asyncio.wait_for(process.communicate(script), PROBE_TIMEOUT_SECONDS)
     except BaseException as error:  # a timeout, or the agent stopping: never leave it behind
         with contextlib.suppress(ProcessLookupError):
             process.kill()
@@ -90,10 +141,19 @@ async def probe_audio_codec(settings: CaptureSettings) -> str | None:
             raise ProbeFailed("ffprobe timed out") from None
         raise
     if process.returncode != 0:
-        raise ProbeFailed(stderr.decode(errors="replace").strip()[-500:] or "ffprobe failed")
-    streams = json.loads(stdout or b"{}").get("streams", [])
-    audio = [s.get("codec_name") for s in streams if s.get("codec_type") == "audio"]
-    return str(audio[0]) if audio and audio[0] else None
+        # ffprobe names the URL it failed on, password included: redact before anyone sees it.
+        text = redact_text(stderr.decode(errors="replace").strip())
+        raise ProbeFailed(text[-500:] or "ffprobe failed")
+    try:
+        document = json.loads(stdout or b"{}")
+    except ValueError:
+        raise ProbeFailed("ffprobe printed no JSON") from None
+    found = document.get("streams", []) if isinstance(document, dict) else []
+    return [
+        (str(s.get("codec_type")), str(s.get("codec_name")))
+        for s in found
+        if isinstance(s, dict) and s.get("codec_type") and s.get("codec_name")
+    ]
 
 
 def _pipe(stream: asyncio.StreamReader | None) -> asyncio.StreamReader:
@@ -117,17 +177,27 @@ class FfmpegProcess:
         command = build_command(settings, plan)
         # Not the command line itself: the RTSP URL may carry the camera's password.
         _LOGGER.debug("camera %s: starting ffmpeg, audio %s", settings.camera_id, plan)
+        script = concat_script(settings.rtsp_url, {"rtsp_transport": "tcp", **FAST_START})
         process = await asyncio.create_subprocess_exec(
             *command,
-            stdin=asyncio.subprocess.DEVNULL,
+            stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
+        stdin = process.stdin
+        if stdin is not None:  # always, with PIPE; the script is a few hundred bytes
+            try:
+                stdin.write(script)
+                await stdin.drain()
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # ffmpeg died at once: its exit shows as EOF on stdout
+            finally:
+                stdin.close()
         return cls(settings, process)
 
     async def _read_stderr(self) -> None:
         async for raw in _pipe(self._process.stderr):
-            line = raw.decode(errors="replace").rstrip()
+            line = redact_text(raw.decode(errors="replace").rstrip())
             self.stderr_tail.append(line)
             _LOGGER.debug("camera %s: ffmpeg: %s", self._settings.camera_id, line)
 

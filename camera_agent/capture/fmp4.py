@@ -3,13 +3,19 @@
 ffmpeg's `-movflags frag_keyframe+empty_moov+default_base_moof` writes ftyp and an empty moov,
 then a moof+mdat pair per keyframe, so every fragment starts with a keyframe and is one GOP.
 Memory is bounded: the reader holds one box at a time and refuses boxes over MAX_BOX_BYTES.
+
+The bytes come from a camera (through ffmpeg's muxer, which copies the camera's codec data), so
+they are parsed as hostile: every malformed box raises BoxError and nothing else (no
+struct.error, UnicodeDecodeError or IndexError escapes), and no field makes the parser loop or
+allocate beyond the box it sits in. tests/fuzz/fuzz_fmp4.py holds the fuzz target.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import struct
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -74,7 +80,21 @@ class Fragment:
     decode_times: tuple[tuple[int, int], ...] = ()
 
 
+@contextlib.contextmanager
+def _malformed_as_box_error(what: str) -> Iterator[None]:
+    """A short or inconsistent field read by struct, an index or a decode becomes BoxError."""
+    try:
+        yield
+    except (struct.error, UnicodeDecodeError, IndexError, KeyError, OverflowError) as err:
+        raise BoxError(f"malformed {what}: {type(err).__name__}: {err}") from None
+
+
 def parse_init(ftyp: bytes, moov: bytes) -> InitSegment:
+    with _malformed_as_box_error("init segment"):
+        return _parse_init(ftyp, moov)
+
+
+def _parse_init(ftyp: bytes, moov: bytes) -> InitSegment:
     moov_body = memoryview(moov)[8:]
     defaults: dict[int, tuple[int, int]] = {}
     mvex = child(moov_body, b"mvex")
@@ -108,6 +128,11 @@ def children_of_stsd(stsd_body: memoryview) -> list[tuple[bytes, memoryview]]:
 
 def parse_fragment(init: InitSegment, moof: bytes, mdat: bytes) -> Fragment:
     """Stream time from the timing track's tfdt; keyframe from its first sample's flags."""
+    with _malformed_as_box_error("fragment"):
+        return _parse_fragment(init, moof, mdat)
+
+
+def _parse_fragment(init: InitSegment, moof: bytes, mdat: bytes) -> Fragment:
     timing = init.timing_track
     decode_times = tuple(
         (track_id, _decode_time(tfdt)[1]) for track_id, tfdt in _trafs(memoryview(moof))
@@ -159,6 +184,13 @@ def _trun_summary(traf: memoryview, duration: int, flags: int) -> tuple[int, int
             first_flags = first if first_flags is None else first_flags
             offset += 4
         fields = [bit for bit in (0x100, 0x200, 0x400, 0x800) if trun_flags & bit]
+        # The sample count is the camera's word; the body must hold that many records, so a
+        # count of 2^32 cannot turn into four billion iterations.
+        if count * 4 * len(fields) > len(body) - offset:
+            raise BoxError(f"trun announces {count} samples its body does not hold")
+        if not fields:
+            total += count * duration
+            continue
         for index in range(count):
             values = dict(
                 zip(fields, struct.unpack_from(f">{len(fields)}I", body, offset), strict=True)
@@ -214,6 +246,11 @@ def rebase_fragment(fragment: Fragment, offsets: Mapping[int, int]) -> bytes:
     """
     if not fragment.decode_times:
         return fragment.data
+    with _malformed_as_box_error("fragment"):
+        return _rebased(fragment, offsets)
+
+
+def _rebased(fragment: Fragment, offsets: Mapping[int, int]) -> bytes:
     data = bytearray(fragment.data)
     for track_id, tfdt in _trafs(memoryview(data)):
         layout, decode_time = _decode_time(tfdt)
@@ -238,11 +275,17 @@ class FragmentReader:
             return None
         size, box_type = struct.unpack(">I4s", header)
         if size == 1:
-            header += await self._read_exactly(8)
+            try:
+                header += await self._read_exactly(8)
+            except asyncio.IncompleteReadError as error:
+                raise BoxError("stream ended inside a box header") from error
             (size,) = struct.unpack_from(">Q", header, 8)
         if size < len(header) or size > MAX_BOX_BYTES:
             raise BoxError(f"box {box_type!r} has unacceptable size {size}")
-        return box_type, header + await self._read_exactly(size - len(header))
+        try:
+            return box_type, header + await self._read_exactly(size - len(header))
+        except asyncio.IncompleteReadError as error:
+            raise BoxError(f"stream ended inside box {box_type!r}") from error
 
     async def read_init(self) -> InitSegment:
         ftyp = await self._box()

@@ -193,7 +193,12 @@ class HeartbeatView(_AgentView):
         runtime.agents_changed()
         state = runtime.account.state
         return web.json_response(
-            {"recipient_epoch": 0 if state is None else state.recipient_set.epoch}
+            {
+                "recipient_epoch": 0 if state is None else state.recipient_set.epoch,
+                # The "let HA see event types" option: agents send visible kinds only while
+                # it is on (and their own configuration lists them).
+                "events_visible": runtime.settings.events_visible,
+            }
         )
 
 

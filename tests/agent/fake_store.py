@@ -14,6 +14,7 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from e2ee_nvr_protocol.manifest import ClipManifest, check_stream_against_manife
 from e2ee_nvr_protocol.stream_format import HEADER_BYTES, ContentKind
 
 PREFIX = "/api/e2ee_nvr/agent/"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 KINDS = ("video", "thumbnail", "events")
 
 
@@ -75,6 +77,10 @@ class FakeStore:
         self.commits: list[str] = []  # every commit, so a test can see a clip stored twice
         self.heartbeats: list[dict[str, Any]] = []
         self.object_puts = 0
+        # The integration's "let HA see event types" option, carried in heartbeat answers.
+        self.events_visible = False
+        # "METHOD path" of every request, to check what the agent asked for (and never).
+        self.requests: list[str] = []
 
     # -- test-side controls -------------------------------------------------------------------
     def register_agent(self, device_cert: x509.Certificate) -> str:
@@ -97,7 +103,7 @@ class FakeStore:
                 agent.active, agent.device_cert = True, device_cert
 
     def app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(middlewares=[self._note_request])
         app.router.add_post(PREFIX + "pairing", self.post_pairing)
         app.router.add_get(PREFIX + "pairing/{session_id}", self.get_pairing)
         app.router.add_post(PREFIX + "pairing/{session_id}/result", self.post_result)
@@ -106,6 +112,11 @@ class FakeStore:
         app.router.add_put(PREFIX + "clips/{clip_id}/manifest", self.put_manifest)
         app.router.add_put(PREFIX + "clips/{clip_id}/{kind}", self.put_object)
         return app
+
+    @web.middleware
+    async def _note_request(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        self.requests.append(f"{request.method} {request.path}")
+        return await handler(request)
 
     # -- authentication -----------------------------------------------------------------------
     def _agent(self, request: web.Request, *, session_id: str | None = None) -> AgentRecord | None:
@@ -178,7 +189,7 @@ class FakeStore:
             return _error(401, "unauthorized", "unknown token")
         self.heartbeats.append(await request.json())
         epoch = int(json.loads(self.recipient_set.payload)["epoch"])
-        return web.json_response({"recipient_epoch": epoch})
+        return web.json_response({"recipient_epoch": epoch, "events_visible": self.events_visible})
 
     # -- clips --------------------------------------------------------------------------------
     def _status(self, clip: StoredClip) -> dict[str, Any]:

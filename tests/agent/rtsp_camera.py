@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 from types import TracebackType
@@ -16,9 +17,13 @@ MARKER = b"E2EE-NVR-PLAINTEXT-MARKER"
 class RtspCamera:
     """Serves rtsp://127.0.0.1:<port>/cam; kill() and start() again simulate a dropped camera."""
 
-    def __init__(self, *, video: str = "h264", audio: str = "aac") -> None:
+    def __init__(
+        self, *, video: str = "h264", audio: str = "aac", user: str = "", password: str = ""
+    ) -> None:
         self.video = video
         self.audio = audio
+        self.user = user
+        self.password = password
         self.port = 0  # the first start picks a free port; restarts reuse it
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -26,10 +31,20 @@ class RtspCamera:
     def url(self) -> str:
         return f"rtsp://127.0.0.1:{self.port}/cam"
 
+    def url_with(self, user: str, password: str, path: str = "/cam") -> str:
+        """The camera URL with credentials in its userinfo, as a user configures it."""
+        return f"rtsp://{user}:{password}@127.0.0.1:{self.port}{path}"
+
     def start(self) -> None:
         command = [SYSTEM_PYTHON, str(SERVER_SCRIPT), "--port", str(self.port)]
         command += ["--video", self.video, "--audio", self.audio]
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)  # noqa: S603
+        env = None
+        if self.user:
+            command += ["--user", self.user]
+            env = {**os.environ, "RTSP_PASSWORD": self.password}
+        process = subprocess.Popen(  # noqa: S603
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=env
+        )
         if process.stdout is None:
             raise RuntimeError("no stdout pipe")
         line = process.stdout.readline().decode().split()

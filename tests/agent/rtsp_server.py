@@ -13,6 +13,7 @@ plaintext the agent captures: "no plaintext on disk" tests then know what to loo
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any, ClassVar
 
@@ -146,11 +147,28 @@ def launch_line(video: str, audio: str) -> str:
     return "( " + " ".join(parts) + " )"
 
 
+def require_basic_auth(
+    server: GstRtspServer.RTSPServer, factory: Any, user: str, password: str
+) -> None:
+    """Only `user` with `password` may DESCRIBE and PLAY: an unauthenticated client gets 401."""
+    auth = GstRtspServer.RTSPAuth()
+    token = GstRtspServer.RTSPToken()
+    token.set_string("media.factory.role", "camera-user")
+    auth.add_basic(GstRtspServer.RTSPAuth.make_basic(user, password), token)
+    server.set_auth(auth)
+    factory.add_role_from_structure(
+        Gst.Structure.from_string(
+            "camera-user, media.factory.access=(boolean)true, media.factory.construct=(boolean)true"
+        )[0]
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--video", choices=sorted(VIDEO_ENCODERS), default="h264")
     parser.add_argument("--audio", choices=sorted(AUDIO_BRANCHES), default="aac")
+    parser.add_argument("--user", default="", help="require RTSP Basic auth with this user")
     args = parser.parse_args()
 
     GObject.type_register(SeiMarker)
@@ -163,6 +181,9 @@ def main() -> int:
     factory.set_launch(launch_line(args.video, args.audio))
     # One pipeline per client: a reconnecting agent gets a fresh encoder starting on a keyframe.
     factory.set_shared(False)
+    if args.user:
+        # From the environment, not argv: the hardening test scans every command line for it.
+        require_basic_auth(server, factory, args.user, os.environ.get("RTSP_PASSWORD", ""))
     server.get_mount_points().add_factory("/cam", factory)
     if server.attach(None) == 0:
         print("could not listen", file=sys.stderr)

@@ -549,6 +549,7 @@ def build_rig(root: Path) -> Iterator[Rig]:
         account = new_account()
         (root / "store").mkdir()
         store = FakeStore(root / "store", account.first.root_cert, account.document.recipient_set)
+        store.events_visible = True  # the integration lets HA see event types
         running = RunningStore(store, free_port())
         services.run(running.start())
         onvif = FakeOnvifCamera(ONVIF_USER, ONVIF_PASSWORD, cameras[EVENT_CAMERA].url)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -145,8 +145,10 @@ async def test_a_dropped_stream_reconnects_and_recording_resumes(camera: RtspCam
     recorder = Recorder(settings_for(camera, clip_seconds=2.0))
     await recorder.sink.wait_until_finished(1)
     camera.kill()
-    # ffmpeg sees the connection close, exits, and the open clip is handed back as aborted.
-    await recorder.sink.wait_until(lambda sink: len(sink.aborted) >= 1)
+    # ffmpeg sees the connection close and exits; the open clip is finished short, not lost.
+    await recorder.sink.wait_until(lambda sink: all(clip.finished for clip in sink.clips))
+    assert recorder.sink.aborted == []
+    await assert_playable(recorder.sink.clips[-1])
     clips_before = len(recorder.sink.clips)
     camera.start()  # the camera comes back on the same port
     await recorder.sink.wait_until(
@@ -192,3 +194,33 @@ async def test_h265_is_stored_as_it_comes() -> None:
     assert clip.codecs.count(".") >= 3  # profile, compatibility, tier+level[, constraints]
     assert clip.thumbnail_jpeg is not None and clip.thumbnail_jpeg.startswith(b"\xff\xd8")
     assert MARKER in clip.data
+
+
+def _more_clips_than(count: int) -> Callable[[MemorySink], bool]:
+    return lambda sink: len(sink.clips) > count
+
+
+async def test_a_camera_dropping_every_20_s_still_records_with_60_s_clips() -> None:
+    """Fault: the camera hangs up every ~20 s, mid-clip (clips are 60 s). On main every clip
+    was aborted at the drop and deleted, so such a camera recorded nothing at all."""
+    with RtspCamera(video="h264", audio="aac") as camera:
+        recorder = Recorder(settings_for(camera, clip_seconds=60.0))
+        for _drop in range(2):
+            await recorder.sink.wait_until(lambda sink: len(sink.clips) >= 1)
+            await asyncio.sleep(20.0)  # the drop cadence, not a measurement
+            camera.kill()
+            await recorder.sink.wait_until(
+                lambda sink: bool(sink.clips) and all(clip.finished for clip in sink.clips)
+            )
+            clips_so_far = len(recorder.sink.clips)
+            camera.start()
+            await recorder.sink.wait_until(_more_clips_than(clips_so_far))
+        await recorder.stop()
+
+    short_clips = recorder.sink.clips[:2]
+    assert recorder.sink.aborted == []
+    for clip in short_clips:
+        probed = await assert_playable(clip)
+        assert MARKER in clip.data
+        # Most of the 20 s between drops is kept (the rest is connection set-up).
+        assert probed.video_seconds >= 10.0

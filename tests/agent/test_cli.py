@@ -89,7 +89,9 @@ async def test_doctor_reports_each_dependency(tmp_path: Path) -> None:
     finally:
         await runner.cleanup()
     by_subject = {(f.subject, f.ok) for f in findings}
-    assert ("Home Assistant", True) in by_subject
+    # Not paired (no token in the state folder): said so, without a login attempt on /api/.
+    assert ("Home Assistant", False) in by_subject
+    assert any("not paired" in f.detail for f in findings if f.subject == "Home Assistant")
     assert ("camera porch", True) in by_subject
     assert ("camera gone", False) in by_subject
     assert any("Fake ONVIF" in f.detail for f in findings)

@@ -63,6 +63,7 @@ def _open(parts: AgentParts, account: AccountFixture, clip_id: str, kind: Conten
 
 async def test_only_ciphertext_reaches_the_disk(tmp_path: Path, account: AccountFixture) -> None:
     parts = agent_parts(tmp_path, account)
+    parts.sink.set_ha_events_visible(True)  # the integration's option is on
     plaintext = MARKER * 50_000  # about 1.1 MiB: several chunks
     parts.sink.events.record("front-door", ClipEvent("motion", 2_000, 5_000, "onvif"))
     clip_id = await _record(parts, plaintext, b"\xff\xd8JPEG" + MARKER)

@@ -154,7 +154,9 @@ async def test_heartbeat_reports_spool_and_epoch(tmp_path: Path) -> None:
     beat = running.store.heartbeats[0]
     assert beat["recipient_epoch"] == 1
     assert beat["spool_clips"] == 1
-    assert beat["cameras"] == [{"camera_id": "front-door", "state": "recording", "detail": ""}]
+    assert beat["cameras"] == [
+        {"camera_id": "front-door", "state": "recording", "detail": "recording"}
+    ]
 
 
 async def test_revoked_token_means_needs_pairing(tmp_path: Path) -> None:

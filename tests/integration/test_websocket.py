@@ -112,7 +112,7 @@ async def test_cameras_clips_and_turning_off(
         "cameras": [{"camera_id": "front-door", "state": "recording", "detail": ""}],
     }
     response = await client.post(f"{AGENT}/heartbeat", json=heartbeat, headers=agent.auth)
-    assert await response.json() == {"recipient_epoch": 1}
+    assert await response.json() == {"recipient_epoch": 1, "events_visible": True}
     trust = await (await client.get(f"{AGENT}/trust", headers=agent.auth)).json()
     assert trust["recipient_set"] == account.document.recipient_set.to_json()
 
