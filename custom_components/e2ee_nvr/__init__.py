@@ -49,43 +49,44 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-def _open_stores(
-    hass: HomeAssistant, root: Path
-) -> tuple[AccountStore, AgentRegistry, ClipStore, ClipIndex]:
+def _trust_folder(hass: HomeAssistant) -> Path:
+    return Path(hass.config.path(".storage", STORAGE_SUBDIR))
+
+
+def _open_stores(hass: HomeAssistant, root: Path) -> tuple[AccountStore, ClipStore, ClipIndex]:
     check_writable(root)
-    trust_folder = Path(hass.config.path(".storage", STORAGE_SUBDIR))
-    account = AccountStore(trust_folder)
+    account = AccountStore(_trust_folder(hass))
     account.load()
-    agents = AgentRegistry(trust_folder)
-    agents.load()
     clips = ClipStore(root)
     clips.ensure()
     clips.clean_staging(STAGING_MAX_AGE_SECONDS)
-    return account, agents, clips, ClipIndex(clips.index_path)
+    return account, clips, ClipIndex(clips.index_path)
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: E2eeConfigEntry) -> bool:
     try:
         root = storage_path(hass, entry.data[CONF_MEDIA_DIR], entry.data[CONF_FOLDER])
-        account, agents, clips, index = await hass.async_add_executor_job(_open_stores, hass, root)
+        account, clips, index = await hass.async_add_executor_job(_open_stores, hass, root)
     except FolderError as err:
         raise ConfigEntryError(
             translation_domain=DOMAIN,
             translation_key="storage_unusable",
             translation_placeholders={"reason": str(err)},
         ) from err
+    agents = AgentRegistry(hass, _trust_folder(hass))
+    await agents.async_load()
     settings = Settings.from_entry(entry)
     if not index.existed:
         count = await hass.async_add_executor_job(
             rebuild_index, clips, index, settings.events_visible
         )
         _LOGGER.info("Rebuilt the clip index from %s: %d clips", root, count)
-    runtime = E2eeRuntimeData(hass, root, account, agents, clips, index, settings)
+    coordinator = NvrCoordinator(hass, entry, agents, clips, index)
+    coordinator.async_sync_devices()
+    await coordinator.async_config_entry_first_refresh()
+    coordinator.async_subscribe()
+    runtime = E2eeRuntimeData(hass, root, account, agents, clips, index, settings, coordinator)
     entry.runtime_data = runtime
-    runtime.coordinator = NvrCoordinator(hass, entry, runtime)
-    runtime.coordinator.async_sync_devices()
-    await runtime.coordinator.async_config_entry_first_refresh()
-    runtime.coordinator.async_subscribe()
 
     async def _maintain(_now: object = None) -> None:
         if await hass.async_add_executor_job(enforce, runtime):
@@ -107,6 +108,7 @@ async def _async_update_listener(hass: HomeAssistant, entry: ConfigEntry) -> Non
 async def async_unload_entry(hass: HomeAssistant, entry: E2eeConfigEntry) -> bool:
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
+        await entry.runtime_data.agents.async_flush()
         await hass.async_add_executor_job(entry.runtime_data.close)
         issues.clear_all(hass)
         async_remove_panel(hass)

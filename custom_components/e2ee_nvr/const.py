@@ -57,3 +57,17 @@ PANEL_URL_PATH: Final = "e2ee-nvr"
 # Actions (services).
 SERVICE_DELETE_CLIPS: Final = "delete_clips"
 SERVICE_EXPORT_ARCHIVE: Final = "export_archive"
+
+# Unauthenticated pairing requests (agents.py): the server's bound on a request's lifetime
+# (docs/protocol.md: a pairing code is dead after 10 minutes), pending requests per source
+# address, and how long and how many refused or expired records are kept.
+PAIRING_LIFETIME_SECONDS: Final = 600
+MAX_PENDING_PER_SOURCE: Final = 3
+DEAD_PAIRING_KEEP_SECONDS: Final = 3600
+MAX_DEAD_PAIRINGS: Final = 100
+
+# Dispatcher signals of a loaded entry.
+SIGNAL_CLIPS_CHANGED: Final = f"{DOMAIN}_clips_changed"
+SIGNAL_AGENTS_CHANGED: Final = f"{DOMAIN}_agents_changed"
+# Sent with the new clip's ClipRow once it is committed and visible (the event entities fire).
+SIGNAL_CLIP_COMMITTED: Final = f"{DOMAIN}_clip_committed"

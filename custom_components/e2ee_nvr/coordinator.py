@@ -19,15 +19,16 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from . import issues
-from .agents import AgentRecord
-from .clip_index import ClipRow
-from .const import AGENT_SILENT_SECONDS, DOMAIN, LIVENESS_CHECK_SECONDS
-from .runtime import (
+from .agents import AgentRecord, AgentRegistry, camera_key
+from .clip_index import ClipIndex, ClipRow
+from .clip_store import ClipStore
+from .const import (
+    AGENT_SILENT_SECONDS,
+    DOMAIN,
+    LIVENESS_CHECK_SECONDS,
     SIGNAL_AGENTS_CHANGED,
     SIGNAL_CLIP_COMMITTED,
     SIGNAL_CLIPS_CHANGED,
-    E2eeRuntimeData,
-    camera_key,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -65,7 +66,14 @@ class NvrCoordinator(DataUpdateCoordinator[NvrSnapshot]):
 
     config_entry: ConfigEntry
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, runtime: E2eeRuntimeData) -> None:
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        agents: AgentRegistry,
+        clips: ClipStore,
+        index: ClipIndex,
+    ) -> None:
         super().__init__(
             hass,
             _LOGGER,
@@ -74,7 +82,9 @@ class NvrCoordinator(DataUpdateCoordinator[NvrSnapshot]):
             update_interval=timedelta(seconds=LIVENESS_CHECK_SECONDS),
             always_update=False,
         )
-        self.runtime = runtime
+        self._agents = agents
+        self._clips = clips
+        self._index = index
         self.started = time.time()
         self._last_ms: dict[str, int] = {}
         self._stats_stale = True
@@ -118,8 +128,8 @@ class NvrCoordinator(DataUpdateCoordinator[NvrSnapshot]):
     def _read_storage(self, read_stats: bool) -> tuple[int, dict[str, int] | None]:
         stats = None
         if read_stats:
-            stats = {camera_key(d, c): last for d, c, _n, last in self.runtime.index.cameras()}
-        return self.runtime.clips.free_bytes(), stats
+            stats = {camera_key(d, c): last for d, c, _n, last in self._index.cameras()}
+        return self._clips.free_bytes(), stats
 
     async def _async_update_data(self) -> NvrSnapshot:
         read_stats, self._stats_stale = self._stats_stale, False
@@ -127,14 +137,16 @@ class NvrCoordinator(DataUpdateCoordinator[NvrSnapshot]):
         self._free_bytes = free
         if stats is not None:
             self._last_ms = stats
-        issues.check_free_space(self.hass, free, self.runtime.storage_root)
+        issues.check_free_space(self.hass, free, self._clips.root)
         self._check_silence()
+        # The tick is also when overdue pairing requests expire and old ones are forgotten.
+        self._agents.expire(int(time.time()))
         return self._snapshot()
 
     def _check_silence(self) -> None:
         """Log once when an agent goes silent and once when it is back; keep repairs in step."""
         now = time.time()
-        active = {r.device_id: r for r in self.runtime.agents.active()}
+        active = {r.device_id: r for r in self._agents.active()}
         for device_id, record in active.items():
             heard = record.last_seen if record.last_seen is not None else self.started
             silent = now - heard > AGENT_SILENT_SECONDS
@@ -152,7 +164,7 @@ class NvrCoordinator(DataUpdateCoordinator[NvrSnapshot]):
 
     def _snapshot(self) -> NvrSnapshot:
         cameras: dict[str, CameraStatus] = {}
-        for record in self.runtime.agents.active():
+        for record in self._agents.active():
             connected = _connected(record)
             for camera in record.cameras:
                 key = camera_key(record.device_id, camera.camera_id)
@@ -174,7 +186,7 @@ class NvrCoordinator(DataUpdateCoordinator[NvrSnapshot]):
         registry = dr.async_get(self.hass)
         entry_id = self.config_entry.entry_id
         wanted: set[str] = set()
-        for record in self.runtime.agents.active():
+        for record in self._agents.active():
             version = (record.heartbeat or {}).get("agent_version")
             registry.async_get_or_create(
                 config_entry_id=entry_id,

@@ -48,7 +48,7 @@ def _account(runtime: E2eeRuntimeData) -> dict[str, Any]:
 def _agents(runtime: E2eeRuntimeData) -> list[dict[str, Any]]:
     now = time.time()
     agents = []
-    for record in runtime.agents.agents.values():
+    for record in runtime.agents.records():
         document = record.to_json()
         document["silent"] = (
             record.last_seen is None or now - record.last_seen > AGENT_SILENT_SECONDS

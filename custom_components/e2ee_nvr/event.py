@@ -10,14 +10,19 @@ from __future__ import annotations
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .clip_index import ClipRow
-from .const import EVENT_CLIP_RECORDED, EVENT_KINDS_BY_PRIORITY, EVENT_OTHER
+from .const import (
+    EVENT_CLIP_RECORDED,
+    EVENT_KINDS_BY_PRIORITY,
+    EVENT_OTHER,
+    SIGNAL_CLIP_COMMITTED,
+)
 from .coordinator import CameraStatus, NvrCoordinator, ms_to_datetime
 from .entity import E2eeCameraEntity
 from .platform_setup import add_camera_entities
-from .runtime import SIGNAL_CLIP_COMMITTED, E2eeConfigEntry, camera_key
+from .runtime import E2eeConfigEntry, camera_key
 
 PARALLEL_UPDATES = 0
 
@@ -39,7 +44,7 @@ def event_type_for(row: ClipRow) -> str:
 
 
 async def async_setup_entry(
-    hass: HomeAssistant, entry: E2eeConfigEntry, async_add_entities: AddEntitiesCallback
+    hass: HomeAssistant, entry: E2eeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     coordinator = entry.runtime_data.coordinator
     types = event_types(entry.runtime_data.settings.events_visible)

@@ -19,6 +19,7 @@ from .agents import AgentRecord, PairingError
 from .clip_store import UnsafePath, check_clip_id
 from .const import AGENT_API_PREFIX
 from .ingest import ClipIngest, UploadRefused, UploadState
+from .pairing_relay import read_request
 from .protocol.encoding import b64encode
 from .protocol.errors import ProtocolError
 from .runtime import E2eeRuntimeData, runtime_data
@@ -32,6 +33,11 @@ def error(status: int, code: str, message: str) -> web.Response:
 
 
 def _bearer(request: web.Request) -> str | None:
+    """The bearer token, or None; the registry refuses (401) any token it could not have issued.
+
+    The header may hold anything a client sends, including non-ASCII or undecodable bytes:
+    nothing here encodes or parses it beyond splitting off the scheme.
+    """
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
@@ -86,17 +92,23 @@ class PairingStartView(_AgentView):
             return error(503, "not_loaded", "the e2ee_nvr integration is not loaded")
         if runtime.account.state is None:
             return error(409, "no_account", "turn E2EE on in the panel before pairing")
-        if not runtime.agents.rate_limiter.allow(str(request.remote), time.monotonic()):
+        source = str(request.remote)
+        if not runtime.agents.rate_limiter.allow(source, time.monotonic()):
             return error(429, "rate_limited", "at most 10 pairing requests a minute")
         try:
             body = await _read_json(request)
-            record, token = await runtime.hass.async_add_executor_job(
-                runtime.agents.start_pairing,
-                body.get("request") if isinstance(body, dict) else None,
-                int(time.time()),
+            maced, pairing_request = await runtime.hass.async_add_executor_job(
+                read_request, body.get("request") if isinstance(body, dict) else None
+            )
+            record, token = runtime.agents.start_pairing(
+                maced, pairing_request, source, int(time.time())
             )
         except PairingError as err:
-            status = {"duplicate_session": 409, "too_many_pending": 503}.get(err.code, 400)
+            status = {
+                "duplicate_session": 409,
+                "too_many_pending": 503,
+                "too_many_from_source": 429,
+            }.get(err.code, 400)
             return error(status, err.code, str(err))
         except (ProtocolError, ValueError) as err:
             return error(400, "malformed", str(err))
@@ -149,9 +161,7 @@ class PairingResultView(_AgentView):
                 raise TypeError("accepted must be a boolean, reason a string")
         except (ValueError, KeyError, TypeError) as err:
             return error(400, "malformed", str(err))
-        await runtime.hass.async_add_executor_job(
-            runtime.agents.report_result, record, accepted, reason
-        )
+        runtime.agents.report_result(record, accepted, reason)
         runtime.agents_changed()
         return web.json_response({"ok": True})
 

@@ -9,12 +9,12 @@ no file behind.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import hmac
 import json
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -67,8 +67,8 @@ class ClipIngest:
     def __init__(self, runtime: E2eeRuntimeData) -> None:
         self._rt = runtime
 
-    def _lock(self, clip_id: str) -> asyncio.Lock:
-        return self._rt.upload_locks.setdefault(clip_id, asyncio.Lock())
+    def _lock(self, clip_id: str) -> AbstractAsyncContextManager[None]:
+        return self._rt.upload_locks.hold(clip_id)
 
     def _verify(self, agent: AgentRecord, raw: bytes) -> ClipManifest:
         state = self._rt.account.state

@@ -62,7 +62,7 @@ def _camera_names(runtime: E2eeRuntimeData) -> dict[str, str]:
     """Names of every camera ever paired (unpaired cameras' clips stay browsable)."""
     return {
         camera_key(r.device_id, c.camera_id): f"{c.name} ({r.agent_name})"
-        for r in runtime.agents.agents.values()
+        for r in runtime.agents.records()
         for c in r.cameras
     }
 

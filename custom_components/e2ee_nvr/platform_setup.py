@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 
 from homeassistant.core import callback
 from homeassistant.helpers.entity import Entity
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import CameraStatus, NvrCoordinator
 
@@ -14,7 +14,7 @@ from .coordinator import CameraStatus, NvrCoordinator
 @callback
 def add_camera_entities(
     coordinator: NvrCoordinator,
-    async_add_entities: AddEntitiesCallback,
+    async_add_entities: AddConfigEntryEntitiesCallback,
     make: Callable[[CameraStatus], Iterable[Entity]],
 ) -> None:
     """Add `make(camera)` for every camera now, and for each newly paired one later."""

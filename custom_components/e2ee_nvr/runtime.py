@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -15,7 +13,9 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from .account_store import AccountStore
 from .agents import AgentRegistry
+from .agents import camera_key as camera_key
 from .clip_index import ClipIndex, ClipRow
+from .clip_locks import ClipLocks
 from .clip_store import ClipStore
 from .const import (
     CONF_CAMERA_RETENTION,
@@ -26,20 +26,11 @@ from .const import (
     DEFAULT_RETENTION_DAYS,
     DEFAULT_STORAGE_CAP_GB,
     DOMAIN,
+    SIGNAL_AGENTS_CHANGED,
+    SIGNAL_CLIP_COMMITTED,
+    SIGNAL_CLIPS_CHANGED,
 )
-
-SIGNAL_CLIPS_CHANGED = f"{DOMAIN}_clips_changed"
-SIGNAL_AGENTS_CHANGED = f"{DOMAIN}_agents_changed"
-# Sent with the new clip's ClipRow once it is committed and visible (the event entities fire).
-SIGNAL_CLIP_COMMITTED = f"{DOMAIN}_clip_committed"
-
-if TYPE_CHECKING:
-    from .coordinator import NvrCoordinator
-
-
-def camera_key(device_id: str, camera_id: str) -> str:
-    """The key of a camera in options and the device registry: agent key id and camera id."""
-    return f"{device_id}:{camera_id}"
+from .coordinator import NvrCoordinator
 
 
 @dataclass(frozen=True)
@@ -79,9 +70,9 @@ class E2eeRuntimeData:
     clips: ClipStore
     index: ClipIndex
     settings: Settings
-    upload_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
-    # Set by async_setup_entry right after this object, before any platform is forwarded.
-    coordinator: NvrCoordinator = field(init=False)
+    # Assembled after the coordinator (peblar-style): the coordinator knows nothing of this.
+    coordinator: NvrCoordinator
+    upload_locks: ClipLocks = field(default_factory=ClipLocks)
     # Held by retention runs and by unload's close of the index, so a run that started before
     # an unload never meets a closed database; `closed` tells a later run there is nothing to do.
     index_lock: threading.Lock = field(default_factory=threading.Lock)

@@ -1,15 +1,15 @@
 """Actions: delete clips (by camera, age or id) and export the archive `recover` reads.
 
 Both are registered once in async_setup and find the loaded entry at call time; while no
-entry is loaded they raise ServiceValidationError, as HA's action-setup rule asks.
+entry is loaded they raise ServiceValidationError, as HA's action-setup rule asks. Both are
+admin-only (they delete or copy every clip), and export keeps one archive at a time
+(archive_export.py).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
+from collections.abc import Callable, Coroutine
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import voluptuous as vol
@@ -20,15 +20,15 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError, Unauthorized, UnknownUser
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 
+from .archive_export import ArchiveExporter
 from .clip_index import ClipQuery, ClipRow
 from .clip_store import CLIP_ID_RE
-from .const import CLIP_KINDS, DOMAIN, SERVICE_DELETE_CLIPS, SERVICE_EXPORT_ARCHIVE
-from .protocol.archive import AccountExport, ClipFiles, write_archive
+from .const import DOMAIN, SERVICE_DELETE_CLIPS, SERVICE_EXPORT_ARCHIVE
 from .retention import BATCH, delete_rows
 from .runtime import E2eeRuntimeData, runtime_data
 
@@ -128,83 +128,34 @@ async def _async_delete_clips(call: ServiceCall) -> ServiceResponse:
 
 
 # ---------------------------------------------------------------------------- export_archive
-def _target(hass: HomeAssistant, runtime: E2eeRuntimeData, raw: str) -> Path:
-    """The archive's path: absolute, new, in an allowlisted folder, a media folder or the store.
-
-    HA puts its media folders on the allowlist itself; they are named here too so that a
-    configuration with a custom allowlist still finds the folder the clips already live in.
-    """
-    path = Path(raw)
-    if not path.is_absolute() or path.name in ("", ".", ".."):
-        raise _error("export_path_not_allowed", path=raw)
-    parent = path.parent.resolve()
-    roots = [Path(d).resolve() for d in hass.config.media_dirs.values()]
-    roots.append(runtime.storage_root.resolve())
-    inside = any(parent == root or root in parent.parents for root in roots)
-    if not (inside or hass.config.is_allowed_path(str(path))):
-        raise _error("export_path_not_allowed", path=raw)
-    if not parent.is_dir():
-        raise _error("export_path_not_allowed", path=raw)
-    if path.exists():
-        raise _error("export_exists", path=raw)
-    return parent / path.name
-
-
-def _clip_files(runtime: E2eeRuntimeData) -> list[ClipFiles]:
-    rows: list[ClipRow] = []
-    cursor = None
-    while page := runtime.index.query(ClipQuery(limit=BATCH, before=cursor)):
-        rows += page
-        cursor = (page[-1].start_ms, page[-1].clip_id)
-    files = []
-    for row in reversed(rows):
-        clip = ClipFiles(row.clip_id)
-        clip.sources["manifest.json"] = runtime.clips.clip_path(
-            row.rel_dir, row.clip_id, "manifest"
-        )
-        for kind in row.kinds:
-            if kind in CLIP_KINDS:
-                clip.sources[kind] = runtime.clips.clip_path(row.rel_dir, row.clip_id, kind)
-        files.append(clip)
-    return files
-
-
-def _export(
-    hass: HomeAssistant, runtime: E2eeRuntimeData, raw_path: str, include_clips: bool
-) -> dict[str, Any]:
-    state = runtime.account.state
-    if state is None:
-        raise _error("no_account")
-    target = _target(hass, runtime, raw_path)
-    export = AccountExport(state.document, tuple(runtime.agents.device_certs()))
-    clips = _clip_files(runtime) if include_clips else []
-    # Written beside the target and renamed when complete: a half-written archive never sits
-    # under the name a user would hand to `recover`.
-    partial = target.with_name(f".{target.name}.part-{os.getpid()}")
-    try:
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            write_archive(handle, export, clips)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, target)
-    except OSError as err:
-        with contextlib.suppress(FileNotFoundError):
-            partial.unlink()
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="export_failed",
-            translation_placeholders={"reason": str(err)},
-        ) from err
-    return {"path": str(target), "clips": len(clips), "bytes": target.stat().st_size}
-
-
 async def _async_export_archive(call: ServiceCall) -> ServiceResponse:
-    hass = call.hass
-    runtime = _runtime(hass)
-    return await hass.async_add_executor_job(
-        _export, hass, runtime, call.data[ATTR_PATH], call.data[ATTR_INCLUDE_CLIPS]
+    runtime = _runtime(call.hass)
+    return await ArchiveExporter.of(call.hass).async_export(
+        runtime, call.data[ATTR_PATH], call.data[ATTR_INCLUDE_CLIPS]
     )
+
+
+# ---------------------------------------------------------------------------- admin check
+def _admin_only(
+    handler: Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]],
+) -> Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]:
+    """Refuse a call from a user who is not an admin, as HA's admin services do.
+
+    Both actions destroy or copy every clip, like the panel's admin-only delete. HA's own
+    async_register_admin_service cannot return a response on HA 2025.4, so its check is
+    repeated here. A call without a user (an automation or script an admin wrote) passes.
+    """
+
+    async def checked(call: ServiceCall) -> ServiceResponse:
+        if call.context.user_id:
+            user = await call.hass.auth.async_get_user(call.context.user_id)
+            if user is None:
+                raise UnknownUser(context=call.context)
+            if not user.is_admin:
+                raise Unauthorized(context=call.context)
+        return await handler(call)
+
+    return checked
 
 
 @callback
@@ -212,14 +163,14 @@ def async_register(hass: HomeAssistant) -> None:
     hass.services.async_register(
         DOMAIN,
         SERVICE_DELETE_CLIPS,
-        _async_delete_clips,
+        _admin_only(_async_delete_clips),
         schema=DELETE_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )
     hass.services.async_register(
         DOMAIN,
         SERVICE_EXPORT_ARCHIVE,
-        _async_export_archive,
+        _admin_only(_async_export_archive),
         schema=EXPORT_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import voluptuous as vol
 from homeassistant.components import websocket_api
@@ -18,6 +18,7 @@ from homeassistant.core import HomeAssistant, callback
 from .account_store import AccountState, AccountStateError, Change
 from .agents import AgentRecord, PairingError
 from .const import AGENT_SILENT_SECONDS, DOMAIN
+from .pairing_relay import check_grant
 from .protocol.errors import ProtocolError
 from .runtime import E2eeRuntimeData, runtime_data
 
@@ -73,11 +74,19 @@ async def ws_account_get(
         vol.Required("instance_key_id"): vol.All(str, vol.Match(r"^[0-9a-f]{32}$")),
     }
 )
+@websocket_api.require_admin
 @websocket_api.async_response
 async def ws_account_seen(
     hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
 ) -> None:
-    """An enrolled browser opened the panel: note when (any signed-in user; no trust change)."""
+    """An enrolled browser opened the panel: note when.
+
+    Admins only. HA cannot tell which enrolled browser a websocket connection runs in (the
+    instance key is an ECDH key and cannot sign a challenge), so "last seen" is a claim by
+    whoever calls. Only admins may enrol or revoke browsers; letting any other user vouch for
+    a browser would let them make a lost or stolen one look in use, so that an admin keeps it
+    enrolled. A non-admin's panel simply does not report (it ignores the error).
+    """
     if (runtime := ws_runtime(connection, msg, hass)) is None:
         return
     known = await hass.async_add_executor_job(
@@ -89,35 +98,8 @@ async def ws_account_seen(
     connection.send_result(msg["id"], {})
 
 
-@websocket_api.websocket_command(
-    {
-        vol.Required("type"): f"{DOMAIN}/account/create",
-        vol.Required("account"): dict,
-        vol.Optional("instance_name", default=""): vol.All(str, vol.Length(max=64)),
-    }
-)
-@websocket_api.require_admin
-@websocket_api.async_response
-async def ws_account_create(
-    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
-) -> None:
-    if (runtime := ws_runtime(connection, msg, hass)) is None:
-        return
-    try:
-        state = await hass.async_add_executor_job(
-            runtime.account.create, msg["account"], msg["instance_name"]
-        )
-    except AccountStateError as err:
-        connection.send_error(msg["id"], "invalid_state", str(err))
-        return
-    except ProtocolError as err:
-        connection.send_error(msg["id"], "invalid_account", f"{type(err).__name__}: {err}")
-        return
-    runtime.agents_changed()
-    connection.send_result(msg["id"], account_json(state))
-
-
-def _update_command(change: Change) -> Any:
+def _account_command(change: Change | Literal["create"]) -> Any:
+    """account/create and account/{enrol,revoke,publish}: the same checks, one store call."""
     schema: dict[str | vol.Marker, Any] = {
         vol.Required("type"): f"{DOMAIN}/account/{change}",
         vol.Required("account"): dict,
@@ -133,9 +115,14 @@ def _update_command(change: Change) -> Any:
         if (runtime := ws_runtime(connection, msg, hass)) is None:
             return
         try:
-            state = await hass.async_add_executor_job(
-                runtime.account.update, msg["account"], change, msg["instance_name"]
-            )
+            if change == "create":
+                state = await hass.async_add_executor_job(
+                    runtime.account.create, msg["account"], msg["instance_name"]
+                )
+            else:
+                state = await hass.async_add_executor_job(
+                    runtime.account.update, msg["account"], change, msg["instance_name"]
+                )
         except AccountStateError as err:
             connection.send_error(msg["id"], "invalid_state", str(err))
             return
@@ -148,16 +135,24 @@ def _update_command(change: Change) -> Any:
     return handler
 
 
-ws_account_enrol = _update_command("enrol")
-ws_account_revoke = _update_command("revoke")
-ws_account_publish = _update_command("publish")
+ws_account_create = _account_command("create")
+ws_account_enrol = _account_command("enrol")
+ws_account_revoke = _account_command("revoke")
+ws_account_publish = _account_command("publish")
 
 
 def _session_json(record: AgentRecord) -> dict[str, Any]:
+    """A pairing session for the admin's list.
+
+    Anyone on the network can send a pairing request, so its agent and camera names are the
+    sender's own words: `names_verified` is false to say so (the panel shows them as claims).
+    The pairing code the admin types is what authenticates the request, not these names.
+    """
     return {
         "session_id": record.session_id,
         "state": record.state,
         "device_id": record.device_id,
+        "names_verified": False,
         "agent_name": record.agent_name,
         "cameras": [{"camera_id": c.camera_id, "name": c.name} for c in record.cameras],
         "expires_at": record.expires_at,
@@ -177,7 +172,7 @@ async def ws_pairing_list(
     runtime.agents.expire(int(time.time()))
     sessions = [
         _session_json(r)
-        for r in runtime.agents.agents.values()
+        for r in runtime.agents.records()
         if r.state == "pending" or (r.result is None and r.state == "active")
     ]
     connection.send_result(msg["id"], {"sessions": sessions})
@@ -201,14 +196,18 @@ async def ws_pairing_grant(
     if state is None:
         connection.send_error(msg["id"], "invalid_state", "no account")
         return
+    session_id: str = msg["session_id"]
     try:
-        record = await hass.async_add_executor_job(
-            runtime.agents.grant,
-            msg["session_id"],
+        pending = runtime.agents.pending(session_id, int(time.time()))
+        maced, device_der = await hass.async_add_executor_job(
+            check_grant,
+            session_id,
+            pending.device_id,
             msg["grant"],
             state.document.root_cert_der,
-            int(time.time()),
         )
+        # Checked again on the loop: the session may have expired or been refused meanwhile.
+        record = runtime.agents.activate(session_id, maced, device_der, int(time.time()))
     except PairingError as err:
         connection.send_error(msg["id"], err.code, str(err))
         return
@@ -230,11 +229,9 @@ async def ws_pairing_refuse(
     if (runtime := ws_runtime(connection, msg, hass)) is None:
         return
     try:
-        record = await hass.async_add_executor_job(
-            runtime.agents.refuse, msg["session_id"], int(time.time())
-        )
-    except (PairingError, ProtocolError) as err:
-        connection.send_error(msg["id"], getattr(err, "code", "expired"), str(err))
+        record = runtime.agents.refuse(msg["session_id"], int(time.time()))
+    except PairingError as err:
+        connection.send_error(msg["id"], err.code, str(err))
         return
     runtime.agents_changed()
     connection.send_result(msg["id"], _session_json(record))
@@ -292,8 +289,7 @@ async def ws_cameras_rename(
 ) -> None:
     if (runtime := ws_runtime(connection, msg, hass)) is None:
         return
-    await _change_agents(
-        hass,
+    _change_agents(
         connection,
         msg,
         runtime,
@@ -311,21 +307,19 @@ async def ws_cameras_unpair(
 ) -> None:
     if (runtime := ws_runtime(connection, msg, hass)) is None:
         return
-    await _change_agents(
-        hass, connection, msg, runtime, lambda: runtime.agents.unpair(msg["device_id"])
-    )
+    _change_agents(connection, msg, runtime, lambda: runtime.agents.unpair(msg["device_id"]))
 
 
-async def _change_agents(
-    hass: HomeAssistant,
+@callback
+def _change_agents(
     connection: websocket_api.ActiveConnection,
     msg: dict[str, Any],
     runtime: E2eeRuntimeData,
     change: Callable[[], object],
 ) -> None:
-    """Run one change of the agent registry off the loop; answer with its error or {}."""
+    """Run one change of the agent registry (on the loop, which owns it); answer error or {}."""
     try:
-        await hass.async_add_executor_job(change)
+        change()
     except PairingError as err:
         connection.send_error(msg["id"], err.code, str(err))
         return
@@ -343,6 +337,8 @@ async def ws_disable(
 ) -> None:
     if (runtime := ws_runtime(connection, msg, hass)) is None:
         return
+    # Revoked, not forgotten: an agent that calls again learns (401) that it must re-pair.
+    runtime.agents.revoke_all()
     await hass.async_add_executor_job(turn_off, runtime, msg["delete_clips"])
     runtime.agents_changed()
     runtime.clips_changed()
@@ -350,10 +346,8 @@ async def ws_disable(
 
 
 def turn_off(runtime: E2eeRuntimeData, delete_clips: bool) -> None:
-    """Destroy the account's key material and every agent credential; maybe the clips too."""
+    """Destroy the account's key material; maybe the clips too (agents are revoked first)."""
     runtime.account.destroy()
-    # Revoked, not forgotten: an agent that calls again learns (401) that it must re-pair.
-    runtime.agents.revoke_all()
     if delete_clips:
         runtime.index.clear()
         runtime.clips.delete_all()

@@ -73,11 +73,7 @@ def _manifest(runtime: E2eeRuntimeData, clip_id: str) -> dict[str, Any] | None:
     if row is None:
         return None
     raw = runtime.clips.read_manifest(row.rel_dir, clip_id)
-    certs = [
-        der
-        for r in runtime.agents.agents.values()
-        if r.device_id == row.device_id and (der := r.device_cert_der()) is not None
-    ]
+    certs = runtime.agents.device_certs(row.device_id)
     return {
         "clip": clip_json(row),
         "manifest": raw.decode("utf-8"),

@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 from syrupy.assertion import SnapshotAssertion
 from syrupy.location import PyTestLocation
 
@@ -21,6 +23,7 @@ from custom_components.e2ee_nvr.const import (
     CONF_STORAGE_CAP_GB,
     DOMAIN,
 )
+from tests.integration.nvr_helpers import Agent, create_account, pair_agent
 from tests.protocol.account_setup import AccountFixture, new_account
 
 
@@ -97,3 +100,34 @@ async def init_integration(
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     yield mock_config_entry
+
+
+# ---------------------------------------------------------------------------- shared set-up
+# The panel and agent roles most tests play, over the real HTTP views and websocket commands.
+
+
+@pytest.fixture
+async def client(
+    init_integration: MockConfigEntry, hass_client: ClientSessionGenerator
+) -> TestClient[Any, Any]:
+    """An HTTP client of the loaded integration (as the agents reach it)."""
+    return await hass_client()
+
+
+@pytest.fixture
+async def ws(init_integration: MockConfigEntry, hass_ws_client: WebSocketGenerator) -> Any:
+    """A websocket of the loaded integration, signed in as an admin (as the panel is)."""
+    return await hass_ws_client()
+
+
+@pytest.fixture
+async def account_ws(ws: Any, account: AccountFixture) -> Any:
+    """The admin's websocket once E2EE is on (the shared account created)."""
+    await create_account(ws, account)
+    return ws
+
+
+@pytest.fixture
+async def agent(client: TestClient[Any, Any], account_ws: Any, account: AccountFixture) -> Agent:
+    """One agent with the camera "front-door", paired through the whole exchange."""
+    return await pair_agent(client, account_ws, account)

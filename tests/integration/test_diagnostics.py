@@ -69,7 +69,7 @@ async def test_diagnostics(
     assert stable(diagnostics, names) == snapshot
     # Nothing secret or sealed survives: no certificate, credential hash or signed document.
     text = json.dumps(diagnostics)
-    record = next(iter(runtime.agents.agents.values()))
+    record = runtime.agents.records()[0]
     for secret in (record.token_sha256, record.device_cert, agent.token, "payload", "p12"):
         assert secret is not None
         assert secret not in text

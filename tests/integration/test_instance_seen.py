@@ -31,8 +31,6 @@ async def test_last_seen_is_recorded_and_rate_limited(
 
     created = await create_account(ws, account)
     assert created["instances"][0]["last_seen"] is None
-    # Any signed-in user may report, not only admins.
-    hass_admin_user.groups = []
     with patch(CLOCK, return_value=1_000_000):
         await ws_ok(ws, type="e2ee_nvr/account/seen", instance_key_id=own)
     info = await ws_ok(ws, type="e2ee_nvr/account/get")
@@ -61,3 +59,26 @@ async def test_last_seen_is_recorded_and_rate_limited(
     assert response["error"]["code"] == "not_found"
     response = await ws_call(ws, type="e2ee_nvr/account/seen", instance_key_id="not hex")
     assert response["error"]["code"] == "invalid_format"
+
+
+async def test_a_non_admin_cannot_vouch_for_a_browser(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    hass_admin_user: User,
+    account: AccountFixture,
+) -> None:
+    """Attack: a non-admin user marks a lost or stolen browser as recently used.
+
+    An admin deciding which browsers to revoke reads "last seen"; if any user could set it, a
+    stolen browser's instance could be kept looking alive. Only admins may report.
+    """
+    ws = await hass_ws_client()
+    await create_account(ws, account)
+    hass_admin_user.groups = []
+    response = await ws_call(
+        ws, type="e2ee_nvr/account/seen", instance_key_id=account.first.instance_key_id
+    )
+    assert response["error"]["code"] == "unauthorized"
+    info = await ws_ok(ws, type="e2ee_nvr/account/get")
+    assert info["instances"][0]["last_seen"] is None

@@ -5,21 +5,25 @@ from __future__ import annotations
 import asyncio
 import sys
 import tarfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from unittest.mock import patch
 
 import pytest
-from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.auth.models import User
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, Unauthorized
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from custom_components.e2ee_nvr.const import DOMAIN
+from custom_components.e2ee_nvr.protocol.archive import write_archive
 from tests.integration.nvr_helpers import (
     MARKER,
     Agent,
@@ -250,18 +254,105 @@ async def test_export_archive_refusals(
     # A folder HA's allowlist names is fine, as are the media folders and the store.
     hass.config.allowlist_external_dirs = {str(outside)}
     await _call(hass, "export_archive", path=str(outside / "a.tar"))
-    await _call(hass, "export_archive", path=str(media_root / "nvr" / "b.tar"))
     assert (outside / "a.tar").is_file()
-    # A write that fails leaves no partial file behind.
+    # A write that fails leaves no partial file behind, and the last good archive stays.
     with (
         patch(
-            "custom_components.e2ee_nvr.services.write_archive", side_effect=OSError("disk full")
+            "custom_components.e2ee_nvr.archive_export.write_archive",
+            side_effect=OSError("disk full"),
         ),
         pytest.raises(HomeAssistantError) as failed,
     ):
         await _call(hass, "export_archive", path=str(outside / "c.tar"))
     assert failed.value.translation_key == "export_failed"
     assert sorted(p.name for p in outside.iterdir()) == ["a.tar"]
+
+
+async def test_repeated_exports_cannot_fill_the_disk(
+    hass: HomeAssistant,
+    media_root: Path,
+    account_ws: Any,
+    agent: Agent,
+    client: Any,
+) -> None:
+    """Attack: call export_archive again and again, each time to a new file, to fill the disk.
+
+    Only one archive is kept: a new export removes the one this action wrote before (also
+    after a restart: the path is in HA's Store), the same path may be exported again, an
+    export that would not fit is refused before a byte is written, and two never run at once.
+    """
+    await upload_clip(client, agent, seal_clip(agent))
+    first = media_root / "first.tar"
+    await _call(hass, "export_archive", path=str(first))
+    await _call(hass, "export_archive", path=str(first))
+    assert first.is_file()
+    for name in ("second.tar", "third.tar"):
+        await _call(hass, "export_archive", path=str(media_root / name))
+    assert sorted(p.name for p in media_root.glob("*.tar")) == ["third.tar"]
+
+    with (
+        patch(
+            "custom_components.e2ee_nvr.archive_export.shutil.disk_usage",
+            return_value=SimpleNamespace(total=10**9, used=10**9, free=1 << 20),
+        ),
+        pytest.raises(ServiceValidationError) as err,
+    ):
+        await _call(hass, "export_archive", path=str(media_root / "fourth.tar"))
+    assert err.value.translation_key == "export_no_space"
+    assert sorted(p.name for p in media_root.glob("*.tar")) == ["third.tar"]
+
+    # While one export runs, a second is refused rather than writing a second copy.
+    started, release = asyncio.Event(), threading.Event()
+    real = write_archive
+
+    def slow_write(*args: Any) -> None:
+        hass.loop.call_soon_threadsafe(started.set)
+        release.wait(30)
+        real(*args)
+
+    with patch("custom_components.e2ee_nvr.archive_export.write_archive", slow_write):
+        running = hass.async_create_task(
+            _call(hass, "export_archive", path=str(media_root / "fifth.tar"))
+        )
+        await started.wait()
+        with pytest.raises(ServiceValidationError) as err:
+            await _call(hass, "export_archive", path=str(media_root / "sixth.tar"))
+        release.set()
+        await running
+    assert err.value.translation_key == "export_running"
+    assert sorted(p.name for p in media_root.glob("*.tar")) == ["fifth.tar"]
+
+
+@pytest.mark.parametrize(
+    ("service", "data"),
+    [("delete_clips", {"before": "2099-01-01 00:00:00"}), ("export_archive", {"path": "/x.tar"})],
+)
+async def test_actions_are_admin_only(
+    hass: HomeAssistant,
+    hass_admin_user: User,
+    account_ws: Any,
+    agent: Agent,
+    client: Any,
+    service: str,
+    data: dict[str, Any],
+) -> None:
+    """Attack: a non-admin HA user deletes every clip, or copies them all to disk.
+
+    The panel's own delete is admin-only; the actions must be too. The clip survives.
+    """
+    sealed = seal_clip(agent)
+    await upload_clip(client, agent, sealed)
+    hass_admin_user.groups = []
+    with pytest.raises(Unauthorized):
+        await hass.services.async_call(
+            DOMAIN,
+            service,
+            data,
+            blocking=True,
+            return_response=True,
+            context=Context(user_id=hass_admin_user.id),
+        )
+    assert await _listed(account_ws) == {sealed.clip_id}
 
 
 def test_recover_python_is_the_agent_venv() -> None:
