@@ -139,14 +139,16 @@ class HaClient:
 
     # -- pairing ------------------------------------------------------------------------------
     async def start_pairing(self, request: MacedEnvelope) -> PairingStarted:
-        _status, body = await self._call(
-            "POST", "pairing", json_body={"request": request.to_json()}
-        )
-        return PairingStarted(
-            session_id=str(body["session_id"]),
-            agent_token=str(body["agent_token"]),
-            expires_at=int(body["expires_at"]),
-        )
+        status, body = await self._call("POST", "pairing", json_body={"request": request.to_json()})
+        try:
+            return PairingStarted(
+                session_id=str(body["session_id"]),
+                agent_token=str(body["agent_token"]),
+                expires_at=int(body["expires_at"]),
+            )
+        except (KeyError, TypeError, ValueError) as err:
+            # A hostile or broken HA answer is a refusal with a name, never a crash (issue 11).
+            raise HaRefused(status, "malformed_response", f"pairing answer: {err!r}") from err
 
     async def poll_pairing(self, session_id: str) -> PairingPoll:
         status, body = await self._call("GET", f"pairing/{session_id}", ok=(200, 202))
