@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -45,6 +46,7 @@ class TrustWorld:
     laptop: endpoint_v2.EndpointV2
     device_key: rsa.RSAPrivateKey
     trust: DeviceTrust
+    epoch_2_set: SignedEnvelope  # the genuine set from before any revocation
 
     @property
     def signing(self) -> rsa.RSAPrivateKey:
@@ -84,7 +86,9 @@ def build_world() -> TrustWorld:
     document, owner = create_account_v2(passphrase, pdk_params=FAST)
     document, owner, laptop = endpoint_v2.enrol(document, owner, passphrase)
     device_key, trust = pair_device(document, owner, passphrase)
-    return TrustWorld(passphrase, document, owner, laptop, device_key, trust)
+    return TrustWorld(
+        passphrase, document, owner, laptop, device_key, trust, document.recipient_set
+    )
 
 
 def pair_device(
@@ -97,7 +101,7 @@ def pair_device(
     request, opened_request = pairing.make_pairing_request(
         code, device_key, "security box", [pairing.PairingCamera(CAMERA_ID, "Front")], now
     )
-    grant = grant_for(document, owner, passphrase, request, code, now)
+    grant, _device_cert = grant_for(document, owner, passphrase, request, code, now)
     accepted = pairing.accept_pairing_grant(
         grant, code=code, request_payload_bytes=request.payload, device_key=device_key,
         expires_at=opened_request.expires_at, now=now + 1, already_used=False,
@@ -112,14 +116,14 @@ def grant_for(
     request: MacedEnvelope,
     code: str,
     now: int,
-) -> MacedEnvelope:
+) -> tuple[MacedEnvelope, x509.Certificate]:
+    """What the owner's panel posts once the user typed the code: the grant and device cert."""
     opened = pairing.open_pairing_request(request, code, now)
     granted = owner.grant_set(document)
     signing = endpoint_v2.unlock(document, passphrase).signing
-    grant, _ = pairing.make_pairing_grant(
+    return pairing.make_pairing_grant(
         request, opened, code, owner.root_cert, signing, granted.envelope, granted.data_key_id
     )
-    return grant
 
 
 def resign(
