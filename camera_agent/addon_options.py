@@ -37,8 +37,10 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import yaml
 
+from .commands import register_secrets
 from .config import AgentConfig, ConfigError, parse_config
 from .health import HEALTH_FILE, read_health
+from .redact import RedactingFilter
 from .state import AgentState, StateError, atomic_write
 
 LOG = logging.getLogger(__name__)
@@ -315,10 +317,11 @@ def start(
 ) -> int:
     """Render, pair until paired (a fresh code each time one expires), then run the agent."""
     try:
-        _config, options = render(paths)
+        config, options = render(paths)
     except AddonOptionsError as err:
         LOG.error("%s", err)
         return EXIT_CONFIG
+    register_secrets(config)  # the add-on's own log lines are masked as the agent's are
     (paths.state_dir / HEALTH_FILE).unlink(missing_ok=True)  # a stale file from the last run
     state = AgentState(paths.state_dir)
     _apply_new_pairing(paths, options, state)
@@ -346,6 +349,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s add-on: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())  # HA admins read this log: no camera password
     paths = AddonPaths(args.data_dir)
     if args.command == "start":
         return start(paths, _default_cli_main)

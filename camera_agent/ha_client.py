@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 
@@ -18,6 +18,7 @@ from e2ee_nvr_protocol.envelope import MacedEnvelope, SignedEnvelope
 from e2ee_nvr_protocol.errors import MalformedObject
 
 API_PREFIX = "/api/e2ee_nvr/agent/"
+_V = TypeVar("_V")
 CONNECT_TIMEOUT_SECONDS = 10
 READ_TIMEOUT_SECONDS = 60
 # The largest answer the agent reads from Home Assistant. The biggest real one is the recipient
@@ -121,34 +122,14 @@ class HaClient:
                 status = response.status
         except (aiohttp.ClientError, TimeoutError, OSError) as err:
             raise HaUnavailable(0, "unreachable", f"{url}: {type(err).__name__}: {err}") from err
-        if status in ok:
-            try:
-                # The protocol's strict parser: duplicate keys, floats, deep nesting (no
-                # RecursionError) and non-UTF-8 all become MalformedObject.
-                return status, strict_loads(body or b"{}", max_bytes=MAX_RESPONSE_BYTES)
-            except MalformedObject as err:
-                raise HaRefused(status, "malformed_response", str(err)) from err
-        document = _json_object(body)
-        code = str(document.get("error", "http_error"))
-        message = str(document.get("message", code))
-        if status == 401:
-            raise Unauthorized(status, code, message)
-        if status >= 500 or status == 429:
-            raise HaUnavailable(status, code, message)
-        raise HaRefused(status, code, message)
+        return status, parse_answer(status, body, ok)
 
     # -- pairing ------------------------------------------------------------------------------
     async def start_pairing(self, request: MacedEnvelope) -> PairingStarted:
-        status, body = await self._call("POST", "pairing", json_body={"request": request.to_json()})
-        try:
-            return PairingStarted(
-                session_id=str(body["session_id"]),
-                agent_token=str(body["agent_token"]),
-                expires_at=int(body["expires_at"]),
-            )
-        except (KeyError, TypeError, ValueError) as err:
-            # A hostile or broken HA answer is a refusal with a name, never a crash (issue 11).
-            raise HaRefused(status, "malformed_response", f"pairing answer: {err!r}") from err
+        _status, body = await self._call(
+            "POST", "pairing", json_body={"request": request.to_json()}
+        )
+        return pairing_started(body)
 
     async def poll_pairing(self, session_id: str) -> PairingPoll:
         status, body = await self._call("GET", f"pairing/{session_id}", ok=(200, 202))
@@ -173,18 +154,12 @@ class HaClient:
     async def heartbeat(self, body: dict[str, Any]) -> HeartbeatAnswer:
         """Send the heartbeat; return the store's recipient epoch and event visibility."""
         _status, answer = await self._call("POST", "heartbeat", json_body=body)
-        epoch = answer.get("recipient_epoch", 0)
-        return HeartbeatAnswer(
-            recipient_epoch=epoch if isinstance(epoch, int) else 0,
-            # Only an explicit true opens it: an integration that predates the field, or any
-            # other value, leaves every event kind hidden.
-            events_visible=answer.get("events_visible") is True,
-        )
+        return heartbeat_answer(answer)
 
     # -- clips --------------------------------------------------------------------------------
     async def put_manifest(self, clip_id: str, manifest: object) -> UploadStatus:
         _status, body = await self._call("PUT", f"clips/{clip_id}/manifest", json_body=manifest)
-        return _upload_status(body)
+        return upload_status(body)
 
     async def put_object(self, clip_id: str, kind: str, path: Path) -> UploadStatus:
         """Stream a spooled object from disk: aiohttp reads the file in chunks as it sends."""
@@ -199,7 +174,7 @@ class HaClient:
                     "Content-Length": str(size),
                 },
             )
-        return _upload_status(body)
+        return upload_status(body)
 
 
 async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
@@ -214,6 +189,52 @@ async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
     return bytes(body)
 
 
+def parse_answer(status: int, body: bytes, ok: tuple[int, ...]) -> dict[str, Any]:
+    """The JSON object of an answer with an `ok` status; the matching HaError otherwise.
+
+    The protocol's strict parser: duplicate keys, floats, deep nesting (never RecursionError)
+    and non-UTF-8 all become HaRefused(malformed_response).
+    """
+    if status in ok:
+        try:
+            return strict_loads(body or b"{}", max_bytes=MAX_RESPONSE_BYTES)
+        except MalformedObject as err:
+            raise HaRefused(status, "malformed_response", str(err)) from err
+    document = _json_object(body)
+    code = str(document.get("error", "http_error"))[:100]
+    message = str(document.get("message", code))[:500]
+    if status == 401:
+        raise Unauthorized(status, code, message)
+    if status >= 500 or status == 429:
+        raise HaUnavailable(status, code, message)
+    raise HaRefused(status, code, message)
+
+
+def _typed(body: dict[str, Any], name: str, kind: type[_V]) -> _V:
+    value = body.get(name)
+    if not isinstance(value, kind) or isinstance(value, bool) is not (kind is bool):
+        raise HaRefused(0, "malformed_response", f"{name} is not a {kind.__name__}")
+    return value
+
+
+def pairing_started(body: dict[str, Any]) -> PairingStarted:
+    return PairingStarted(
+        session_id=_typed(body, "session_id", str),
+        agent_token=_typed(body, "agent_token", str),
+        expires_at=_typed(body, "expires_at", int),
+    )
+
+
+def heartbeat_answer(body: dict[str, Any]) -> HeartbeatAnswer:
+    epoch = body.get("recipient_epoch", 0)
+    return HeartbeatAnswer(
+        recipient_epoch=epoch if isinstance(epoch, int) and not isinstance(epoch, bool) else 0,
+        # Only an explicit true opens it: an integration that predates the field, or any other
+        # value, leaves every event kind hidden.
+        events_visible=body.get("events_visible") is True,
+    )
+
+
 def _json_object(body: bytes) -> dict[str, Any]:
     """An error answer's JSON object, or a stand-in: an error body is only ever shown."""
     try:
@@ -222,7 +243,7 @@ def _json_object(body: bytes) -> dict[str, Any]:
         return {"error": "not_json", "message": body[:200].decode("utf-8", "replace")}
 
 
-def _upload_status(body: dict[str, Any]) -> UploadStatus:
+def upload_status(body: dict[str, Any]) -> UploadStatus:
     missing = body.get("missing", [])
     return UploadStatus(
         stored=body.get("stored") is True,

@@ -60,8 +60,12 @@ SECRETS = SecretRegistry()
 
 
 def redact_text(text: str) -> str:
-    """`text` with every URL's userinfo and every registered secret replaced by `***`."""
-    return SECRETS.mask(_USERINFO.sub(lambda m: f"{m['scheme']}{MASK}@", text))
+    """`text` with every registered secret and every URL's userinfo replaced by `***`.
+
+    Secrets first: a password with an unencoded `@` or quote would end the userinfo match
+    early and leave its tail behind.
+    """
+    return _USERINFO.sub(lambda m: f"{m['scheme']}{MASK}@", SECRETS.mask(text))
 
 
 def redact_url(url: str) -> str:

@@ -19,7 +19,8 @@ from .config import AgentConfig, CameraConfig, ContinuousMode
 from .encrypting_sink import EncryptingSink, EventLog
 from .ha_client import HaClient, HaError
 from .health import AgentStatus, write_health
-from .onvif_source import EventDispatcher, OnvifSource
+from .onvif_source import EventDispatcher, OnvifFailure, OnvifSource
+from .redact import redact_text
 from .spool import Spool
 from .state import AgentState
 from .supervise import sleep_or_stop, supervise
@@ -99,9 +100,16 @@ class Agent:
         rtsp_url = camera.rtsp_url
         event_task: asyncio.Task[None] | None = None
         if camera.onvif is not None:
+            self.status.set_camera(camera.camera_id, "connecting")
             source = OnvifSource(camera.onvif)
             try:
                 rtsp_url = (await source.discover()).stream_uri
+            except OnvifFailure as err:
+                # Said in the status before the supervisor retries: never a silent "connecting".
+                self.status.set_camera(
+                    camera.camera_id, "failing", f"ONVIF: {redact_text(str(err))}"
+                )
+                raise
             finally:
                 await source.close()
             if trigger is not None:

@@ -8,11 +8,18 @@ unhandled RecursionError.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import resource
 from collections.abc import AsyncIterator
+from importlib import util
+from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import web
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from camera_agent.ha_client import MAX_RESPONSE_BYTES, HaClient, HaRefused, ResponseTooLarge
 from tests.agent.agent_setup import free_port
@@ -83,3 +90,42 @@ async def test_deeply_nested_replies_give_the_protocol_error(hostile_ha: str) ->
             await client.report_pairing("x", accepted=True, reason="")
     finally:
         await client.close()
+
+
+def _load_fuzz_module() -> Any:
+    spec = util.spec_from_file_location(
+        "fuzz_ha_reply", Path(__file__).parents[1] / "fuzz" / "fuzz_ha_reply.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+FUZZ = _load_fuzz_module()
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner),
+    max_leaves=20,
+)
+ANSWER_KEYS = st.sampled_from(
+    ["session_id", "agent_token", "expires_at", "recipient_epoch", "events_visible", "stored",
+     "missing", "error", "message"]
+)  # fmt: skip
+
+
+@settings(max_examples=300)
+@given(st.integers(0, 255), st.dictionaries(ANSWER_KEYS, JSON_VALUES))
+def test_answers_with_wrong_fields_raise_only_ha_error(status: int, answer: dict[str, Any]) -> None:
+    """Attack: HA answers with the right keys holding the wrong types (KeyError, TypeError
+    and ValueError escaped start_pairing on main)."""
+    body = json.dumps(answer).encode()
+    with contextlib.suppress(*FUZZ.DOCUMENTED_ERRORS):
+        FUZZ.fuzz_ha_reply(bytes([status]) + body)
+
+
+@settings(max_examples=300)
+@given(st.binary(max_size=512))
+def test_arbitrary_answer_bytes_raise_only_ha_error(data: bytes) -> None:
+    with contextlib.suppress(*FUZZ.DOCUMENTED_ERRORS):
+        FUZZ.fuzz_ha_reply(data)

@@ -155,3 +155,89 @@ def test_status_of_a_killed_agent_is_not_its_last_word(tmp_path: Path) -> None:
     document["updated_unix"] -= STALE_HEALTH_SECONDS + 5
     (tmp_path / "state" / HEALTH_FILE).write_text(json.dumps(document))
     assert status_report(config)["agent_status"].startswith("not running")
+
+
+async def test_shutdown_upload_is_bounded_and_keeps_what_it_could_not_send(
+    tmp_path: Path,
+) -> None:
+    """Fault: at shutdown Home Assistant accepts the connection and never answers. The agent
+    gives up after shutdown_upload_seconds and the sealed clip stays in the spool."""
+    from aiohttp import web
+
+    from camera_agent.config import parse_config
+    from camera_agent.run import Agent
+    from tests.agent.agent_setup import free_port, new_account, paired_state
+
+    hung = asyncio.Event()
+    released = asyncio.Event()
+
+    async def never_answer(_request: web.Request) -> web.Response:
+        hung.set()
+        await released.wait()  # until the test is over: the agent must not wait for it
+        return web.Response(status=503)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", never_answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    paired_state(tmp_path / "state", new_account())
+    config = parse_config(
+        {
+            "ha_url": f"http://127.0.0.1:{port}",
+            "state_dir": str(tmp_path / "state"),
+            "spool_dir": str(tmp_path / "spool"),
+            "shutdown_upload_seconds": 1,
+            "cameras": [{"name": "c", "camera_id": "c", "rtsp_url": "rtsp://127.0.0.1:1/c"}],
+        }
+    )
+    agent = Agent(config, asyncio.Event())
+    agent.spool.open()
+    writer = await agent.sink.start_clip(
+        camera_id="c", start_ms=1_000, codecs="avc1.64001f", mime="video/mp4"
+    )
+    await writer.write(b"\x00" * 1000)
+    await writer.finish(end_ms=2_000, thumbnail_jpeg=None)
+    try:
+        # A guard against a hang only; the grace period is what ends the call.
+        await asyncio.wait_for(agent.upload_before_exit(), SAFETY_TIMEOUT_SECONDS)
+    finally:
+        released.set()
+        await agent.client.close()
+        await runner.cleanup()
+    assert hung.is_set(), "the agent should have tried to upload"
+    assert agent.spool.depth().clips == 1
+
+
+async def test_an_onvif_camera_refusing_the_password_is_failing(tmp_path: Path) -> None:
+    """Fault: the ONVIF camera refuses the configured password: the status says so."""
+
+    from camera_agent.config import parse_config
+    from camera_agent.onvif_source import OnvifFailure
+    from camera_agent.run import Agent
+    from tests.agent.agent_setup import new_account, paired_state
+    from tests.agent.fake_onvif import FakeOnvifCamera, serve
+
+    camera = FakeOnvifCamera("admin", "right-one", "rtsp://127.0.0.1:1/main")
+    runner = await serve(camera)
+    paired_state(tmp_path / "state", new_account())
+    onvif = {"host": "127.0.0.1", "port": camera.port, "username": "admin", "password": "bad-one"}
+    config = parse_config(
+        {
+            "ha_url": "http://127.0.0.1:1",
+            "state_dir": str(tmp_path / "state"),
+            "spool_dir": str(tmp_path / "spool"),
+            "cameras": [{"name": "p", "camera_id": "porch", "onvif": onvif}],
+        }
+    )
+    agent = Agent(config, asyncio.Event())
+    try:
+        with pytest.raises(OnvifFailure):
+            await agent.camera_job(config.cameras[0])
+    finally:
+        await agent.client.close()
+        await runner.cleanup()
+    porch = agent.status.cameras["porch"]
+    assert porch.state == "failing" and porch.detail.startswith("ONVIF:")
+    assert "bad-one" not in porch.detail
