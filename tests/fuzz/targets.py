@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import fuzz_agent_api, fuzz_fmp4, fuzz_protocol
+from . import fuzz_agent_api, fuzz_fmp4, fuzz_ha_reply, fuzz_protocol
 from .seeds import world
 
 
@@ -102,6 +102,16 @@ TARGETS = (
             b'{"recipient_set": ' + _lazy_set() + b"}",
             b'{"stored": true, "missing": ["video"]}',
         ],
+    ),
+)
+TARGETS = (
+    *TARGETS,
+    # The agent engineer's target: status codes and bodies through the pure answer parsers.
+    Target(
+        "ha_reply",
+        fuzz_ha_reply.fuzz_ha_reply,
+        fuzz_ha_reply.DOCUMENTED_ERRORS,
+        lambda: [b"\x00" + b'{"recipient_epoch": 3, "events_visible": true}', b"\x05{}"],
     ),
 )
 BY_NAME = {target.name: target for target in TARGETS}
