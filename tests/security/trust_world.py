@@ -144,7 +144,8 @@ def resign(
     forged = recipients.RecipientSet(
         current.account_id,
         current.epoch if epoch is None else epoch,
-        int(time.time()),
+        # Never the base's own time: a fork must differ from the base even within one second.
+        max(int(time.time()), current.issued_at + 1),
         tuple(sorted(members, key=lambda r: r.key_id)),
         version=current.version,
         prev_sha256=base.payload_sha256 if prev_sha256 is None else prev_sha256,
