@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -17,10 +18,10 @@ if importlib.util.find_spec("onvif") is None:
 
 
 @pytest.fixture
-def stack(tmp_path: pytest.TempPathFactory) -> Iterator[AgentStack]:
+def stack(tmp_path: Path) -> Iterator[AgentStack]:
     """A fresh agent, store and proxy per fault: each fault starts from a clean spool."""
     from tests.security.agent_stack import agent_stack
     from tests.security.trust_world import build_world
 
-    with agent_stack(tmp_path, build_world()) as running:  # type: ignore[arg-type]
+    with agent_stack(tmp_path, build_world()) as running:
         yield running
