@@ -103,9 +103,6 @@ TARGETS = (
             b'{"stored": true, "missing": ["video"]}',
         ],
     ),
-)
-TARGETS = (
-    *TARGETS,
     # The agent engineer's target: status codes and bodies through the pure answer parsers.
     Target(
         "ha_reply",
