@@ -355,6 +355,8 @@ install() {
     ensure_apt openssl ca-certificates
     # systemd-analyze: tests/addon checks the standalone agent's unit file with systemd's parser.
     ensure_apt systemd
+    # tests/faults moves the agent's wall clock mid-run with Debian's libfaketime (LD_PRELOAD).
+    ensure_apt faketime
     # Capture tests: real ffmpeg, and a GStreamer RTSP test camera run by /usr/bin/python3 (gi).
     ensure_apt ffmpeg python3-gst-1.0 gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 \
         gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad \

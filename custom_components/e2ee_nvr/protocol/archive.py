@@ -100,13 +100,24 @@ class ArchiveReader:
     """Random access to an archive's members without extracting anything."""
 
     def __init__(self, path: Path) -> None:
-        self._tar = tarfile.open(path, mode="r:")  # noqa: SIM115 - closed by close()
+        # An archive is another party's bytes: tarfile's own errors (empty, bad header,
+        # truncated) become the protocol's MalformedObject, so callers branch on one type.
+        try:
+            self._tar = tarfile.open(path, mode="r:")  # noqa: SIM115 - closed by close()
+        except tarfile.TarError as err:
+            raise MalformedObject(f"archive does not open as a tar: {err}") from err
         self.clips: dict[str, ClipFiles] = {}
         self._account: tarfile.TarInfo | None = None
-        for member in self._tar.getmembers():
-            self._index(member)
-        if self._account is None:
-            raise MalformedObject(f"archive has no {ACCOUNT_MEMBER}")
+        try:
+            for member in self._tar.getmembers():
+                self._index(member)
+            if self._account is None:
+                raise MalformedObject(f"archive has no {ACCOUNT_MEMBER}")
+        except (tarfile.TarError, MalformedObject) as err:
+            self._tar.close()
+            if isinstance(err, MalformedObject):
+                raise
+            raise MalformedObject(f"archive is damaged: {err}") from err
 
     def _index(self, member: tarfile.TarInfo) -> None:
         if member.isdir() and member.name.rstrip("/") in (ROOT, CLIPS_DIR):
@@ -132,10 +143,13 @@ class ArchiveReader:
     def read_member(self, member: tarfile.TarInfo, *, max_bytes: int) -> bytes:
         if member.size > max_bytes:
             raise MalformedObject(f"archive member {member.name!r} is too large")
-        handle = self._tar.extractfile(member)
-        if handle is None:
-            raise MalformedObject(f"archive member {member.name!r} has no content")
-        return handle.read()
+        try:
+            handle = self._tar.extractfile(member)
+            if handle is None:
+                raise MalformedObject(f"archive member {member.name!r} has no content")
+            return handle.read()
+        except tarfile.TarError as err:
+            raise MalformedObject(f"archive member {member.name!r} is damaged: {err}") from err
 
     def open_member(self, member: tarfile.TarInfo) -> IO[bytes]:
         handle = self._tar.extractfile(member)
