@@ -39,6 +39,7 @@ DESCRIPTION = (
 EXIT_OK = 0
 EXIT_SOME_CLIPS_FAILED = 1
 EXIT_PASSPHRASE = 2
+EXIT_UNREADABLE_ARCHIVE = 3
 READ_BYTES = 1 << 20
 MAX_MANIFEST_BYTES = 1 << 20
 LOG = logging.getLogger(__name__)
@@ -158,7 +159,12 @@ def _open_account(reader: ArchiveReader, passphrase: str) -> OpenedAccount:
 
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    reader = ArchiveReader(args.archive)
+    try:
+        reader = ArchiveReader(args.archive)
+    except (ProtocolError, OSError) as err:
+        # A damaged, truncated or missing archive is a message, not a traceback.
+        print(f"error: cannot read the archive {args.archive}: {err}", file=sys.stderr)
+        return EXIT_UNREADABLE_ARCHIVE
     try:
         try:
             account = _open_account(reader, _read_passphrase(args))

@@ -150,6 +150,20 @@ def test_wrong_passphrase_exits_2_with_a_clear_message(
     assert not out.exists() or not any(out.rglob("*.mp4"))
 
 
+def test_a_damaged_archive_exits_3_with_a_message_not_a_traceback(
+    exported: tuple[AccountFixture, Path, Path, dict[str, bytes]], tmp_path: Path
+) -> None:
+    """A fuzz finding: a damaged tar used to end the recovery tool in a traceback."""
+    account, archive, _store, _expected = exported
+    damaged = tmp_path / "damaged.tar"
+    damaged.write_bytes(archive.read_bytes()[:700] + b"\xff" * 300)
+    out = tmp_path / "out"
+    result = _recover(damaged, out, account.passphrase)
+    assert result.returncode == 3, result.stderr
+    assert "cannot read the archive" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_tampered_clip_is_refused_and_leaves_no_file(
     exported: tuple[AccountFixture, Path, Path, dict[str, bytes]], tmp_path: Path
 ) -> None:
