@@ -16,6 +16,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from .account_store import AccountStore
 from .agents import AgentRegistry
 from .clip_index import ClipIndex, ClipRow
+from .clip_objects import ClipObjects
 from .clip_store import ClipStore
 from .const import (
     CONF_CAMERA_RETENTION,
@@ -35,6 +36,7 @@ SIGNAL_CLIP_COMMITTED = f"{DOMAIN}_clip_committed"
 
 if TYPE_CHECKING:
     from .coordinator import NvrCoordinator
+    from .offsite import OffsiteCopier
 
 
 def camera_key(device_id: str, camera_id: str) -> str:
@@ -79,6 +81,10 @@ class E2eeRuntimeData:
     clips: ClipStore
     index: ClipIndex
     settings: Settings
+    # Where committed clips live: the media folder (clips.root) or a bucket (clip_objects.py).
+    objects: ClipObjects
+    # The off-site copy, when one is configured (offsite.py).
+    offsite: OffsiteCopier | None = None
     upload_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
     # Set by async_setup_entry right after this object, before any platform is forwarded.
     coordinator: NvrCoordinator = field(init=False)
@@ -92,6 +98,8 @@ class E2eeRuntimeData:
         with self.index_lock:
             self.closed = True
             self.index.close()
+            if self.offsite is not None:
+                self.offsite.queue.close()
 
     @callback
     def clips_changed(self) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 
 from .clip_index import ClipQuery, ClipRow
+from .clip_objects import ObjectMissing
 from .clip_store import CLIP_ID_RE
 from .const import CLIP_KINDS, DOMAIN, SERVICE_DELETE_CLIPS, SERVICE_EXPORT_ARCHIVE
 from .protocol.archive import AccountExport, ClipFiles, write_archive
@@ -150,23 +152,29 @@ def _target(hass: HomeAssistant, runtime: E2eeRuntimeData, raw: str) -> Path:
     return parent / path.name
 
 
-def _clip_files(runtime: E2eeRuntimeData) -> list[ClipFiles]:
+def _clip_rows(runtime: E2eeRuntimeData) -> list[ClipRow]:
     rows: list[ClipRow] = []
     cursor = None
     while page := runtime.index.query(ClipQuery(limit=BATCH, before=cursor)):
         rows += page
         cursor = (page[-1].start_ms, page[-1].clip_id)
-    files = []
-    for row in reversed(rows):
-        clip = ClipFiles(row.clip_id)
-        clip.sources["manifest.json"] = runtime.clips.clip_path(
-            row.rel_dir, row.clip_id, "manifest"
-        )
-        for kind in row.kinds:
-            if kind in CLIP_KINDS:
-                clip.sources[kind] = runtime.clips.clip_path(row.rel_dir, row.clip_id, kind)
-        files.append(clip)
-    return files
+    return list(reversed(rows))
+
+
+def _clip_files(
+    runtime: E2eeRuntimeData, rows: list[ClipRow], scratch: Path
+) -> Iterator[ClipFiles]:
+    """Each clip's objects as local files, one clip at a time (a bucket's are fetched into
+    `scratch` and removed once the archive has them), so an export needs one clip of space."""
+    for row in rows:
+        with contextlib.ExitStack() as stack:
+            clip = ClipFiles(row.clip_id)
+            for kind in ("manifest", *(k for k in row.kinds if k in CLIP_KINDS)):
+                suffix = "manifest.json" if kind == "manifest" else kind
+                clip.sources[suffix] = stack.enter_context(
+                    runtime.objects.as_file(row.rel_dir, row.clip_id, kind, scratch)
+                )
+            yield clip
 
 
 def _export(
@@ -177,7 +185,8 @@ def _export(
         raise _error("no_account")
     target = _target(hass, runtime, raw_path)
     export = AccountExport(state.document, tuple(runtime.agents.device_certs()))
-    clips = _clip_files(runtime) if include_clips else []
+    rows = _clip_rows(runtime) if include_clips else []
+    clips = _clip_files(runtime, rows, runtime.clips.root / ".export-scratch")
     # Written beside the target and renamed when complete: a half-written archive never sits
     # under the name a user would hand to `recover`.
     partial = target.with_name(f".{target.name}.part-{os.getpid()}")
@@ -188,7 +197,7 @@ def _export(
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(partial, target)
-    except OSError as err:
+    except (OSError, ObjectMissing) as err:
         with contextlib.suppress(FileNotFoundError):
             partial.unlink()
         raise HomeAssistantError(
@@ -196,7 +205,7 @@ def _export(
             translation_key="export_failed",
             translation_placeholders={"reason": str(err)},
         ) from err
-    return {"path": str(target), "clips": len(clips), "bytes": target.stat().st_size}
+    return {"path": str(target), "clips": len(rows), "bytes": target.stat().st_size}
 
 
 async def _async_export_archive(call: ServiceCall) -> ServiceResponse:

@@ -72,7 +72,7 @@ def _manifest(runtime: E2eeRuntimeData, clip_id: str) -> dict[str, Any] | None:
     row = runtime.index.get(clip_id)
     if row is None:
         return None
-    raw = runtime.clips.read_manifest(row.rel_dir, clip_id)
+    raw = runtime.objects.read(row.rel_dir, clip_id, "manifest")
     certs = [
         der
         for r in runtime.agents.agents.values()

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_socket
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -21,6 +22,7 @@ from custom_components.e2ee_nvr.const import (
     CONF_STORAGE_CAP_GB,
     DOMAIN,
 )
+from tests.integration.s3_server import WeedServer, running_weed
 from tests.protocol.account_setup import AccountFixture, new_account
 
 
@@ -55,6 +57,17 @@ def account() -> AccountFixture:
 @pytest.fixture(scope="session")
 def other_account() -> AccountFixture:
     return new_account()
+
+
+@pytest.fixture(scope="session")
+def weed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WeedServer]:
+    """A real S3 server (SeaweedFS) on loopback, shared by the session's bucket tests.
+
+    HA's test plugin blocks sockets in every test; a bucket test asks for `socket_enabled`
+    (pytest-socket), and the server starts with sockets allowed for its first test.
+    """
+    pytest_socket.enable_socket()
+    yield from running_weed(tmp_path_factory.mktemp("weed"))
 
 
 @pytest.fixture
