@@ -96,7 +96,13 @@ class ClipIngest:
         if agent.camera(manifest.camera_id) is None:
             raise UploadRefused(400, "unknown_camera", "this camera was not paired")
         async with self._lock(clip_id):
-            return await self._rt.hass.async_add_executor_job(self._stage_manifest, manifest, raw)
+            state = await self._rt.hass.async_add_executor_job(self._stage_manifest, manifest, raw)
+            if not state.stored and not state.missing:
+                # Every object is staged but the commit did not happen (the bucket was down,
+                # or HA stopped in between): the agent's retry starts here, so commit now,
+                # or it would be told "nothing missing, not stored" for ever.
+                return await self._maybe_commit(manifest)
+            return state
 
     def _stage_manifest(self, manifest: ClipManifest, raw: bytes) -> UploadState:
         clip_id = manifest.clip_id

@@ -42,6 +42,7 @@ from tests.integration.s3_server import WeedServer
 from tests.protocol.account_setup import AccountFixture
 
 CLIPS = "/api/e2ee_nvr/clips"
+AGENT_CLIPS = "/api/e2ee_nvr/agent/clips"
 DAY_MS = 86_400_000
 
 
@@ -204,3 +205,73 @@ async def test_diagnostics_hide_the_bucket_credentials(
     redacted = "**REDACTED**"
     assert s3["secret_access_key"] == s3["access_key_id"] == s3["bucket"] == redacted
     assert weed.secret_key not in str(found)
+
+
+async def test_bucket_down_refuses_retryably_and_retention_retries(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    weed: WeedServer,
+    bucket: str,
+    hass_client: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
+    account: AccountFixture,
+) -> None:
+    client, ws, agent = await _paired(hass_client, hass_ws_client, account)
+    runtime = init_integration.runtime_data
+    stored = seal_clip(agent)
+    await upload_clip(client, agent, stored)
+    late = seal_clip(agent)
+    later_ms = int(time.time() * 1000) + 100 * DAY_MS
+    await hass.async_add_executor_job(weed.stop)
+    try:
+        # Playback says the store is unavailable (not "not found").
+        response = await client.get(f"{CLIPS}/{stored.clip_id}/video")
+        assert response.status == 503
+        assert (await response.json())["error"] == "storage_unavailable"
+        # An upload completes staging, but its commit is refused as retryable (503).
+        await client.put(
+            f"{AGENT_CLIPS}/{late.clip_id}/manifest", json=late.manifest_json, headers=agent.auth
+        )
+        statuses = []
+        for kind, data in late.objects.items():
+            response = await client.put(
+                f"{AGENT_CLIPS}/{late.clip_id}/{kind}",
+                data=data,
+                headers={**agent.auth, "Content-Type": "application/octet-stream"},
+            )
+            statuses.append((response.status, (await response.json()).get("error")))
+        assert statuses[-1] == (503, "storage_unavailable")
+        # Retention cannot delete: the clip stays listed rather than orphaned in the bucket.
+        assert await hass.async_add_executor_job(enforce, runtime, later_ms) == 0
+        listed = await ws_ok(ws, type="e2ee_nvr/clips/list")
+        assert [c["clip_id"] for c in listed["clips"]] == [stored.clip_id]
+    finally:
+        await hass.async_add_executor_job(weed.start)
+
+    # The agent's retry starts with the manifest: the store commits the staged clip there.
+    response = await client.put(
+        f"{AGENT_CLIPS}/{late.clip_id}/manifest", json=late.manifest_json, headers=agent.auth
+    )
+    assert (response.status, await response.json()) == (201, {"stored": True, "missing": []})
+    # The next retention run deletes both clips.
+    assert await hass.async_add_executor_job(enforce, runtime, later_ms) == 2
+    assert await hass.async_add_executor_job(weed.objects, bucket) == {}
+
+
+async def test_object_missing_from_bucket_is_not_found(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    weed: WeedServer,
+    bucket: str,
+    hass_client: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
+    account: AccountFixture,
+) -> None:
+    client, _ws, agent = await _paired(hass_client, hass_ws_client, account)
+    clip = seal_clip(agent)
+    await upload_clip(client, agent, clip)
+    keys = await hass.async_add_executor_job(weed.objects, bucket)
+    (video,) = (key for key in keys if key.endswith(".video"))
+    await hass.async_add_executor_job(lambda: weed.client().delete_object(Bucket=bucket, Key=video))
+    response = await client.get(f"{CLIPS}/{clip.clip_id}/video")
+    assert response.status == 404
