@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_socket
+import pytest_socket  # type: ignore[import-untyped]  # no stubs; one call below
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension

@@ -200,7 +200,9 @@ async def test_diagnostics_hide_the_bucket_credentials(
     bucket: str,
     hass_client: ClientSessionGenerator,
 ) -> None:
-    found = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
+    found: dict[str, Any] = await get_diagnostics_for_config_entry(
+        hass, hass_client, init_integration
+    )
     s3 = found["entry"]["options"][CONF_S3]
     redacted = "**REDACTED**"
     assert s3["secret_access_key"] == s3["access_key_id"] == s3["bucket"] == redacted
