@@ -33,6 +33,9 @@ DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MANIFEST = "manifest.json"
 STAGING = ".staging"
 INDEX = ".index"
+# Local copies of a bucket's objects while an export or the off-site copy reads them; a crash
+# can leave some behind, so they are removed at every start.
+SCRATCH_DIRS = (".export-scratch", ".offsite-scratch")
 
 
 class UnsafePath(ValueError):
@@ -71,6 +74,12 @@ class ClipStore:
 
     def ensure(self) -> None:
         self.staging.mkdir(parents=True, exist_ok=True)
+        for name in SCRATCH_DIRS:
+            shutil.rmtree(self.root / name, ignore_errors=True)
+
+    def scratch(self, name: str) -> Path:
+        """One of SCRATCH_DIRS, created on first use by whoever writes there."""
+        return self.root / name
 
     # ------------------------------------------------------------------ staging
     def staged_dir(self, clip_id: str) -> Path:

@@ -55,7 +55,7 @@ async def async_start_offsite(
     if target is None:
         return
     queue = await hass.async_add_executor_job(_open_queue, runtime, target.queue_name)
-    scratch = runtime.clips.root / ".offsite-scratch"
+    scratch = runtime.clips.scratch(".offsite-scratch")
     copier = OffsiteCopier(
         hass, runtime.objects, target, queue, scratch, retry_seconds=OFFSITE_RETRY_SECONDS
     )

@@ -186,7 +186,7 @@ def _export(
     target = _target(hass, runtime, raw_path)
     export = AccountExport(state.document, tuple(runtime.agents.device_certs()))
     rows = _clip_rows(runtime) if include_clips else []
-    clips = _clip_files(runtime, rows, runtime.clips.root / ".export-scratch")
+    clips = _clip_files(runtime, rows, runtime.clips.scratch(".export-scratch"))
     # Written beside the target and renamed when complete: a half-written archive never sits
     # under the name a user would hand to `recover`.
     partial = target.with_name(f".{target.name}.part-{os.getpid()}")

@@ -186,29 +186,48 @@ async def test_offsite_folder_with_its_own_retention(
     hass_ws_client: WebSocketGenerator,
     account: AccountFixture,
 ) -> None:
-    """A folder target, 5 days off-site while the media folder keeps 30: a 10-day-old clip
-    stays on the disk and leaves the copy; a recent one is in both."""
-    offsite = {
-        "target": OFFSITE_FOLDER,
-        "media_dir": "local",
-        "folder": "copy",
-        "retention_days": 5,
-    }
-    hass.config_entries.async_update_entry(
-        init_integration, options=entry_options(**{CONF_OFFSITE: offsite})
-    )
+    """A folder target set up after clips exist: they are queued, except those already past
+    the copy's retention; a clip gone from the media folder is skipped; shortening the copy's
+    retention removes copies while the media folder (30 days) keeps the clips."""
+    hass.config_entries.async_update_entry(init_integration, options=entry_options())
     await hass.async_block_till_done()
+    assert init_integration.runtime_data.offsite is None
     client, ws, agent = await _paired(hass_client, hass_ws_client, account)
     now = int(time.time() * 1000)
     recent = seal_clip(agent, start_ms=now)
+    three_days = seal_clip(agent, start_ms=now - 3 * DAY_MS)
+    vanished = seal_clip(agent, start_ms=now - DAY_MS)
     older = seal_clip(agent, start_ms=now - 10 * DAY_MS)
-    for clip in (recent, older):
+    for clip in (recent, three_days, vanished, older):
         await upload_clip(client, agent, clip)
+    (gone,) = (media_root / "nvr").rglob(f"{vanished.clip_id}.video")
+    gone.unlink()
+
+    def _with_copy(days: int) -> None:
+        offsite = {"target": OFFSITE_FOLDER, "media_dir": "local", "folder": "copy"}
+        hass.config_entries.async_update_entry(
+            init_integration,
+            options=entry_options(**{CONF_OFFSITE: {**offsite, "retention_days": days}}),
+        )
+
+    def _copied() -> list[str]:
+        return sorted(p.name for p in (media_root / "copy").rglob("*") if p.is_file())
+
+    _with_copy(5)
+    await hass.async_block_till_done()
     copier = _copier(init_integration)
     assert await copier.run_once() is True
-    copied = sorted(p.name for p in (media_root / "copy").rglob("*") if p.is_file())
-    assert copied == sorted(f"{recent.clip_id}.{k}" for k in ("manifest.json", "video", "events"))
+    assert copier.lost == 1
+    kinds = ("manifest.json", "video", "events")
+    assert _copied() == sorted(f"{c.clip_id}.{k}" for c in (recent, three_days) for k in kinds)
     # No camera name in the copy's folders either.
     assert not any("front-door" in str(p) for p in (media_root / "copy").rglob("*"))
+
+    _with_copy(2)
+    await hass.async_block_till_done()
+    assert await _copier(init_integration).run_once() is True
+    assert _copied() == sorted(f"{recent.clip_id}.{k}" for k in kinds)
     listed = await ws_ok(ws, type="e2ee_nvr/clips/list")
-    assert {c["clip_id"] for c in listed["clips"]} == {recent.clip_id, older.clip_id}
+    assert {c["clip_id"] for c in listed["clips"]} == {
+        c.clip_id for c in (recent, three_days, vanished, older)
+    }
