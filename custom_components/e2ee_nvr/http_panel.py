@@ -92,8 +92,19 @@ async def _stream(
     pieces: Iterator[bytes] = await job(
         runtime.objects.read_range, row.rel_dir, row.clip_id, kind, start, stop
     )
-    await response.prepare(request)
-    while piece := await job(next, pieces, b""):
-        await response.write(piece)
-    await response.write_eof()
+    try:
+        await response.prepare(request)
+        while piece := await job(next, pieces, b""):
+            await response.write(piece)
+        await response.write_eof()
+    finally:
+        # A viewer that seeks or leaves mid-object must not leave the bucket's connection
+        # half-read in the client's pool.
+        await job(_close, pieces)
     return response
+
+
+def _close(pieces: Iterator[bytes]) -> None:
+    close = getattr(pieces, "close", None)
+    if close is not None:
+        close()
