@@ -173,6 +173,15 @@ class FolderClipObjects:
             with contextlib.suppress(FileNotFoundError):
                 partial.unlink()
 
+    def remove_partials(self) -> int:
+        """Delete half-written copies a killed process left (put_copy's temporary names)."""
+        removed = 0
+        for path in self.root.rglob(".*.part-*") if self.root.is_dir() else ():
+            if path.is_file() and OBJECT_NAME_RE.fullmatch(path.name[1:].partition(".part-")[0]):
+                path.unlink()
+                removed += 1
+        return removed
+
     def finish_clip(self, rel_dir: str) -> None:
         fsync_dir(self.root / check_rel_dir(self.layout, rel_dir))
 

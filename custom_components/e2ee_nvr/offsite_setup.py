@@ -9,6 +9,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from . import issues
 from .backends import offsite_target
+from .clip_objects import FolderClipObjects
 from .const import (
     CONF_OFFSITE,
     DOMAIN,
@@ -55,6 +56,9 @@ async def async_start_offsite(
     if target is None:
         return
     queue = await hass.async_add_executor_job(_open_queue, runtime, target.queue_name)
+    if isinstance(target.objects, FolderClipObjects):
+        # A copy killed mid-object leaves its temporary file; the clip itself is still queued.
+        await hass.async_add_executor_job(target.objects.remove_partials)
     scratch = runtime.clips.scratch(".offsite-scratch")
     copier = OffsiteCopier(
         hass, runtime.objects, target, queue, scratch, retry_seconds=OFFSITE_RETRY_SECONDS

@@ -213,8 +213,15 @@ async def test_offsite_folder_with_its_own_retention(
     def _copied() -> list[str]:
         return sorted(p.name for p in (media_root / "copy").rglob("*") if p.is_file())
 
+    # What a copy killed mid-object leaves behind: removed when the copier starts.
+    partial = (
+        media_root / "copy" / agent.device_id / "2025-12-04" / f".{recent.clip_id}.video.part-0a"
+    )
+    partial.parent.mkdir(parents=True)
+    partial.write_bytes(b"half")
     _with_copy(5)
     await hass.async_block_till_done()
+    assert not partial.exists()
     copier = _copier(init_integration)
     assert await copier.run_once() is True
     assert copier.lost == 1
