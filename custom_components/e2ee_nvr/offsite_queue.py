@@ -127,13 +127,6 @@ class OffsiteQueue:
             ).fetchall()
         return [QueuedClip(r[0], r[1], r[2], r[3], r[4], tuple(r[5].split(","))) for r in found]
 
-    def copied(self, clip_id: str) -> bool:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT copied_ms FROM copies WHERE clip_id = ?", (clip_id,)
-            ).fetchone()
-        return row is not None and row[0] is not None
-
     def backlog(self) -> Backlog:
         with self._lock:
             count, size, oldest = self._db.execute(
