@@ -48,7 +48,10 @@ LOG = logging.getLogger(__name__)
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--archive", type=Path, required=True, help="export archive (.tar)")
     parser.add_argument(
-        "--clips", type=Path, help="folder of clips laid out like the archive's clips/ folder"
+        "--clips",
+        type=Path,
+        help="folder of clips: flat like the archive's clips/ folder, or nested (a copy of the "
+        "media folder, a synced bucket or the off-site folder)",
     )
     parser.add_argument("--out", type=Path, required=True, help="folder for the decrypted MP4s")
     parser.add_argument(
@@ -97,6 +100,15 @@ def _source(reader: ArchiveReader, source: Path | tarfile.TarInfo) -> Iterator[I
             yield handle
     else:
         yield reader.open_member(source)
+
+
+def _clips_in_tree(root: Path) -> Iterator[ClipFiles]:
+    """Clips anywhere under `root`: a flat folder, the media folder's nested layout, or a synced
+    bucket or off-site folder (`<device>/<day>/`). Symlinks are not followed, so a planted link
+    cannot pull files from elsewhere; a clip's parts must sit in one folder."""
+    for folder, subfolders, _files in os.walk(root):
+        subfolders.sort()
+        yield from clips_in_folder(Path(folder))
 
 
 def _output_path(out: Path, camera_id: str, start_ms: int, clip_id: str) -> Path:
@@ -179,7 +191,7 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_PASSPHRASE
         clips = dict(reader.clips)
         if args.clips is not None:
-            clips.update({c.clip_id: c for c in clips_in_folder(args.clips)})
+            clips.update({c.clip_id: c for c in _clips_in_tree(args.clips)})
         failed = 0
         for clip in clips.values():
             try:

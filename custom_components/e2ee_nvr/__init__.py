@@ -9,7 +9,7 @@ from pathlib import Path
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryError
+from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.event import async_track_time_interval
@@ -18,17 +18,21 @@ from homeassistant.helpers.typing import ConfigType
 from . import issues, services, websocket_account, websocket_clips
 from .account_store import AccountStore
 from .agents import AgentRegistry
+from .backends import primary_objects
 from .clip_index import ClipIndex
+from .clip_objects import StorageUnavailable
 from .clip_store import ClipStore
-from .config_flow import FolderError, check_writable, storage_path
 from .const import CONF_FOLDER, CONF_MEDIA_DIR, DOMAIN, STAGING_MAX_AGE_SECONDS, STORAGE_SUBDIR
 from .coordinator import NvrCoordinator
 from .http_agent import AGENT_VIEWS
 from .http_panel import ClipDownloadView
+from .offsite_setup import async_start_offsite
 from .panel import async_register_panel, async_remove_panel
 from .rebuild import rebuild_index
 from .retention import enforce
 from .runtime import E2eeConfigEntry, E2eeRuntimeData, Settings
+from .s3_objects import S3SettingsError
+from .storage_location import FolderError, check_writable, storage_path
 
 __all__ = ["E2eeConfigEntry", "E2eeRuntimeData"]
 
@@ -53,11 +57,13 @@ def _trust_folder(hass: HomeAssistant) -> Path:
     return Path(hass.config.path(".storage", STORAGE_SUBDIR))
 
 
-def _open_stores(hass: HomeAssistant, root: Path) -> tuple[AccountStore, ClipStore, ClipIndex]:
+def _open_stores(
+    hass: HomeAssistant, root: Path, index_name: str
+) -> tuple[AccountStore, ClipStore, ClipIndex]:
     check_writable(root)
     account = AccountStore(_trust_folder(hass))
     account.load()
-    clips = ClipStore(root)
+    clips = ClipStore(root, index_name)
     clips.ensure()
     clips.clean_staging(STAGING_MAX_AGE_SECONDS)
     return account, clips, ClipIndex(clips.index_path)
@@ -66,8 +72,11 @@ def _open_stores(hass: HomeAssistant, root: Path) -> tuple[AccountStore, ClipSto
 async def async_setup_entry(hass: HomeAssistant, entry: E2eeConfigEntry) -> bool:
     try:
         root = storage_path(hass, entry.data[CONF_MEDIA_DIR], entry.data[CONF_FOLDER])
-        account, clips, index = await hass.async_add_executor_job(_open_stores, hass, root)
-    except FolderError as err:
+        objects, index_name = primary_objects(entry.options, root)
+        account, clips, index = await hass.async_add_executor_job(
+            _open_stores, hass, root, index_name
+        )
+    except (FolderError, S3SettingsError) as err:
         raise ConfigEntryError(
             translation_domain=DOMAIN,
             translation_key="storage_unusable",
@@ -77,16 +86,29 @@ async def async_setup_entry(hass: HomeAssistant, entry: E2eeConfigEntry) -> bool
     await agents.async_load()
     settings = Settings.from_entry(entry)
     if not index.existed:
-        count = await hass.async_add_executor_job(
-            rebuild_index, clips, index, settings.events_visible
-        )
-        _LOGGER.info("Rebuilt the clip index from %s: %d clips", root, count)
+        try:
+            count = await hass.async_add_executor_job(
+                rebuild_index, objects, index, settings.events_visible
+            )
+        except StorageUnavailable as err:
+            # The index file is left out, so the next start rebuilds again.
+            await hass.async_add_executor_job(index.close)
+            await hass.async_add_executor_job(clips.index_path.unlink)
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="storage_unreachable",
+                translation_placeholders={"reason": str(err)},
+            ) from err
+        _LOGGER.info("Rebuilt the clip index from %s: %d clips", objects.describe(), count)
     coordinator = NvrCoordinator(hass, entry, agents, clips, index)
     coordinator.async_sync_devices()
     await coordinator.async_config_entry_first_refresh()
     coordinator.async_subscribe()
-    runtime = E2eeRuntimeData(hass, root, account, agents, clips, index, settings, coordinator)
+    runtime = E2eeRuntimeData(
+        hass, root, account, agents, clips, index, settings, coordinator, objects
+    )
     entry.runtime_data = runtime
+    await async_start_offsite(hass, entry, runtime)
 
     async def _maintain(_now: object = None) -> None:
         if await hass.async_add_executor_job(enforce, runtime):

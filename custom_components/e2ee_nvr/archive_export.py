@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util.hass_dict import HassKey
 
 from .clip_index import ClipQuery, ClipRow
+from .clip_objects import ObjectMissing
 from .const import CLIP_KINDS, DOMAIN, STORAGE_SUBDIR
 from .protocol.archive import AccountExport, ClipFiles, write_archive
 from .retention import BATCH
@@ -101,23 +103,29 @@ def _target(hass: HomeAssistant, runtime: E2eeRuntimeData, raw: str, previous: P
     return target
 
 
-def _clip_files(runtime: E2eeRuntimeData) -> list[ClipFiles]:
+def _clip_rows(runtime: E2eeRuntimeData) -> list[ClipRow]:
     rows: list[ClipRow] = []
     cursor = None
     while page := runtime.index.query(ClipQuery(limit=BATCH, before=cursor)):
         rows += page
         cursor = (page[-1].start_ms, page[-1].clip_id)
-    files = []
-    for row in reversed(rows):
-        clip = ClipFiles(row.clip_id)
-        clip.sources["manifest.json"] = runtime.clips.clip_path(
-            row.rel_dir, row.clip_id, "manifest"
-        )
-        for kind in row.kinds:
-            if kind in CLIP_KINDS:
-                clip.sources[kind] = runtime.clips.clip_path(row.rel_dir, row.clip_id, kind)
-        files.append(clip)
-    return files
+    return list(reversed(rows))
+
+
+def _clip_files(
+    runtime: E2eeRuntimeData, rows: list[ClipRow], scratch: Path
+) -> Iterator[ClipFiles]:
+    """Each clip's objects as local files, one clip at a time (a bucket's are fetched into
+    `scratch` and removed once the archive has them), so an export needs one clip of space."""
+    for row in rows:
+        with contextlib.ExitStack() as stack:
+            clip = ClipFiles(row.clip_id)
+            for kind in ("manifest", *(k for k in row.kinds if k in CLIP_KINDS)):
+                suffix = "manifest.json" if kind == "manifest" else kind
+                clip.sources[suffix] = stack.enter_context(
+                    runtime.objects.as_file(row.rel_dir, row.clip_id, kind, scratch)
+                )
+            yield clip
 
 
 def _check_space(target: Path, runtime: E2eeRuntimeData, include_clips: bool) -> None:
@@ -140,7 +148,8 @@ def _export(
     target = _target(hass, runtime, raw_path, previous)
     _check_space(target, runtime, include_clips)
     export = AccountExport(state.document, tuple(runtime.agents.device_certs()))
-    clips = _clip_files(runtime) if include_clips else []
+    rows = _clip_rows(runtime) if include_clips else []
+    clips = _clip_files(runtime, rows, runtime.clips.scratch(".export-scratch"))
     # Written beside the target and renamed when complete: a half-written archive never sits
     # under the name a user would hand to `recover`.
     partial = target.with_name(f".{target.name}.part-{os.getpid()}")
@@ -151,11 +160,11 @@ def _export(
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(partial, target)
-    except OSError as err:
+    except (OSError, ObjectMissing) as err:
         _remove(partial)
         raise HomeAssistantError(
             translation_domain=DOMAIN,
             translation_key="export_failed",
             translation_placeholders={"reason": str(err)},
         ) from err
-    return {"path": str(target), "clips": len(clips), "bytes": target.stat().st_size}
+    return {"path": str(target), "clips": len(rows), "bytes": target.stat().st_size}

@@ -8,6 +8,7 @@ executor, one at a time (the lock), on one connection.
 
 from __future__ import annotations
 
+import datetime
 import sqlite3
 import threading
 from collections.abc import Iterable
@@ -217,3 +218,14 @@ class ClipIndex:
                 "GROUP BY device_id, camera_id"
             ).fetchall()
         return [(str(d), str(c), int(n), int(m)) for d, c, n, m in rows]
+
+    def days(self, device_id: str, camera_id: str) -> list[str]:
+        """The UTC days (YYYY-MM-DD) on which a camera has clips, newest first."""
+        with self._lock:
+            found = self._db.execute(
+                "SELECT DISTINCT start_ms / 86400000 FROM clips"
+                " WHERE device_id = ? AND camera_id = ? ORDER BY 1 DESC",
+                (device_id, camera_id),
+            ).fetchall()
+        epoch = datetime.date(1970, 1, 1)
+        return [(epoch + datetime.timedelta(days=int(d))).isoformat() for (d,) in found]

@@ -1,7 +1,9 @@
-"""The media folder: committed clips by device, camera and day, and a staging area for uploads.
+"""The media folder's local duties: the staging area for uploads, identifiers and the index path.
 
-Layout: `<root>/<device_id>/<camera_id>/<YYYY-MM-DD>/<clip_id>.{manifest.json,video,...}`,
-staging under `<root>/.staging/<clip_id>/`, the index under `<root>/.index/`. Every path is
+Committed clips live in a backend (clip_objects.py): this folder in the layout
+`<root>/<device_id>/<camera_id>/<YYYY-MM-DD>/<clip_id>.{manifest.json,video,...}`, or a bucket.
+Staging stays here in either case, under `<root>/.staging/<clip_id>/`, and so does the index,
+under `<root>/.index/`. Every path is
 built from a validated clip id (32 hex), device id (32 hex), camera id ([a-z0-9_-]) and a kind
 from a fixed list, so no request can name a file outside the root. Only ciphertext and signed
 manifests are ever written here.
@@ -15,11 +17,14 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .const import CLIP_KINDS
 from .json_file import fsync_dir
+
+if TYPE_CHECKING:
+    from .clip_objects import ClipObjects
 
 CLIP_ID_RE = re.compile(r"[0-9a-f]{32}")
 DEVICE_ID_RE = re.compile(r"[0-9a-f]{32}")
@@ -28,6 +33,9 @@ DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MANIFEST = "manifest.json"
 STAGING = ".staging"
 INDEX = ".index"
+# Local copies of a bucket's objects while an export or the off-site copy reads them; a crash
+# can leave some behind, so they are removed at every start.
+SCRATCH_DIRS = (".export-scratch", ".offsite-scratch")
 
 
 class UnsafePath(ValueError):
@@ -55,15 +63,23 @@ def day_folder(device_id: str, camera_id: str, start_ms: int) -> str:
 
 
 class ClipStore:
-    """Files of committed and staged clips; synchronous, run in an executor."""
+    """The local side of every backend: staging of uploads and the index file; synchronous."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, index_name: str = "clips") -> None:
         self.root = root
         self.staging = root / STAGING
-        self.index_path = root / INDEX / "clips.sqlite3"
+        # One index per backend: switching to a bucket rebuilds from the bucket, not from a
+        # folder listing clips that are not there.
+        self.index_path = root / INDEX / f"{index_name}.sqlite3"
 
     def ensure(self) -> None:
         self.staging.mkdir(parents=True, exist_ok=True)
+        for name in SCRATCH_DIRS:
+            shutil.rmtree(self.root / name, ignore_errors=True)
+
+    def scratch(self, name: str) -> Path:
+        """One of SCRATCH_DIRS, created on first use by whoever writes there."""
+        return self.root / name
 
     # ------------------------------------------------------------------ staging
     def staged_dir(self, clip_id: str) -> Path:
@@ -108,63 +124,36 @@ class ClipStore:
                 removed += 1
         return removed
 
+    def staged_bytes(self) -> int:
+        """Bytes held by incomplete uploads: they fill the disk as surely as committed clips."""
+        total = 0
+        for path in self.staging.rglob("*") if self.staging.exists() else ():
+            with contextlib.suppress(FileNotFoundError):
+                if path.is_file():
+                    total += path.stat().st_size
+        return total
+
     # ------------------------------------------------------------------ committed
-    def clip_path(self, rel_dir: str, clip_id: str, kind: str) -> Path:
-        suffix = MANIFEST if kind == "manifest" else check_kind(kind)
-        path = self.root / rel_dir / f"{check_clip_id(clip_id)}.{suffix}"
-        if self.root.resolve() not in path.resolve().parents:
-            raise UnsafePath("clip path outside the store")
-        return path
+    def commit(self, clip_id: str, rel_dir: str, objects: ClipObjects) -> None:
+        """Hand a complete staged clip to the object store; the manifest goes last.
 
-    def commit(self, clip_id: str, rel_dir: str) -> None:
-        """Move a complete staged clip into its day folder; the manifest moves last.
-
-        A clip is visible only once the caller indexes it; a crash before that leaves files a
-        rebuild finds complete (manifest present) or ignores (manifest still in staging).
+        A clip is visible only once the caller indexes it; a crash before that leaves objects a
+        rebuild finds complete (manifest present) or ignores (manifest still in staging), and
+        the agent's retry commits the same objects under the same names again.
         """
         source = self.staged_dir(clip_id)
-        target = self.root / rel_dir
-        target.mkdir(parents=True, exist_ok=True)
-        for kind in self.staged_kinds(clip_id):
-            os.replace(source / kind, self.clip_path(rel_dir, clip_id, kind))
-        os.replace(source / MANIFEST, self.clip_path(rel_dir, clip_id, "manifest"))
-        fsync_dir(target)
+        for kind in sorted(self.staged_kinds(clip_id)):
+            objects.adopt(rel_dir, clip_id, kind, source / kind)
+        objects.adopt(rel_dir, clip_id, "manifest", source / MANIFEST)
+        objects.finish_clip(rel_dir)
         shutil.rmtree(source, ignore_errors=True)
 
-    def delete_clip(self, rel_dir: str, clip_id: str) -> None:
-        for kind in ("manifest", *CLIP_KINDS):
-            with contextlib.suppress(FileNotFoundError):
-                self.clip_path(rel_dir, clip_id, kind).unlink()
-        _remove_empty_parents(self.root / rel_dir, self.root)
-
-    def read_manifest(self, rel_dir: str, clip_id: str) -> bytes:
-        return self.clip_path(rel_dir, clip_id, "manifest").read_bytes()
-
-    def scan(self) -> Iterator[tuple[str, str, bytes]]:
-        """(rel_dir, clip_id, manifest bytes) of every committed clip, for an index rebuild."""
-        for device in _subdirs(self.root, DEVICE_ID_RE):
-            for camera in _subdirs(device, CAMERA_ID_RE):
-                for day in _subdirs(camera, DAY_RE):
-                    rel_dir = f"{device.name}/{camera.name}/{day.name}"
-                    for path in sorted(day.glob(f"*.{MANIFEST}")):
-                        clip_id = path.name.removesuffix(f".{MANIFEST}")
-                        if CLIP_ID_RE.fullmatch(clip_id):
-                            yield rel_dir, clip_id, path.read_bytes()
-
-    def delete_all(self) -> None:
-        """Remove every clip, the staging area and the index (turning E2EE off)."""
-        for device in _subdirs(self.root, DEVICE_ID_RE):
-            shutil.rmtree(device, ignore_errors=True)
+    def delete_staging(self) -> None:
+        """Remove every incomplete upload (turning E2EE off)."""
         shutil.rmtree(self.staging, ignore_errors=True)
 
     def free_bytes(self) -> int:
         return shutil.disk_usage(self.root).free
-
-
-def _subdirs(folder: Path, pattern: re.Pattern[str]) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if pattern.fullmatch(p.name) and p.is_dir())
 
 
 def _write_synced(path: Path, raw: bytes) -> None:
@@ -172,12 +161,3 @@ def _write_synced(path: Path, raw: bytes) -> None:
         handle.write(raw)
         handle.flush()
         os.fsync(handle.fileno())
-
-
-def _remove_empty_parents(folder: Path, root: Path) -> None:
-    while folder != root and root in folder.parents:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent

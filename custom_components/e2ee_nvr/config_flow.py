@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path, PurePosixPath
 from typing import Any, Final
 
 import voluptuous as vol
@@ -17,11 +15,16 @@ from homeassistant.helpers.selector import (
 )
 
 from .const import (
+    BACKEND_MEDIA_FOLDER,
+    BACKEND_S3,
+    CONF_BACKEND,
     CONF_CAMERA_RETENTION,
     CONF_EVENTS_VISIBLE,
     CONF_FOLDER,
     CONF_MEDIA_DIR,
+    CONF_OFFSITE,
     CONF_RETENTION_DAYS,
+    CONF_S3,
     CONF_STORAGE_CAP_GB,
     DEFAULT_EVENTS_VISIBLE,
     DEFAULT_FOLDER,
@@ -29,35 +32,20 @@ from .const import (
     DEFAULT_STORAGE_CAP_GB,
     DOMAIN,
     MAX_RETENTION_DAYS,
+    OFFSITE_FOLDER,
 )
 from .runtime import E2eeConfigEntry, camera_key
+from .storage_location import FolderError, check_writable, storage_path
+from .storage_options import (
+    backend_schema,
+    folder_schema,
+    offsite_schema,
+    s3_schema,
+    validate_bucket,
+    validate_folder,
+)
 
 CONF_CAMERA: Final = "camera"
-
-
-class FolderError(Exception):
-    """A storage folder the flow refuses; the message is the form's error key."""
-
-
-def storage_path(hass: HomeAssistant, media_dir: str, folder: str) -> Path:
-    """The storage folder, which must lie inside one of HA's media folders."""
-    if media_dir not in hass.config.media_dirs:
-        raise FolderError("invalid_media_dir")
-    relative = PurePosixPath(folder.strip())
-    if not folder.strip() or relative.is_absolute() or ".." in relative.parts:
-        raise FolderError("invalid_folder")
-    return Path(hass.config.media_dirs[media_dir]) / relative
-
-
-def check_writable(path: Path) -> None:
-    """Create the folder and prove a file can be written and removed there."""
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        probe = path / f".e2ee_nvr_probe_{os.getpid()}"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as err:
-        raise FolderError("not_writable") from err
 
 
 async def validate_location(hass: HomeAssistant, user_input: dict[str, Any]) -> dict[str, str]:
@@ -136,10 +124,81 @@ class E2eeNvrConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class E2eeNvrOptionsFlow(OptionsFlow):
-    """Retention (default and per camera), storage cap, and whether HA may see event types."""
+    """Retention (default and per camera), storage cap, event visibility, backend, off-site."""
+
+    _offsite: dict[str, Any]
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        return self.async_show_menu(step_id="init", menu_options=["settings", "camera_retention"])
+        return self.async_show_menu(
+            step_id="init", menu_options=["settings", "camera_retention", "storage", "offsite"]
+        )
+
+    def _save(self, **changes: Any) -> ConfigFlowResult:
+        return self.async_create_entry(data={**self.config_entry.options, **changes})
+
+    async def async_step_storage(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Where committed clips go: the media folder, or a bucket (next step)."""
+        if user_input is not None:
+            if user_input[CONF_BACKEND] == BACKEND_S3:
+                return await self.async_step_storage_s3()
+            return self._save(**{CONF_BACKEND: BACKEND_MEDIA_FOLDER})
+        current = self.config_entry.options.get(CONF_BACKEND, BACKEND_MEDIA_FOLDER)
+        return self.async_show_form(step_id="storage", data_schema=backend_schema(current))
+
+    async def async_step_storage_s3(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = await validate_bucket(self.hass, user_input)
+            if not errors:
+                return self._save(**{CONF_BACKEND: BACKEND_S3, CONF_S3: user_input})
+        defaults = user_input or dict(self.config_entry.options.get(CONF_S3, {}))
+        return self.async_show_form(
+            step_id="storage_s3", data_schema=s3_schema(defaults), errors=errors
+        )
+
+    async def async_step_offsite(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The off-site copy: none, a bucket or a folder, and how long it keeps clips."""
+        current = dict(self.config_entry.options.get(CONF_OFFSITE, {}))
+        if user_input is not None:
+            self._offsite = {**current, **user_input}
+            if user_input["target"] == BACKEND_S3:
+                return await self.async_step_offsite_s3()
+            if user_input["target"] == OFFSITE_FOLDER:
+                return await self.async_step_offsite_folder()
+            return self._save(**{CONF_OFFSITE: self._offsite})
+        return self.async_show_form(step_id="offsite", data_schema=offsite_schema(current))
+
+    async def async_step_offsite_s3(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = await validate_bucket(self.hass, user_input)
+            if not errors:
+                return self._save(**{CONF_OFFSITE: {**self._offsite, **user_input}})
+        defaults = user_input or self._offsite
+        return self.async_show_form(
+            step_id="offsite_s3", data_schema=s3_schema(defaults), errors=errors
+        )
+
+    async def async_step_offsite_folder(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = await validate_folder(self.hass, user_input)
+            if not errors:
+                return self._save(**{CONF_OFFSITE: {**self._offsite, **user_input}})
+        defaults = user_input or self._offsite
+        return self.async_show_form(
+            step_id="offsite_folder", data_schema=folder_schema(self.hass, defaults), errors=errors
+        )
 
     async def async_step_settings(
         self, user_input: dict[str, Any] | None = None

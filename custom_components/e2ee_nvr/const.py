@@ -13,6 +13,23 @@ CONF_RETENTION_DAYS: Final = "retention_days"
 CONF_STORAGE_CAP_GB: Final = "storage_cap_gb"
 CONF_EVENTS_VISIBLE: Final = "events_visible"
 
+# Storage backend (issue 15): HA's media folder (default) or an S3-compatible bucket, whose
+# settings (endpoint_url, region, bucket, prefix, access_key_id, secret_access_key) sit in
+# CONF_S3; an optional off-site copy in CONF_OFFSITE (target "s3" with the same keys, or
+# "folder" with media_dir and folder; and retention_days).
+CONF_BACKEND: Final = "backend"
+BACKEND_MEDIA_FOLDER: Final = "media_folder"
+BACKEND_S3: Final = "s3"
+CONF_S3: Final = "s3"
+CONF_OFFSITE: Final = "offsite"
+OFFSITE_NONE: Final = "none"
+OFFSITE_FOLDER: Final = "folder"
+DEFAULT_OFFSITE_RETENTION_DAYS: Final = 90
+# The off-site copy is "behind" (repair issue) when its oldest waiting clip is this old.
+OFFSITE_BEHIND_SECONDS: Final = 3600
+# After a failed copy the copier waits this long before trying again (a new clip wakes it).
+OFFSITE_RETRY_SECONDS: Final = 60
+
 DEFAULT_FOLDER: Final = "e2ee_nvr"
 DEFAULT_RETENTION_DAYS: Final = 30
 DEFAULT_STORAGE_CAP_GB: Final = 100.0

@@ -185,7 +185,8 @@ class NvrCoordinator(DataUpdateCoordinator[NvrSnapshot]):
         """One device per agent and per camera (via its agent); forget unpaired ones."""
         registry = dr.async_get(self.hass)
         entry_id = self.config_entry.entry_id
-        wanted: set[str] = set()
+        # The service device of the store itself (the off-site backlog sensor) stays.
+        wanted: set[str] = {entry_id}
         for record in self._agents.active():
             version = (record.heartbeat or {}).get("agent_version")
             registry.async_get_or_create(

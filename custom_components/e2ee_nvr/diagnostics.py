@@ -22,6 +22,12 @@ TO_REDACT = {
     "grant",
     "device_cert",
     "folder",
+    # Bucket settings of the primary store and the off-site copy (issue 15): the credentials
+    # above all, and where the bucket is.
+    "secret_access_key",
+    "access_key_id",
+    "endpoint_url",
+    "bucket",
 }
 
 

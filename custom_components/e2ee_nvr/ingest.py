@@ -21,7 +21,8 @@ from typing import IO
 
 from .agents import AgentRecord
 from .clip_index import ClipRow
-from .clip_store import check_clip_id, check_kind, day_folder
+from .clip_objects import StorageUnavailable, folder_for
+from .clip_store import check_clip_id, check_kind
 from .const import CLIP_KINDS, UPLOAD_READ_BYTES
 from .protocol import certs
 from .protocol.clip import verify_clip_manifest
@@ -95,7 +96,13 @@ class ClipIngest:
         if agent.camera(manifest.camera_id) is None:
             raise UploadRefused(400, "unknown_camera", "this camera was not paired")
         async with self._lock(clip_id):
-            return await self._rt.hass.async_add_executor_job(self._stage_manifest, manifest, raw)
+            state = await self._rt.hass.async_add_executor_job(self._stage_manifest, manifest, raw)
+            if not state.stored and not state.missing:
+                # Every object is staged but the commit did not happen (the bucket was down,
+                # or HA stopped in between): the agent's retry starts here, so commit now,
+                # or it would be told "nothing missing, not stored" for ever.
+                return await self._maybe_commit(manifest)
+            return state
 
     def _stage_manifest(self, manifest: ClipManifest, raw: bytes) -> UploadState:
         clip_id = manifest.clip_id
@@ -151,9 +158,21 @@ class ClipIngest:
                 raise UploadRefused(413, "size_mismatch", "larger than the manifest says")
             if content_length != blob.ciphertext_size:
                 raise UploadRefused(400, "size_mismatch", "not the size the manifest says")
+            await self._check_room(content_length)
             if kind not in self._rt.clips.staged_kinds(clip_id):
                 await self._receive(manifest, kind, body)
             return await self._maybe_commit(manifest)
+
+    async def _check_room(self, content_length: int) -> None:
+        """Refuse a body that would push incomplete uploads past the storage cap.
+
+        Retention frees space by deleting committed clips, but it cannot shrink staging: staged
+        bytes count against the cap (retention.py), and here they are kept below it, so a flood
+        of uploads that never complete cannot fill the disk.
+        """
+        staged = await self._rt.hass.async_add_executor_job(self._rt.clips.staged_bytes)
+        if staged + content_length > self._rt.settings.storage_cap_bytes:
+            raise UploadRefused(507, "storage_full", "incomplete uploads fill the storage cap")
 
     async def _receive(self, manifest: ClipManifest, kind: str, body: AsyncIterator[bytes]) -> None:
         blob = _blob(manifest, kind)
@@ -183,7 +202,13 @@ class ClipIngest:
         state = await self._rt.hass.async_add_executor_job(self._missing, manifest, 200)
         if state.missing:
             return state
-        row = await self._rt.hass.async_add_executor_job(self._commit, manifest)
+        try:
+            row = await self._rt.hass.async_add_executor_job(self._commit, manifest)
+        except StorageUnavailable as err:
+            # The staged clip stays; the agent keeps it in its spool and uploads it again.
+            raise UploadRefused(503, "storage_unavailable", str(err)) from err
+        if self._rt.offsite is not None:
+            self._rt.offsite.wake()
         # The size cap is checked at every commit, not only hourly: a busy camera must not
         # fill the disk between two maintenance runs.
         await self._rt.hass.async_add_executor_job(enforce, self._rt)
@@ -195,10 +220,16 @@ class ClipIngest:
         raw = clips.staged_manifest(manifest.clip_id)
         if raw is None:
             raise UploadRefused(409, "no_manifest", "the staged manifest vanished")
-        rel_dir = day_folder(manifest.device_id, manifest.camera_id, manifest.start_ms)
-        clips.commit(manifest.clip_id, rel_dir)
+        objects = self._rt.objects
+        rel_dir = folder_for(
+            objects.layout, manifest.device_id, manifest.camera_id, manifest.start_ms
+        )
+        clips.commit(manifest.clip_id, rel_dir, objects)
         row = row_for(manifest, raw, rel_dir, self._rt.settings.events_visible)
         self._rt.index.add([row])
+        if self._rt.offsite is not None:
+            # Only a row in the queue: the copy itself never holds up an upload.
+            self._rt.offsite.enqueue([row])
         return row
 
 

@@ -1,4 +1,4 @@
-"""Repair issues: storage running low, and a camera agent that has stopped calling in.
+"""Repair issues: storage running low, a silent camera agent, an off-site copy behind.
 
 Both are raised and cleared by the coordinator's checks; neither has a fix flow, since the fix
 (free some space, restart the agent or its network) happens outside Home Assistant.
@@ -16,6 +16,8 @@ from .const import AGENT_SILENT_SECONDS, DOMAIN, LOW_FREE_SPACE_BYTES
 
 ISSUE_LOW_STORAGE = "low_storage"
 ISSUE_AGENT_SILENT = "agent_silent"
+ISSUE_OFFSITE_BEHIND = "offsite_behind"
+ISSUE_OFFSITE_UNUSABLE = "offsite_unusable"
 
 
 def agent_issue_id(device_id: str) -> str:
@@ -58,6 +60,38 @@ def agent_silent(hass: HomeAssistant, record: AgentRecord) -> None:
 
 def agent_back(hass: HomeAssistant, device_id: str) -> None:
     ir.async_delete_issue(hass, DOMAIN, agent_issue_id(device_id))
+
+
+def check_offsite(hass: HomeAssistant, behind: bool, waiting: int, error: str | None) -> None:
+    """Raise the issue while the off-site copy's oldest waiting clip is too old; else clear it."""
+    if not behind:
+        ir.async_delete_issue(hass, DOMAIN, ISSUE_OFFSITE_BEHIND)
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        ISSUE_OFFSITE_BEHIND,
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=ISSUE_OFFSITE_BEHIND,
+        translation_placeholders={"waiting": str(waiting), "error": error or "none"},
+    )
+
+
+def offsite_unusable(hass: HomeAssistant, reason: str) -> None:
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        ISSUE_OFFSITE_UNUSABLE,
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=ISSUE_OFFSITE_UNUSABLE,
+        translation_placeholders={"reason": reason},
+    )
+
+
+def offsite_usable(hass: HomeAssistant) -> None:
+    ir.async_delete_issue(hass, DOMAIN, ISSUE_OFFSITE_UNUSABLE)
 
 
 def clear_all(hass: HomeAssistant) -> None:

@@ -25,7 +25,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from .clip_index import ClipQuery, ClipRow
-from .clip_store import CAMERA_ID_RE, CLIP_ID_RE, DAY_RE, DEVICE_ID_RE
+from .clip_store import CAMERA_ID_RE, CLIP_ID_RE, DEVICE_ID_RE
 from .const import DOMAIN, PANEL_URL_PATH
 from .runtime import E2eeRuntimeData, camera_key, runtime_data
 
@@ -128,11 +128,8 @@ class E2eeMediaSource(MediaSource):
         return _node("", f"{TITLE} (encrypted clips: {PLAY_NOTE})", children)
 
     def _days(self, runtime: E2eeRuntimeData, device_id: str, camera_id: str) -> BrowseMediaSource:
-        folder = runtime.clips.root / device_id / camera_id
-        found = folder.iterdir() if folder.is_dir() else iter(())
-        days = sorted(
-            (p.name for p in found if p.is_dir() and DAY_RE.fullmatch(p.name)), reverse=True
-        )
+        # From the index, not a folder listing: a bucket has no folders to list.
+        days = runtime.index.days(device_id, camera_id)
         key = camera_key(device_id, camera_id)
         title = _camera_names(runtime).get(key, camera_id)
         return _node(key, title, [_node(f"{key}/{d}", f"{d} (UTC)", []) for d in days])

@@ -16,6 +16,7 @@ from .agents import AgentRegistry
 from .agents import camera_key as camera_key
 from .clip_index import ClipIndex, ClipRow
 from .clip_locks import ClipLocks
+from .clip_objects import ClipObjects
 from .clip_store import ClipStore
 from .const import (
     CONF_CAMERA_RETENTION,
@@ -31,6 +32,7 @@ from .const import (
     SIGNAL_CLIPS_CHANGED,
 )
 from .coordinator import NvrCoordinator
+from .offsite import OffsiteCopier
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,10 @@ class E2eeRuntimeData:
     settings: Settings
     # Assembled after the coordinator (peblar-style): the coordinator knows nothing of this.
     coordinator: NvrCoordinator
+    # Where committed clips live: the media folder (clips.root) or a bucket (clip_objects.py).
+    objects: ClipObjects
+    # The off-site copy, when one is configured (offsite.py).
+    offsite: OffsiteCopier | None = None
     upload_locks: ClipLocks = field(default_factory=ClipLocks)
     # Held by retention runs and by unload's close of the index, so a run that started before
     # an unload never meets a closed database; `closed` tells a later run there is nothing to do.
@@ -83,6 +89,8 @@ class E2eeRuntimeData:
         with self.index_lock:
             self.closed = True
             self.index.close()
+            if self.offsite is not None:
+                self.offsite.queue.close()
 
     @callback
     def clips_changed(self) -> None:

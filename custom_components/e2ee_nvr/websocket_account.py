@@ -353,7 +353,8 @@ def turn_off(runtime: E2eeRuntimeData, delete_clips: bool) -> None:
     runtime.account.destroy()
     if delete_clips:
         runtime.index.clear()
-        runtime.clips.delete_all()
+        runtime.objects.delete_all()
+        runtime.clips.delete_staging()
 
 
 @callback

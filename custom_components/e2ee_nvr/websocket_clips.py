@@ -72,7 +72,7 @@ def _manifest(runtime: E2eeRuntimeData, clip_id: str) -> dict[str, Any] | None:
     row = runtime.index.get(clip_id)
     if row is None:
         return None
-    raw = runtime.clips.read_manifest(row.rel_dir, clip_id)
+    raw = runtime.objects.read(row.rel_dir, clip_id, "manifest")
     certs = runtime.agents.device_certs(row.device_id)
     return {
         "clip": clip_json(row),

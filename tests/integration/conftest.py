@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_socket  # type: ignore[import-untyped]  # no stubs; one call below
 from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -30,6 +31,7 @@ from tests.integration.nvr_helpers import (
     new_account,
     pair_agent,
 )
+from tests.integration.s3_server import WeedServer, running_weed
 
 
 @pytest.fixture(autouse=True)
@@ -63,6 +65,17 @@ def account() -> AccountFixture:
 @pytest.fixture(scope="session")
 def other_account() -> AccountFixture:
     return new_account()
+
+
+@pytest.fixture(scope="session")
+def weed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WeedServer]:
+    """A real S3 server (SeaweedFS) on loopback, shared by the session's bucket tests.
+
+    HA's test plugin blocks sockets in every test; a bucket test asks for `socket_enabled`
+    (pytest-socket), and the server starts with sockets allowed for its first test.
+    """
+    pytest_socket.enable_socket()
+    yield from running_weed(tmp_path_factory.mktemp("weed"))
 
 
 @pytest.fixture

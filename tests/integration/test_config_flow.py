@@ -66,7 +66,7 @@ async def test_user_flow_without_media_dirs(hass: HomeAssistant, media_root: Pat
 async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["settings", "camera_retention"]
+    assert result["menu_options"] == ["settings", "camera_retention", "storage", "offsite"]
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": "settings"}
     )

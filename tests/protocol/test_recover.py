@@ -217,3 +217,32 @@ def test_recover_a_migrated_v2_account_through_its_key_history(tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     written = {p.stem.split("_")[-1]: p.read_bytes() for p in out.rglob("*.mp4")}
     assert written == {c.clip_id: _clip_bytes(i) for i, c in enumerate(clips)}
+
+
+def test_recover_with_clips_in_a_nested_bucket_folder(
+    exported: tuple[AccountFixture, Path, Path, dict[str, bytes]], tmp_path: Path
+) -> None:
+    """`--clips` over a synced bucket or off-site folder: `<device>/<day>/<clip>.*`, and the
+    media folder's `<device>/<camera>/<day>/` beside it."""
+    account, archive, store, expected = exported
+    from e2ee_nvr_protocol.archive import ArchiveReader
+
+    account_only = tmp_path / "account-only.tar"
+    reader = ArchiveReader(archive)
+    with account_only.open("wb") as handle:
+        write_archive(handle, reader.account_export(), [])
+    reader.close()
+    synced = tmp_path / "synced"
+    first, second = sorted(expected)
+    for clip_id, folder in (
+        (first, "a" * 32 + "/2026-12-01"),
+        (second, "b" * 32 + "/cam/2026-12-02"),
+    ):
+        (synced / folder).mkdir(parents=True)
+        for path in store.glob(f"{clip_id}.*"):
+            (synced / folder / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "out"
+    result = _recover(account_only, out, account.passphrase, "--clips", str(synced))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.read_bytes() for p in out.rglob("*.mp4")) == sorted(expected.values())
+    assert "recovered 2 of 2 clips" in result.stdout
