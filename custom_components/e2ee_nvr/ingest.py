@@ -10,10 +10,11 @@ no file behind.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import hmac
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,15 +182,8 @@ class ClipIngest:
         receiver = _Receiver(part, blob.ciphertext_size)
         accepted = False
         try:
-            await hass.async_add_executor_job(receiver.open)
-            async for piece in _batched(body, UPLOAD_READ_BYTES):
-                await hass.async_add_executor_job(receiver.write, piece)
-                if receiver.header is not None and not receiver.header_checked:
-                    _check_header(receiver, manifest, kind)
-            await hass.async_add_executor_job(receiver.close)
-            receiver.finish(blob.ciphertext_sha256)
-            if not receiver.header_checked:
-                _check_header(receiver, manifest, kind)
+            with _disk_full_is_507():
+                await self._write(receiver, manifest, kind, body)
             await hass.async_add_executor_job(
                 self._rt.clips.accept_part, part, manifest.clip_id, kind
             )
@@ -198,12 +192,28 @@ class ClipIngest:
             if not accepted:
                 await hass.async_add_executor_job(_discard, part, receiver)
 
+    async def _write(
+        self, receiver: _Receiver, manifest: ClipManifest, kind: str, body: AsyncIterator[bytes]
+    ) -> None:
+        """Stream the body into the staged part, checking its header as soon as it is in."""
+        hass = self._rt.hass
+        await hass.async_add_executor_job(receiver.open)
+        async for piece in _batched(body, UPLOAD_READ_BYTES):
+            await hass.async_add_executor_job(receiver.write, piece)
+            if receiver.header is not None and not receiver.header_checked:
+                _check_header(receiver, manifest, kind)
+        await hass.async_add_executor_job(receiver.close)
+        receiver.finish(_blob(manifest, kind).ciphertext_sha256)
+        if not receiver.header_checked:
+            _check_header(receiver, manifest, kind)
+
     async def _maybe_commit(self, manifest: ClipManifest) -> UploadState:
         state = await self._rt.hass.async_add_executor_job(self._missing, manifest, 200)
         if state.missing:
             return state
         try:
-            row = await self._rt.hass.async_add_executor_job(self._commit, manifest)
+            with _disk_full_is_507():
+                row = await self._rt.hass.async_add_executor_job(self._commit, manifest)
         except StorageUnavailable as err:
             # The staged clip stays; the agent keeps it in its spool and uploads it again.
             raise UploadRefused(503, "storage_unavailable", str(err)) from err
@@ -231,6 +241,21 @@ class ClipIngest:
             # Only a row in the queue: the copy itself never holds up an upload.
             self._rt.offsite.enqueue([row])
         return row
+
+
+@contextlib.contextmanager
+def _disk_full_is_507() -> Iterator[None]:
+    """A full disk (or quota) under HA's storage is the agent's cue to keep the clip and retry.
+
+    Without this it surfaced as an unnamed 500; 507 with a code tells the agent and its user
+    what is wrong, and the clip stays in the agent's spool until space is freed.
+    """
+    try:
+        yield
+    except OSError as err:
+        if err.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise UploadRefused(507, "storage_full", "Home Assistant's storage is full") from err
+        raise
 
 
 def row_for(manifest: ClipManifest, raw: bytes, rel_dir: str, events_visible: bool) -> ClipRow:
