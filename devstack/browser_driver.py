@@ -210,6 +210,13 @@ class BrowserDriver:
             fields["wrongPassphrase"] = wrong_passphrase
         return await self.scenario(stack, "revoke", browserName=name, **fields)
 
+    async def upgrade(self, stack: Stack, wrong_passphrase: str | None = None) -> dict[str, Any]:
+        """Answer the v1 account's upgrade prompt with the passphrase (section 17)."""
+        fields: dict[str, Any] = {"passphrase": self.typed_passphrase()}
+        if wrong_passphrase is not None:
+            fields["wrongPassphrase"] = wrong_passphrase
+        return await self.scenario(stack, "upgrade", **fields)
+
     async def revoked_screen(self, stack: Stack, profile: str) -> dict[str, Any]:
         return await self.scenario(stack, "revoked", profile)
 
