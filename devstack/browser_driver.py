@@ -128,7 +128,8 @@ class BrowserDriver:
         self.passphrase = str(result["passphrase"])
 
     async def pair(self, stack: Stack, code: str) -> None:
-        await self.scenario(stack, "pair", code=code)
+        # Protocol v2: certifying the camera needs the signing key, so the passphrase.
+        await self.scenario(stack, "pair", code=code, passphrase=self.typed_passphrase())
 
     async def play_latest_clip(self, stack: Stack) -> PlayedClip:
         """The newest clip plays in the panel and downloads as the very MP4 the camera made."""
@@ -195,8 +196,26 @@ class BrowserDriver:
             stack, "enrol", profile, passphrase=self.passphrase, browserName=name
         )
 
-    async def revoke(self, stack: Stack, name: str) -> dict[str, Any]:
-        return await self.scenario(stack, "revoke", browserName=name)
+    def typed_passphrase(self) -> str:
+        if self.passphrase is None:
+            raise EndpointUserError("turn E2EE on first: the passphrase comes from its screen")
+        return self.passphrase
+
+    async def revoke(
+        self, stack: Stack, name: str, wrong_passphrase: str | None = None
+    ) -> dict[str, Any]:
+        """Revoke `name` with the passphrase (after `wrong_passphrase`, if given, is refused)."""
+        fields: dict[str, Any] = {"passphrase": self.typed_passphrase()}
+        if wrong_passphrase is not None:
+            fields["wrongPassphrase"] = wrong_passphrase
+        return await self.scenario(stack, "revoke", browserName=name, **fields)
+
+    async def upgrade(self, stack: Stack, wrong_passphrase: str | None = None) -> dict[str, Any]:
+        """Answer the v1 account's upgrade prompt with the passphrase (section 17)."""
+        fields: dict[str, Any] = {"passphrase": self.typed_passphrase()}
+        if wrong_passphrase is not None:
+            fields["wrongPassphrase"] = wrong_passphrase
+        return await self.scenario(stack, "upgrade", **fields)
 
     async def revoked_screen(self, stack: Stack, profile: str) -> dict[str, Any]:
         return await self.scenario(stack, "revoked", profile)

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from devstack.ha_api import HaApi, HaWebsocket
-from e2ee_nvr_protocol import certs, endpoint, kdf, pairing
+from e2ee_nvr_protocol import certs, endpoint, endpoint_v2, kdf, pairing
 from e2ee_nvr_protocol.account import AccountDocument
+from e2ee_nvr_protocol.account_v2 import AccountDocumentV2
 from e2ee_nvr_protocol.clip import (
     decode_events,
     decrypt_blob,
@@ -25,6 +26,7 @@ from e2ee_nvr_protocol.clip import (
 )
 from e2ee_nvr_protocol.envelope import MacedEnvelope, SignedEnvelope
 from e2ee_nvr_protocol.errors import ProtocolError
+from e2ee_nvr_protocol.identifiers import key_id
 from e2ee_nvr_protocol.passphrase import generate_passphrase
 from e2ee_nvr_protocol.stream_format import ContentKind
 
@@ -181,25 +183,45 @@ class PassphraseReader:
         device_cert = certs.load_cert(decode_der_b64(found["device_cert"]))
         return verify_clip_manifest(signed, device_cert, root), found
 
+    async def document(self) -> AccountDocument | AccountDocumentV2:
+        """The store's account document, version 1 or 2 (the panel migrates v1 to v2)."""
+        raw = (await self.account())["account"]
+        if isinstance(raw, dict) and raw.get("v") == 2:
+            return AccountDocumentV2.from_json(raw)
+        return AccountDocument.from_json(raw)
+
     async def recipient_key_ids(self, clip_id: str) -> set[str]:
         """The key ids a clip's key is wrapped to: who can open it."""
-        document = AccountDocument.from_json((await self.account())["account"])
+        document = await self.document()
         manifest, _found = await self.manifest(clip_id, document.root_cert())
         return {wrapped.key_id for wrapped in manifest.wrapped_keys}
 
+    async def data_key_ids(self) -> list[str]:
+        """The data key id of each generation, oldest first (v1: its one data key)."""
+        document = await self.document()
+        if isinstance(document, AccountDocumentV2):
+            return [key_id(certs.load_cert(g.cert_der).public_key()) for g in document.data_keys]
+        return [key_id(certs.load_cert(document.data_cert_der).public_key())]
+
     async def open_clip(self, clip_id: str) -> OpenedClip:
-        """Verify against the account's root, open the data key with the passphrase, decrypt."""
-        document = AccountDocument.from_json((await self.account())["account"])
+        """Verify against the account's root, open the data keys with the passphrase, decrypt."""
+        document = await self.document()
         passphrase = self.passphrase
-        # scrypt with the account's real parameters: off the loop.
-        data_key = await asyncio.get_running_loop().run_in_executor(
-            None,
-            lambda: endpoint.open_data_key(
-                document, endpoint.unlock_with_passphrase(document, passphrase).rdk
-            ),
-        )
+
+        def data_keys() -> list[Any]:
+            # scrypt with the account's real parameters: off the loop.
+            if isinstance(document, AccountDocumentV2):
+                unlocked = endpoint_v2.unlock(document, passphrase)
+                return [
+                    endpoint_v2.open_data_key(document, generation, rdk)
+                    for generation, rdk in zip(document.data_keys, unlocked.rdks, strict=True)
+                ]
+            rdk = endpoint.unlock_with_passphrase(document, passphrase).rdk
+            return [endpoint.open_data_key(document, rdk)]
+
+        keys = await asyncio.get_running_loop().run_in_executor(None, data_keys)
         manifest, found = await self.manifest(clip_id, document.root_cert())
-        clip_key = open_clip_key(manifest, [data_key])
+        clip_key = open_clip_key(manifest, keys)
         ciphertext = await self.api.get_bytes(f"/api/{DOMAIN}/clips/{clip_id}/video")
         decryptor = decryptor_for(manifest, clip_key, ContentKind.VIDEO)
         video = decryptor.update(ciphertext) + decryptor.finalize()

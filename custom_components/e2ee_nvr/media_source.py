@@ -5,6 +5,10 @@ browser can unwrap a clip key. So a clip resolves to the E2EE NVR panel's player
 (`/e2ee-nvr?clip=<id>`), which decrypts it in the browser, and every title says so. There are
 no thumbnails: they are encrypted too.
 
+Clip titles come from the signed manifest the integration verified at upload and stored beside
+the clip (camera, start, duration, visible events), not from the index row: the row is HA's own
+unsigned copy, and a relabelled row (another camera or day) is shown as the disagreement it is.
+
 Identifiers: "" (cameras) -> "<device_id>:<camera_id>" (days, UTC as stored) ->
 "<device_id>:<camera_id>/<YYYY-MM-DD>" (clips) -> "clip/<clip_id>" (resolves to the panel).
 """
@@ -12,6 +16,8 @@ Identifiers: "" (cameras) -> "<device_id>:<camera_id>" (days, UTC as stored) ->
 from __future__ import annotations
 
 import datetime
+import hmac
+import json
 
 from homeassistant.components.media_player import MediaClass, MediaType
 from homeassistant.components.media_source import (
@@ -27,6 +33,10 @@ from homeassistant.util import dt as dt_util
 from .clip_index import ClipQuery, ClipRow
 from .clip_store import CAMERA_ID_RE, CLIP_ID_RE, DEVICE_ID_RE
 from .const import DOMAIN, PANEL_URL_PATH
+from .ingest import manifest_digest
+from .protocol.envelope import SignedEnvelope
+from .protocol.errors import ProtocolError
+from .protocol.manifest import ClipManifest, parse_manifest
 from .runtime import E2eeRuntimeData, camera_key, runtime_data
 
 TITLE = "E2EE NVR"
@@ -74,11 +84,35 @@ def _parse_camera(key: str) -> tuple[str, str]:
     return device_id, camera_id
 
 
-def _clip_title(row: ClipRow) -> str:
-    start = dt_util.as_local(dt_util.utc_from_timestamp(row.start_ms / 1000))
-    seconds = max(0, round((row.end_ms - row.start_ms) / 1000))
-    events = f", {', '.join(row.events)}" if row.events else ""
-    return f"{start:%H:%M:%S} ({seconds} s{events}) - {PLAY_NOTE}"
+UNVERIFIED_NOTE = "no verified manifest: do not trust"
+
+
+def _stored_manifest(runtime: E2eeRuntimeData, row: ClipRow) -> ClipManifest | None:
+    """The manifest ingest verified for this clip: the stored bytes whose digest ingest recorded
+    (any other file was not the one verified), parsed from its signed payload. None otherwise."""
+    try:
+        raw = runtime.clips.read_manifest(row.rel_dir, row.clip_id)
+        if not hmac.compare_digest(manifest_digest(raw), row.manifest_sha256):
+            return None
+        manifest = parse_manifest(SignedEnvelope.from_json(json.loads(raw)).payload)
+    except (OSError, ValueError, ProtocolError):
+        return None
+    return manifest if manifest.clip_id == row.clip_id else None
+
+
+def _clip_title(row: ClipRow, manifest: ClipManifest | None) -> str:
+    if manifest is None:
+        return f"{row.clip_id[:8]} ({UNVERIFIED_NOTE}) - {PLAY_NOTE}"
+    start = dt_util.as_local(dt_util.utc_from_timestamp(manifest.start_ms / 1000))
+    seconds = max(0, round((manifest.end_ms - manifest.start_ms) / 1000))
+    events = f", {', '.join(manifest.visible_events)}" if manifest.visible_events else ""
+    # Filed under another camera than the one that signed it: say so rather than relabel.
+    signed_by = (
+        f"signed by camera {manifest.camera_id}, not {row.camera_id}: "
+        if manifest.camera_id != row.camera_id or manifest.device_id != row.device_id
+        else ""
+    )
+    return f"{signed_by}{start:%H:%M:%S} ({seconds} s{events}) - {PLAY_NOTE}"
 
 
 class E2eeMediaSource(MediaSource):
@@ -154,7 +188,7 @@ class E2eeMediaSource(MediaSource):
                 identifier=f"{CLIP_PREFIX}{row.clip_id}",
                 media_class=MediaClass.VIDEO,
                 media_content_type=PANEL_MIME_TYPE,
-                title=_clip_title(row),
+                title=_clip_title(row, _stored_manifest(runtime, row)),
                 can_play=True,
                 can_expand=False,
                 thumbnail=None,

@@ -38,6 +38,7 @@ const SCENARIOS = {
   "bench-pair": () => import("./scenarios/bench-pair.mjs"),
   "bench-play": () => import("./scenarios/bench-play.mjs"),
   "signed-facts": () => import("./scenarios/signed-facts.mjs"),
+  upgrade: () => import("./scenarios/upgrade.mjs"),
 };
 
 async function main() {

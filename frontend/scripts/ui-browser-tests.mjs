@@ -39,11 +39,13 @@ import json, sys, tempfile
 from pathlib import Path
 from custom_components.e2ee_nvr.account_store import AccountStore
 from custom_components.e2ee_nvr.protocol.account import AccountDocument
+from custom_components.e2ee_nvr.protocol.account_v2 import AccountDocumentV2
 steps = json.load(sys.stdin)
 with tempfile.TemporaryDirectory() as folder:
     store = AccountStore(Path(folder))
     for change, document in steps:
-        if AccountDocument.from_json(document).to_json() != document:
+        parsed = AccountDocumentV2.from_json(document) if document.get("v") == 2 else AccountDocument.from_json(document)
+        if parsed.to_json() != document:
             sys.exit(f"{change}: to_json(from_json(document)) differs from what the browser sent")
         state = store.create(document, "browser") if change == "create" else store.update(document, change, "browser")
     print(f"Python AccountStore took {len(steps)} documents ({', '.join(c for c, _ in steps)}), epoch {state.recipient_set.epoch}")
@@ -114,9 +116,10 @@ try {
   failures.push(...clipFailures.map((f) => `clip opener: ${f}`));
   console.log("clip opener: shared clip vectors checked");
 
-  // The real account operations: turn on, enrol, data key, pairing, revoke against a fake store;
-  // then every document the store received goes through Python's AccountStore (from_json, the
-  // chain and recipient-set checks, the create/enrol/revoke rules) and must round-trip exactly.
+  // The real account operations (protocol v2): turn on, enrol, data keys, pairing and revoke with
+  // the passphrase, against a fake store; then every document the store received goes through
+  // Python's AccountStore (from_json, the chain and recipient-set checks, the create/enrol/revoke
+  // rules, a revoke's data-key rotation) and must round-trip exactly.
   const flow = await tab.evaluate(async () => {
     const vectors = await (await fetch("/data/pairing.json")).json();
     const c = vectors.cases.find((x) => x.name === "open-request");

@@ -72,12 +72,13 @@ class Browsers:
         return await run_scenario(scenario, user, shotPrefix=profile, **fields)
 
 
-async def pair_timed(browsers: Browsers, config: Path) -> float:
-    """Grant the agent's pairing in the owner's panel; seconds from Pair to "paired"."""
+async def pair_timed(browsers: Browsers, config: Path, passphrase: str) -> float:
+    """Grant the agent's pairing in the owner's panel (code and passphrase typed); seconds from
+    Pair to "paired"."""
     agent = AgentProcess(config)
     try:
         code = await agent.start_pairing()
-        result = await browsers.run("bench-pair", OWNER, code=code)
+        result = await browsers.run("bench-pair", OWNER, code=code, passphrase=passphrase)
         await agent.wait_paired()
     finally:
         await agent.stop()
@@ -141,7 +142,7 @@ async def measure(work: Path, clip: Path) -> dict[str, Any]:
                 "bench-enrol", SECOND, passphrase=passphrase, browserName="Second browser"
             )
             config = agent_config(work / "agent", hass.url, 1)
-            pairing_s = await pair_timed(browsers, config)
+            pairing_s = await pair_timed(browsers, config, passphrase)
             await record_clip(work / "agent", hass.url, clip)
             clip_id = await newest_clip_id(api)
             play = await browsers.run(

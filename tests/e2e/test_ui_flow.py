@@ -3,7 +3,9 @@
 Turn E2EE on, confirm the passphrase, pair the real agent by its code, see its clip, play it
 (the <video> decodes frames), download it (bytes equal the clip decrypted in Python from the
 passphrase), enrol a second browser profile by passphrase and play the older clip there, revoke
-it and show that a newer clip is not decryptable by it, turn E2EE off. Every screen is a PNG in
+it with the passphrase (a wrong one refused first) and show that a newer clip is not decryptable
+by it: protocol v2 rotated the data key, so nothing the revoked browser held opens it. Turn E2EE
+off. Every screen is a PNG in
 test-artifacts/e2e/ui-flow/.
 """
 
@@ -73,6 +75,9 @@ async def test_the_panel_turns_on_pairs_plays_enrols_revokes_and_turns_off(
         info = await account(stack)
         assert info["enabled"] and len(info["instances"]) == 1, info["instances"]
         assert driver.passphrase is not None and len(driver.passphrase.split()) == 10
+        # The panel creates protocol-v2 accounts: one data-key generation, no PDK wraps.
+        assert info["account"]["v"] == 2 and len(info["account"]["data_keys"]) == 1
+        assert all("pdk_wrapped" not in i for i in info["account"]["instances"])
 
         # Pair with the code the agent shows; then it records on motion.
         await driver.pair(stack, await stack.agent.start_pairing())
@@ -97,11 +102,16 @@ async def test_the_panel_turns_on_pairs_plays_enrols_revokes_and_turns_off(
         played = await driver.play(stack, older, SECOND, label="older-clip")
         assert played["clipId"] == older
 
-        # Revoke it from the first browser; the agent picks up the new recipient set.
-        revoked = await driver.revoke(stack, SECOND_NAME)
+        # Revoke it from the first browser, with the passphrase (a wrong one is refused and says
+        # so); the agent picks up the new recipient set.
+        wrong = " ".join(reversed(driver.passphrase.split()))
+        revoked = await driver.revoke(stack, SECOND_NAME, wrong_passphrase=wrong)
+        assert revoked["wrongRefused"] and "not the passphrase" in revoked["wrongRefused"], revoked
         assert revoked["after"] == revoked["before"] - 1
         info = await account(stack)
         assert revoked["keyId"] not in {i["key_id"] for i in info["instances"]}
+        # The revoke rotated the data key: v2 with two generations, the set naming the second.
+        assert info["account"]["v"] == 2 and len(info["account"]["data_keys"]) == 2, info["account"]
         await wait_agent_epoch(stack.agent, info["epoch"])
         newer = await record_clip(stack, 2)
         assert newer != older
@@ -112,9 +122,13 @@ async def test_the_panel_turns_on_pairs_plays_enrols_revokes_and_turns_off(
         try:
             reader = PassphraseReader(stack.api, socket, driver.passphrase)
             wrapped_to = await reader.recipient_key_ids(newer)
+            generation_1, generation_2 = await reader.data_key_ids()
         finally:
             await socket.close()
         assert revoked["keyId"] not in wrapped_to, wrapped_to
+        # Nor to generation 1's data key, which the revoked browser could open through its own
+        # wrap of RDK_1: only to generation 2, whose RDK was never wrapped to it.
+        assert generation_2 in wrapped_to and generation_1 not in wrapped_to, wrapped_to
         assert {i["key_id"] for i in info["instances"]} <= wrapped_to, (
             info["instances"],
             wrapped_to,
@@ -153,6 +167,8 @@ async def test_the_panel_turns_on_pairs_plays_enrols_revokes_and_turns_off(
         "enrolled",
         "playing-older-clip",
         "revoke-confirm",
+        "revoke-wrong-passphrase",
+        "revoke-passphrase",
         "revoked",
         "revoked-browser",
         "turn-off",

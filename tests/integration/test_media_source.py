@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
@@ -11,8 +12,10 @@ from homeassistant.components import media_source
 from homeassistant.components.media_source import BrowseMediaSource
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.e2ee_nvr.runtime import runtime_data
 from tests.integration.nvr_helpers import AccountFixture, pair_agent, seal_clip, upload_clip, ws_ok
 
 DAY_MS = 86_400_000
@@ -62,6 +65,41 @@ async def test_browse_and_resolve(
     assert item.can_play and not item.can_expand
     assert item.thumbnail is None  # thumbnails are encrypted
     assert "(30 s, person) - plays in the E2EE NVR panel" in item.title
+
+    # HA relabels the morning clip's index row (another camera, an hour later, other events):
+    # the title keeps what the camera signed and says which camera signed it.
+    runtime = runtime_data(hass)
+    assert runtime is not None
+    row = runtime.index.get(morning.clip_id)
+    assert row is not None
+    runtime.index.remove([row.clip_id])
+    runtime.index.add(
+        [
+            dataclasses.replace(
+                row,
+                camera_id="garage",
+                start_ms=row.start_ms + 3_600_000,
+                end_ms=row.end_ms + 3_700_000,
+                events=("car",),
+            )
+        ]
+    )
+    relabelled = {
+        c.identifier: c.title
+        for c in await browse(hass, f"{agent.device_id}:garage/{day_names[0]}")
+    }
+    signed_start = dt_util.as_local(dt_util.utc_from_timestamp((today + 60_000) / 1000))
+    assert relabelled[f"clip/{morning.clip_id}"] == (
+        f"signed by camera front-door, not garage: {signed_start:%H:%M:%S} (30 s, person)"
+        " - plays in the E2EE NVR panel"
+    )
+    # A stored manifest that is not the one ingest verified (digest differs) is not trusted.
+    runtime.clips.clip_path(row.rel_dir, row.clip_id, "manifest").write_bytes(b"{}")
+    relabelled = {
+        c.identifier: c.title
+        for c in await browse(hass, f"{agent.device_id}:garage/{day_names[0]}")
+    }
+    assert "no verified manifest: do not trust" in relabelled[f"clip/{morning.clip_id}"]
 
     resolved = await media_source.async_resolve_media(hass, f"{BASE}/{item.identifier}", None)
     assert resolved.url == f"/e2ee-nvr?clip={morning.clip_id}"

@@ -17,6 +17,7 @@ export async function run({ page, params, shot }) {
     await page.waitForTimeout(500);
   }
   await form.locator("input#code").fill(params.code);
+  await form.locator("[data-passphrase-dialog] textarea#passphrase").fill(params.passphrase);
   await watchFor(page, '.success[role="status"]');
   await form.locator('button[type="submit"]').click();
   const ms = await clickToSeen(page, PAIR_TIMEOUT_MS);

@@ -1,4 +1,5 @@
-// Pair a camera: the agent's request is listed as pending; type its code; the panel says paired.
+// Pair a camera: the agent's request is listed as pending; type its code and the passphrase
+// (protocol v2: certifying the camera needs the signing key); the panel says paired.
 
 import { TIMEOUT_MS, openPanel, tab, waitOrAlert, waitScreen } from "./common.mjs";
 
@@ -15,6 +16,10 @@ export async function run({ page, params, shot }) {
   const pendingCount = await pending.count();
   await shot("pair-pending");
   await form.locator("input#code").fill(params.code.toLowerCase()); // typed in lower case: tolerated
+  const prompt = form.locator("[data-passphrase-dialog]");
+  const why = (await prompt.innerText()).trim();
+  if (!why.includes("stolen browser cannot re-admit itself")) throw new Error(`the pairing passphrase prompt does not say why: ${why}`);
+  await prompt.locator("textarea#passphrase").fill(params.passphrase);
   await shot("pair-code-typed");
   await form.locator('button[type="submit"]').click();
   const success = form.locator('.success[role="status"]');

@@ -1,4 +1,6 @@
-// Devices: revoke the enrolled browser called params.browserName (not this one).
+// Devices: revoke the enrolled browser called params.browserName (not this one). Protocol v2:
+// after the "sure?" the panel asks for the passphrase, saying why, and the revoke rotates the
+// account's data key. With params.wrongPassphrase, a wrong one is tried first and must be refused.
 
 import { TIMEOUT_MS, openPanel, tab, waitScreen } from "./common.mjs";
 
@@ -16,11 +18,27 @@ export async function run({ page, params, shot }) {
   await row.locator('[role="alertdialog"]').waitFor({ state: "visible", timeout: TIMEOUT_MS });
   await shot("revoke-confirm");
   await row.locator('[role="alertdialog"] button.primary').click();
+  const prompt = row.locator("[data-passphrase-dialog]");
+  await prompt.waitFor({ state: "visible", timeout: TIMEOUT_MS });
+  const why = (await prompt.innerText()).trim();
+  if (!why.includes("stolen browser cannot re-admit itself")) throw new Error(`the revoke passphrase prompt does not say why: ${why}`);
+  let wrongRefused = null;
+  if (params.wrongPassphrase) {
+    await prompt.locator("textarea#passphrase").fill(params.wrongPassphrase);
+    await prompt.locator('button[type="submit"]').click();
+    const refused = prompt.locator('.error[role="alert"]');
+    await refused.waitFor({ state: "visible", timeout: 60_000 });
+    wrongRefused = (await refused.innerText()).trim();
+    await shot("revoke-wrong-passphrase");
+  }
+  await prompt.locator("textarea#passphrase").fill(params.passphrase);
+  await shot("revoke-passphrase");
+  await prompt.locator('button[type="submit"]').click();
   await list.locator(`li[data-key-id="${keyId}"]`).waitFor({ state: "detached", timeout: 60_000 }).catch(async (err) => {
     const alert = await page.locator('[role="alert"]').allInnerTexts();
     throw new Error(`${params.browserName} still listed after revoking; alerts ${JSON.stringify(alert)}\n${err}`);
   });
   const after = await list.locator("li[data-key-id]").count();
   await shot("revoked");
-  return { keyId, before, after };
+  return { keyId, before, after, wrongRefused };
 }

@@ -7,6 +7,7 @@ import { LitElement, css, html, nothing } from "lit";
 import { type Hass, announceChange, define, errorText, formatDateTime, isAdmin, translatorFor } from "../ui/base";
 import { baseStyles } from "../ui/styles";
 import "../ui/confirm-button";
+import "../ui/passphrase-prompt";
 import { type CameraList, type DeviceInfo, type InstanceInfo } from "../lib/api/schemas";
 import { type E2eeSession } from "../lib/flows/session";
 
@@ -37,6 +38,9 @@ export class DevicesView extends LitElement {
     editing: { state: true },
     draft: { state: true },
     message: { state: true },
+    revoking: { state: true },
+    busy: { state: true },
+    promptMessage: { state: true },
   };
   declare hass: Hass | undefined;
   declare session: E2eeSession;
@@ -44,6 +48,10 @@ export class DevicesView extends LitElement {
   declare editing: string;
   declare draft: string;
   declare message: string;
+  /** The key id whose revocation waits for the passphrase ("" when none). */
+  declare revoking: string;
+  declare busy: boolean;
+  declare promptMessage: string;
 
   constructor() {
     super();
@@ -51,6 +59,24 @@ export class DevicesView extends LitElement {
     this.editing = "";
     this.draft = "";
     this.message = "";
+    this.revoking = "";
+    this.busy = false;
+    this.promptMessage = "";
+  }
+
+  private async revoke(keyId: string, typed: string): Promise<void> {
+    this.busy = true;
+    this.promptMessage = "";
+    try {
+      await this.session.revoke(keyId, typed);
+      this.revoking = "";
+      announceChange(this);
+      await this.load();
+    } catch (err) {
+      this.promptMessage = errorText(translatorFor(this.hass), err);
+    } finally {
+      this.busy = false;
+    }
   }
 
   override connectedCallback(): void {
@@ -81,7 +107,7 @@ export class DevicesView extends LitElement {
     const t = translatorFor(this.hass);
     const own = this.session.enrolled?.instance.keyId;
     const name = info?.name || t("devices.unnamed", { key: keyId.slice(0, 8) });
-    return html`<li class="row" data-key-id=${keyId} data-signed="1">
+    return html`<li class="row" style="flex-wrap:wrap" data-key-id=${keyId} data-signed="1">
       <div>
         <div>${name} ${keyId === own ? html`<span class="muted">(${t("devices.this_browser")})</span>` : nothing}</div>
         <div class="muted">${keyId}</div>
@@ -90,10 +116,23 @@ export class DevicesView extends LitElement {
         ${info?.last_seen === null || info?.last_seen === undefined ? nothing : html`<div class="muted">${t("devices.browser_last_seen", { date: formatDateTime(info.last_seen * 1000, this.hass) })}</div>`}
       </div>
       <span class="spacer"></span>
-      ${isAdmin(this.hass)
-        ? html`<e2ee-nvr-confirm-button danger label=${t("devices.revoke")} yes=${t("devices.revoke")} no=${t("app.cancel")}
-            question=${t("devices.revoke_confirm", { name }) + (keyId === own ? ` ${t("devices.revoke_self")}` : "")}
-            @confirmed=${() => void this.act(() => this.session.revoke(keyId), true)}></e2ee-nvr-confirm-button>`
+      ${!isAdmin(this.hass) || this.revoking === keyId
+        ? nothing
+        : keyId === own && this.session.accountVersion === 2
+          ? html`<span class="muted">${t("devices.revoke_self_v2")}</span>`
+          : html`<e2ee-nvr-confirm-button danger label=${t("devices.revoke")} yes=${t("devices.revoke")} no=${t("app.cancel")}
+              question=${t("devices.revoke_confirm", { name }) + (keyId === own ? ` ${t("devices.revoke_self")}` : "")}
+              @confirmed=${() => {
+                this.revoking = keyId;
+                this.promptMessage = "";
+              }}></e2ee-nvr-confirm-button>`}
+      ${this.revoking === keyId
+        ? html`<div style="flex-basis:100%">
+            <p>${t("devices.revoke_passphrase", { name })}</p>
+            <e2ee-nvr-passphrase-prompt .hass=${this.hass} action=${t("devices.revoke")} ?busy=${this.busy} message=${this.promptMessage}
+              @passphrase=${(e: CustomEvent<string>) => void this.revoke(keyId, e.detail)}
+              @cancel=${() => (this.revoking = "")}></e2ee-nvr-passphrase-prompt>
+          </div>`
         : nothing}
     </li>`;
   }

@@ -11,6 +11,7 @@ import "./insecure-view";
 import "./pair-view";
 import "./turn-off-view";
 import "./turn-on-view";
+import "./upgrade-view";
 import { type SecureContextReport, secureContextReport } from "../lib/flows/secure-context";
 import { clipIdFromQuery, pairingCodeFromQuery } from "../lib/flows/pairing-code";
 import { type E2eeSession } from "../lib/flows/session";
@@ -140,6 +141,14 @@ export class E2eeNvrPanel extends LitElement {
     if (status.kind !== "enrolled") {
       return html`<e2ee-nvr-enrol-view .hass=${this.hass} .session=${session} ?revoked=${status.kind === "revoked"}></e2ee-nvr-enrol-view>`;
     }
+    // A v1 account: the upgrade prompt above every tab until the owner enters the passphrase.
+    const upgrade = isAdmin(this.hass) && session.accountVersion === 1
+      ? html`<e2ee-nvr-upgrade-view .hass=${this.hass} .session=${session}></e2ee-nvr-upgrade-view>`
+      : nothing;
+    return html`${upgrade}${this.renderTab(session)}`;
+  }
+
+  private renderTab(session: E2eeSession) {
     // A ?pair= link opened by someone who may not pair lands on the clips.
     const tab = !isAdmin(this.hass) && (this.tab === "pair" || this.tab === "settings") ? "clips" : this.tab;
     switch (tab) {

@@ -4,6 +4,8 @@ import { LitElement, html, nothing } from "lit";
 import { type Hass, define, errorText, formatTime, translatorFor } from "../ui/base";
 import { baseStyles } from "../ui/styles";
 import "../ui/confirm-button";
+import "../ui/passphrase-prompt";
+import { type PassphrasePrompt } from "../ui/passphrase-prompt";
 import { type PairingSession } from "../lib/api/schemas";
 import { pairingCodeFromInput } from "../lib/flows/pairing-code";
 import { type E2eeSession } from "../lib/flows/session";
@@ -57,16 +59,16 @@ export class PairView extends LitElement {
     }
   }
 
-  private async submit(event: Event): Promise<void> {
-    event.preventDefault();
+  private async submit(typed: string): Promise<void> {
     const t = translatorFor(this.hass);
     this.busy = true;
     this.message = "";
     this.success = "";
     try {
-      const paired = await this.session.pair(this.code);
+      const paired = await this.session.pair(this.code, typed);
       this.success = t("pair.success", { agent: paired.agentName, cameras: paired.cameras.join(", ") });
       this.code = "";
+      this.renderRoot.querySelector<PassphrasePrompt>("e2ee-nvr-passphrase-prompt")?.clear();
     } catch (err) {
       this.message = errorText(t, err);
     } finally {
@@ -86,20 +88,20 @@ export class PairView extends LitElement {
 
   override render() {
     const t = translatorFor(this.hass);
-    return html`<form class="card" data-screen="pair" @submit=${(e: Event) => void this.submit(e)}>
+    return html`<div class="card" data-screen="pair">
         <h2>${t("pair.title")}</h2>
         <p>${t("pair.help")}</p>
         <label for="code">${t("pair.code_label")}</label>
         <input id="code" style="width:100%;font-family:var(--code-font-family,monospace);text-transform:uppercase"
           placeholder="XXXX-XXXX-XXXX-XXXX-XXXX" autocomplete="off" autocapitalize="characters" spellcheck="false"
           .value=${this.code} @input=${(e: Event) => (this.code = pairingCodeFromInput((e.target as HTMLInputElement).value))} />
+        <p class="muted">${t("pair.passphrase_help")}</p>
+        <e2ee-nvr-passphrase-prompt .hass=${this.hass} action=${t("pair.submit")} ?busy=${this.busy} ?disabled=${this.code.trim() === ""}
+          .cancellable=${false} @passphrase=${(e: CustomEvent<string>) => void this.submit(e.detail)}></e2ee-nvr-passphrase-prompt>
         ${this.busy ? html`<p class="muted">${t("pair.working")}</p>` : nothing}
         ${this.message === "" ? nothing : html`<p class="error" role="alert">${this.message}</p>`}
         ${this.success === "" ? nothing : html`<p class="success" role="status">${this.success}</p>`}
-        <div class="row"><span class="spacer"></span>
-          <button class="primary" type="submit" ?disabled=${this.busy || this.code.trim() === ""}>${t("pair.submit")}</button>
-        </div>
-      </form>
+      </div>
       <div class="card">
         <div class="row"><h2>${t("pair.pending_title")}</h2><span class="spacer"></span>
           <button @click=${() => void this.load()}>${t("pair.refresh")}</button></div>

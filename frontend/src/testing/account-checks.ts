@@ -64,7 +64,7 @@ function fakeStore(pairing: PairingCase, sent: Array<[string, unknown]>): HassTr
     async callWS<T>(message: Record<string, unknown>): Promise<T> {
       const command = String(message["type"]).replace("e2ee_nvr/", "");
       if (command === "account/get") return info() as T;
-      if (command === "account/create" || command === "account/enrol" || command === "account/revoke") {
+      if (command === "account/create" || command === "account/enrol" || command === "account/revoke" || command === "account/migrate") {
         const document = message["account"] as Record<string, unknown>;
         sent.push([command.slice("account/".length), document]);
         const before = new Set(names.keys());
@@ -117,7 +117,7 @@ export async function accountFlow(pairing: PairingCase): Promise<AccountFlowResu
   let started = performance.now();
   await session.turnOn(passphrase, "First browser", (step) => steps.push(step));
   log.push(`turn on: ${Math.round(performance.now() - started)} ms, steps ${steps.join(" > ")}`);
-  const expected = ["passphrase-key", "random-key", "keys", "certificates", "backups", "recipients", "sending"];
+  const expected = ["passphrase-key", "keys", "certificates", "backups", "recipients", "sending"];
   if (steps.join() !== expected.join()) failures.push(`turn on: steps ${steps.join()} not ${expected.join()}`);
   if (sent.length !== 1 || sent[0]?.[0] !== "create") failures.push("turn on: not exactly one account/create");
   const first = session.enrolled;
@@ -140,25 +140,29 @@ export async function accountFlow(pairing: PairingCase): Promise<AccountFlowResu
   if (enrolled.instances.length !== 2) failures.push("enrol: the store does not list two instances");
   await session.refresh();
 
-  // The data key: opened with the instance key, the one held key reused for the session.
-  const dataKey = await ops.openDataKey(session.account?.account, first);
-  const dataCert = await certs.loadCert(b64decode((session.account?.account as Record<string, unknown>)["data_cert"], "data_cert"));
-  if (dataKey.keyId !== dataCert.key.keyId) failures.push("data key: not the data certificate's key");
+  // The data key of generation 1: opened through this instance's wrap of RDK_1, reused.
+  const generations = () => (session.account?.account as Record<string, unknown>)["data_keys"] as Array<{ cert: string }>;
+  const dataKeyIdOf = async (g: number) => (await certs.loadCert(b64decode(generations()[g - 1]?.cert, "cert"))).key.keyId ?? "";
+  const gen1 = await dataKeyIdOf(1);
+  if ((session.account?.account as Record<string, unknown>)["v"] !== 2) failures.push("turn on: the account is not version 2");
+  const dataKey = await ops.openDataKey(session.account?.account, first, [gen1]);
+  if (dataKey.keyId !== gen1) failures.push("data key: not generation 1's key");
   if (dataKey.privateKey.extractable) failures.push("data key: extractable");
-  if ((await ops.openDataKey(session.account?.account, first)) !== dataKey) failures.push("data key: not reused within the session");
-  await rejectsWith(failures, ops.openDataKey(session.account?.account, { ...first, rootCertDer: new Uint8Array(first.rootCertDer.length).fill(48) }), "MalformedObject", "data key with another pinned root");
+  if ((await ops.openDataKey(session.account?.account, first, [gen1])) !== dataKey) failures.push("data key: not reused within the session");
+  await rejectsWith(failures, ops.openDataKey(session.account?.account, { ...first, rootCertDer: new Uint8Array(first.rootCertDer.length).fill(48) }, [gen1]), "UntrustedKey", "data key with another pinned root");
 
   // Pairing, from the shared vector's request: session id of a pasted link, wrong and typo codes.
   const link = `e2ee-nvr-pair:${pairing.typedCode}`;
   if ((await ops.pairingSessionId(link)) !== pairing.sessionId) failures.push("pairing: link does not derive the vector's session id");
   await rejectsWith(failures, ops.pairingSessionId("abcd-efgh"), "InvalidPairingCode", "pairing: too short a code", "pair.invalid_code");
-  await rejectsWith(failures, session.pair("AAAA-AAAA-AAAA-AAAA-AAAA"), "NoPendingRequest", "pairing: a code no camera waits with", "pair.no_request");
-  await rejectsWith(failures, session.pair(pairing.typedCode), "PairingExpired", "pairing: the vector's request today", "pair.expired");
+  await rejectsWith(failures, session.pair("AAAA-AAAA-AAAA-AAAA-AAAA", passphrase), "NoPendingRequest", "pairing: a code no camera waits with", "pair.no_request");
+  await rejectsWith(failures, session.pair(pairing.typedCode, passphrase), "PairingExpired", "pairing: the vector's request today", "pair.expired");
   const altered = { ...pairing.request, mac: pairing.request.mac.startsWith("A") ? `B${pairing.request.mac.slice(1)}` : `A${pairing.request.mac.slice(1)}` };
   await rejectsWith(failures, ops.openPairingRequest(altered, pairing.typedCode, pairing.now), "PairingMacMismatch", "pairing: altered by the relay", "pair.mac_mismatch");
   const opened = await ops.openPairingRequest(pairing.request, link, pairing.now);
   if (opened.agentName !== "garage box" || opened.sessionId !== pairing.sessionId) failures.push("pairing: request opened wrongly");
-  const grant = await ops.makePairingGrant(session.account?.account, first, pairing.request, pairing.typedCode, pairing.now);
+  await rejectsWith(failures, ops.makePairingGrant(session.account?.account, first, pairing.request, pairing.typedCode, pairing.now, other), "WrongPassphrase", "grant: another passphrase");
+  const grant = await ops.makePairingGrant(session.account?.account, first, pairing.request, pairing.typedCode, pairing.now, passphrase);
   const accepted = await acceptPairingGrant(macedFromJson(grant), {
     code: pairing.typedCode,
     requestPayload: b64decode(pairing.request.payload, "payload"),
@@ -170,12 +174,18 @@ export async function accountFlow(pairing: PairingCase): Promise<AccountFlowResu
   if (accepted.accountId !== first.accountId) failures.push("pairing: the device accepted a grant of another account");
   if (accepted.recipientSet.epoch !== 2) failures.push(`pairing: grant carries epoch ${accepted.recipientSet.epoch}, not 2`);
 
-  // Revoke the second browser: epoch 3, one instance left, this browser still enrolled.
-  await session.revoke(second.endpoint.instance.keyId);
+  // Revoke the second browser with the passphrase: epoch 3, one instance left, data key rotated.
+  await rejectsWith(failures, session.revoke(second.endpoint.instance.keyId, other), "WrongPassphrase", "revoke: another passphrase", "errors.wrong_passphrase");
+  session.limiter.recordSuccess();
+  await session.revoke(second.endpoint.instance.keyId, passphrase);
   if (session.status?.kind !== "enrolled" || session.account?.instances.length !== 1) failures.push("revoke: not one instance left with this browser enrolled");
-  const revokedDataKey = await ops.openDataKey(session.account?.account, first);
-  if (revokedDataKey.keyId !== dataKey.keyId) failures.push("revoke: data key changed");
-  await rejectsWith(failures, ops.revokeInstance(session.account?.account, second.endpoint, first.instance.keyId), "UntrustedKey", "revoke by a revoked browser");
+  if (generations().length !== 2) failures.push(`revoke: ${generations().length} data generations, not 2`);
+  if (session.signedSet?.revoked.includes(second.endpoint.instance.keyId) !== true) failures.push("revoke: the signed set does not list the revoked browser");
+  const gen2 = await dataKeyIdOf(2);
+  const rotated = await ops.openDataKey(session.account?.account, first, [gen2]);
+  if (rotated.keyId !== gen2 || gen2 === gen1) failures.push("revoke: the data key did not rotate");
+  if ((await ops.openDataKey(session.account?.account, first, [gen1])).keyId !== gen1) failures.push("revoke: generation 1 no longer opens");
+  await rejectsWith(failures, ops.revokeInstance(session.account?.account, second.endpoint, first.instance.keyId, passphrase), "NotEnrolled", "revoke by a revoked browser");
   await keystore.clear();
   return { failures, sent, log };
 }

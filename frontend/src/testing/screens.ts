@@ -45,6 +45,9 @@ registerAccountOps({
   async revokeInstance() {
     throw new Error("fake");
   },
+  async migrateAccount() {
+    throw new Error("fake");
+  },
   async verifiedSet() {
     return {
       epoch: 3,

@@ -68,7 +68,7 @@ export class E2eeApi {
   }
 
   accountUpdate(
-    change: "enrol" | "revoke" | "publish",
+    change: "enrol" | "revoke" | "publish" | "rotate" | "migrate",
     account: Record<string, unknown>,
     instanceName = "",
   ): Promise<s.AccountInfo> {

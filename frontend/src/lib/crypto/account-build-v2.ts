@@ -78,16 +78,24 @@ export interface BuiltV2 {
 }
 
 /** Section 11.3 "Create": keys, generation 1, backups, set epoch 1; and this browser's key. */
-export async function createAccountV2(passphrase: string, params: kdf.KdfParams = kdf.newDefaultParams()): Promise<BuiltV2 & { instance: HeldP256Key }> {
+export async function createAccountV2(
+  passphrase: string,
+  params: kdf.KdfParams = kdf.newDefaultParams(),
+  progress: (step: "passphrase-key" | "keys" | "certificates" | "backups" | "recipients") => void = () => undefined,
+): Promise<BuiltV2 & { instance: HeldP256Key }> {
+  progress("passphrase-key");
   const pdk = await kdf.deriveKey(utf8(await canonicalPassphrase(passphrase)), params);
   const rdks: Bytes[] = [];
   try {
+    progress("keys");
     const signingPair = await primitives.rsaGenerate("pss", true);
     const signingSpki = await primitives.exportSpki(signingPair.publicKey);
     const signingPkcs8 = await primitives.exportPkcs8(signingPair.privateKey);
     const signing = await primitives.rsaPrivateFromPkcs8(signingPkcs8, "pss", false);
+    progress("certificates");
     const root = await makeRoot(signing, signingSpki);
     const accountId = root.key.keyId ?? "";
+    progress("backups");
     const signingBackup = await backupV2("signing", 0, accountId, signingPkcs8, root, pdk);
     signingPkcs8.fill(0);
     const recoveryPair = await primitives.rsaGenerate("oaep", true);
@@ -99,6 +107,7 @@ export async function createAccountV2(passphrase: string, params: kdf.KdfParams 
     rdks.push(first.rdk);
     const instance = await newInstanceKey();
     const data: recipients.Recipient = { role: "data", keyId: (await certs.loadCert(first.entry.certDer)).key.keyId ?? "", certDer: first.entry.certDer };
+    progress("recipients");
     const set = recipients.firstRecipientSetV2(accountId, now(), [data, await instanceRecipient(root, signing, instance)]);
     const signed = await recipients.signRecipientSet(set, signing);
     const verified = await recipients.verifyRecipientSet(signed, root, null);

@@ -45,13 +45,25 @@ export interface VerifiedSetSummary {
   members: Array<{ role: "data" | "instance"; keyId: string; cameras: "*" | string[] }>;
 }
 
+/** A document to send the store, and which update it is (account/revoke or account/migrate). */
+export interface UpdatedAccount {
+  document: JsonObject;
+  change: "revoke" | "migrate";
+}
+
 export interface AccountOps {
-  /** Every key, the backups, recipient set epoch 1; nothing leaves the browser. */
+  /** A version-2 account: every key, the backups, recipient set epoch 1; nothing leaves the browser. */
   createAccount(passphrase: string, progress: (step: CreateStep) => void): Promise<CreatedAccount>;
   /** Open the backups with the passphrase (WrongPassphrase if it is not this account's). */
   enrolWithPassphrase(document: unknown, passphrase: string): Promise<CreatedAccount>;
-  /** A new document whose recipient set (epoch + 1) no longer names `keyId`. */
-  revokeInstance(document: unknown, endpoint: EnrolledEndpoint, keyId: string): Promise<JsonObject>;
+  /**
+   * A new document whose recipient set (epoch + 1) no longer names `keyId`, signed with the
+   * passphrase (section 11.2). v2: the data key rotates (account/revoke). v1: the account is
+   * migrated to v2 without that browser (account/migrate, section 17).
+   */
+  revokeInstance(document: unknown, endpoint: EnrolledEndpoint, keyId: string, passphrase: string): Promise<UpdatedAccount>;
+  /** Section 17: the v1 account's v2 successor (account/migrate), no browser dropped. */
+  migrateAccount(document: unknown, endpoint: EnrolledEndpoint, passphrase: string): Promise<JsonObject>;
   /** The document's current recipient set, verified against this browser's pinned root. */
   verifiedSet(document: unknown, endpoint: EnrolledEndpoint): Promise<VerifiedSetSummary>;
   /**
@@ -63,13 +75,14 @@ export interface AccountOps {
   pairingSessionId(typedCode: string): Promise<string>;
   /** Verify a relayed request with the typed code (PairingMacMismatch, PairingExpired, ...). */
   openPairingRequest(request: unknown, typedCode: string, nowSeconds: number): Promise<OpenedPairingRequest>;
-  /** The MACed grant (section 8.4): device certificate, root, current recipient set. */
+  /** The MACed grant (section 8.4): device certificate, root, current set (v2: needs the passphrase). */
   makePairingGrant(
     document: unknown,
     endpoint: EnrolledEndpoint,
     request: unknown,
     typedCode: string,
     nowSeconds: number,
+    passphrase: string,
   ): Promise<JsonObject>;
 }
 

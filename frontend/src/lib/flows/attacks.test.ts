@@ -45,11 +45,11 @@ class MaliciousStore {
   readonly hass = {
     callWS: async <T>(message: Record<string, unknown>): Promise<T> => {
       const type = String(message["type"]).replace("e2ee_nvr/", "");
-      this.sent.push({ type, ...(message as object) });
+      this.sent.push({ ...(message as object), type });
       if (type === "account/get") return this.info() as T;
-      if (type === "account/enrol" || type === "account/revoke") {
+      if (type === "account/enrol" || type === "account/revoke" || type === "account/migrate") {
         this.served = message["account"] as JsonObject;
-        this.listed = accountFromJson(this.served as Json).instances.map((i) => i.keyId);
+        this.listed = (this.served["instances"] as Array<{ key_id: string }>).map((i) => i.key_id);
         return this.info() as T;
       }
       if (type === "pairing/list") {
@@ -82,10 +82,20 @@ function storedOf(made: { endpoint: endpointOps.Endpoint }): StoredEndpoint {
   return { accountId: endpoint.accountId, rootCertDer: endpoint.root.der, instance: endpoint.instanceKey, name: "x", enrolledAt: 0 };
 }
 
-async function instanceMembers(document: JsonObject | AccountDocument, self: endpointOps.Endpoint): Promise<string[]> {
-  const parsed = "accountId" in document ? (document as AccountDocument) : accountFromJson(document as Json);
-  const set = await endpointOps.verifyCurrentSet(parsed, self);
-  return set.keys.filter((k) => k.role === "instance").map((k) => k.keyId).sort();
+/** The instance members of a document's set (v1 or v2), verified under `self`'s pinned root. */
+async function instanceMembers(document: JsonObject, self: endpointOps.Endpoint): Promise<string[]> {
+  const set = await wiredAccountOps.verifiedSet(document, { accountId: self.accountId, rootCertDer: self.root.der, instance: self.instanceKey });
+  return set.members.filter((m) => m.role === "instance").map((m) => m.keyId).sort();
+}
+
+/** A back-off that keeps its count in memory (Node has no localStorage). */
+function memoryLimiter(): AttemptLimiter {
+  const attempts = new Map<string, string>();
+  return new AttemptLimiter({
+    getItem: (key) => attempts.get(key) ?? null,
+    setItem: (key, value) => void attempts.set(key, value),
+    removeItem: (key) => void attempts.delete(key),
+  });
 }
 
 async function refusal(attempt: () => Promise<unknown>): Promise<string> {
@@ -117,7 +127,7 @@ describe("a malicious store against the endpoint (issue 10)", () => {
   async function ownerAfterRevocation(store: MaliciousStore): Promise<E2eeSession> {
     store.served = accountToJson(doc3);
     store.listed = [a.endpoint.instanceKey.keyId];
-    const session = new E2eeSession(store.hass, keystoreFor(storedOf(a)));
+    const session = new E2eeSession(store.hass, keystoreFor(storedOf(a)), memoryLimiter());
     await session.refresh();
     expect(session.setProblem).toBeNull();
     expect(session.signedSet?.epoch).toBe(3);
@@ -132,13 +142,7 @@ describe("a malicious store against the endpoint (issue 10)", () => {
     store.served = accountToJson({ ...doc3, instances: [...doc3.instances, b2] });
     store.listed = [a.endpoint.instanceKey.keyId, b.instanceKey.keyId];
     // A new browser C enrols by passphrase through the genuine session code.
-    const attempts = new Map<string, string>();
-    const limiter = new AttemptLimiter({
-      getItem: (key) => attempts.get(key) ?? null,
-      setItem: (key, value) => void attempts.set(key, value),
-      removeItem: (key) => void attempts.delete(key),
-    });
-    const c = new E2eeSession(store.hass, keystoreFor(null), limiter);
+    const c = new E2eeSession(store.hass, keystoreFor(null), memoryLimiter());
     await c.refresh();
     await c.enrol(PASSPHRASE, "C");
     const cKey = c.enrolled?.instance.keyId ?? "";
@@ -148,13 +152,16 @@ describe("a malicious store against the endpoint (issue 10)", () => {
     // The store tries again at the owner's next revoke (of C): B must not come back either.
     store.served = accountToJson({ ...accountFromJson(afterEnrol as Json), instances: [...accountFromJson(afterEnrol as Json).instances, b2] });
     store.listed = [a.endpoint.instanceKey.keyId, b.instanceKey.keyId, cKey];
-    const owner = new E2eeSession(store.hass, keystoreFor(storedOf(a)));
+    const owner = new E2eeSession(store.hass, keystoreFor(storedOf(a)), memoryLimiter());
     await owner.refresh();
-    await owner.revoke(cKey);
+    // On this v1 account the revoke is the owner's passphrase entry: it migrates to v2 without C.
+    await owner.revoke(cKey, PASSPHRASE);
+    expect(store.sent.some((m) => m.type === "account/migrate")).toBe(true);
     const afterRevoke = store.served;
     if (afterRevoke === null) throw new Error("no document sent");
+    expect(afterRevoke["v"]).toBe(2);
     expect(await instanceMembers(afterRevoke, a.endpoint)).toEqual([a.endpoint.instanceKey.keyId]);
-    expect(accountFromJson(afterRevoke as Json).instances.map((i) => i.keyId)).toEqual([a.endpoint.instanceKey.keyId]);
+    expect((afterRevoke["instances"] as Array<{ key_id: string }>).map((i) => i.key_id)).toEqual([a.endpoint.instanceKey.keyId]);
     // And the Devices list shows the signed set's members, not HA's list.
     expect(owner.signedSet?.members.filter((m) => m.role === "instance").map((m) => m.keyId)).toEqual([a.endpoint.instanceKey.keyId]);
   }, SLOW);
@@ -170,10 +177,10 @@ describe("a malicious store against the endpoint (issue 10)", () => {
     expect((owner.setProblem as Error).name).toBe("RolledBack");
     if (openRequest === undefined) throw new Error("pairing.json lost its open-request case");
     store.sessionId = (await pairing.derivePairingKeys(openRequest.input.typed_code)).sessionId;
-    await expect(owner.pair(openRequest.input.typed_code)).rejects.toThrow(RolledBack);
+    await expect(owner.pair(openRequest.input.typed_code, PASSPHRASE)).rejects.toThrow(RolledBack);
     expect(store.sent.some((m) => m.type === "pairing/grant")).toBe(false);
-    expect(await refusal(() => owner.revoke(b.instanceKey.keyId))).toBe("RolledBack");
-    expect(store.sent.some((m) => m.type === "account/revoke")).toBe(false);
+    expect(await refusal(() => owner.revoke(b.instanceKey.keyId, PASSPHRASE))).toBe("RolledBack");
+    expect(store.sent.some((m) => m.type === "account/revoke" || m.type === "account/migrate")).toBe(false);
   }, SLOW);
 
   it("Why 2: the memory of the highest set survives a reload (a fresh session on the same records)", async () => {
@@ -205,11 +212,11 @@ describe("a malicious store against the endpoint (issue 10)", () => {
     const withoutA = await endpointOps.revokeInstance(doc2, b, a.endpoint.instanceKey.keyId);
     store.served = accountToJson({ ...withoutA, instances: doc2.instances });
     store.listed = [a.endpoint.instanceKey.keyId, b.instanceKey.keyId];
-    const owner = new E2eeSession(store.hass, keystoreFor(storedOf(a)));
+    const owner = new E2eeSession(store.hass, keystoreFor(storedOf(a)), memoryLimiter());
     await owner.refresh();
     if (openRequest === undefined) throw new Error("pairing.json lost its open-request case");
     store.sessionId = (await pairing.derivePairingKeys(openRequest.input.typed_code)).sessionId;
-    await expect(owner.pair(openRequest.input.typed_code)).rejects.toThrow(NotEnrolled);
-    expect(store.sent.some((m) => m.type === "pairing/grant")).toBe(false);
+    await expect(owner.pair(openRequest.input.typed_code, PASSPHRASE)).rejects.toThrow(NotEnrolled);
+    expect(store.sent.some((m) => m.type === "pairing/grant" || m.type === "account/migrate")).toBe(false);
   }, SLOW);
 });

@@ -238,39 +238,81 @@ export class E2eeSession {
     }
   }
 
-  async enrol(typed: string, name: string): Promise<void> {
+  /** The account's protocol version as the store sends it (1 until migrated, section 17). */
+  get accountVersion(): number | null {
+    const document = this.account?.account;
+    if (document === null || document === undefined) return null;
+    return document["v"] === 2 ? 2 : 1;
+  }
+
+  /**
+   * Run an operation that takes the passphrase, with the back-off of wrong attempts: a wrong
+   * passphrase counts as a failure (WaitBeforeRetry after a few), anything else does not.
+   */
+  private async withPassphrase<T>(typed: string, operation: (passphrase: string) => Promise<T>): Promise<T> {
     const wait = this.limiter.waitMs();
     if (wait > 0) throw new WaitBeforeRetry(wait);
-    const document = this.account?.account;
-    if (document === null || document === undefined) throw new Error("E2EE is off");
     const passphrase = await (await passphraseModule()).canonicalPassphrase(typed);
-    let created: CreatedAccount;
+    let result: T;
     try {
-      created = await accountOps().enrolWithPassphrase(document, passphrase);
+      result = await operation(passphrase);
     } catch (err) {
       if (err instanceof Error && err.name === "WrongPassphrase") this.limiter.recordFailure();
       throw err;
     }
     this.limiter.recordSuccess();
-    const stored = toStored(created, name, Date.now());
-    await this.keystore.save(stored);
-    const account = await this.api.accountUpdate("enrol", created.document, name);
-    this.setAccount(account, stored);
-    await this.remember(created.document, created.endpoint);
+    return result;
   }
 
-  async revoke(keyId: string): Promise<void> {
+  async enrol(typed: string, name: string): Promise<void> {
+    const document = this.account?.account;
+    if (document === null || document === undefined) throw new Error("E2EE is off");
+    await this.withPassphrase(typed, async (passphrase) => {
+      const created = await accountOps().enrolWithPassphrase(document, passphrase);
+      const stored = toStored(created, name, Date.now());
+      await this.keystore.save(stored);
+      const account = await this.api.accountUpdate("enrol", created.document, name);
+      this.setAccount(account, stored);
+      await this.remember(created.document, created.endpoint);
+      // A v1 account stays v1 here: the upgrade prompt (or the next revoke or pairing) migrates it.
+    });
+  }
+
+  /** Section 17 with a passphrase already checked: account/migrate, then hold the new set. */
+  private async migrateWith(passphrase: string): Promise<void> {
+    const endpoint = this.enrolled;
+    const document = this.account?.account;
+    if (endpoint === null || document === null || document === undefined) throw new Error("not enrolled");
+    await this.acceptSet(document, endpoint);
+    const updated = await accountOps().migrateAccount(document, endpoint, passphrase);
+    const account = await this.api.accountUpdate("migrate", updated);
+    this.setAccount(account, await this.keystore.load());
+    await this.remember(updated, endpoint);
+  }
+
+  /** The upgrade prompt: migrate this v1 account to v2 with the owner's passphrase. */
+  async upgrade(typed: string): Promise<void> {
+    if (this.accountVersion !== 1) return;
+    await this.withPassphrase(typed, (passphrase) => this.migrateWith(passphrase));
+  }
+
+  /**
+   * Revoke a browser. Signing the next set needs the passphrase (section 11.2), so a stolen
+   * browser cannot re-admit itself; a v2 revoke also rotates the data key, a v1 account is
+   * migrated without the revoked browser.
+   */
+  async revoke(keyId: string, typed: string): Promise<void> {
     const endpoint = this.enrolled;
     const document = this.account?.account;
     if (endpoint === null || document === null || document === undefined) throw new Error("not enrolled");
     // The next set derives from this one: it must not be older than what this browser has seen.
     await this.acceptSet(document, endpoint);
-    const updated = await accountOps().revokeInstance(document, endpoint, keyId);
-    const account = await this.api.accountUpdate("revoke", updated);
+    const updated = await this.withPassphrase(typed, (passphrase) => accountOps().revokeInstance(document, endpoint, keyId, passphrase));
+    const account = await this.api.accountUpdate(updated.change, updated.document);
     // Persisted only once the store holds it, so a refused update cannot strand this browser
     // above the store's set; the own key is not in the new set, so there is nothing to keep.
     if (keyId === endpoint.instance.keyId) await this.keystore.clear();
-    else await this.remember(updated, endpoint);
+    else await this.remember(updated.document, endpoint);
     this.setAccount(account, await this.keystore.load());
   }
 
@@ -290,14 +332,25 @@ export class E2eeSession {
   }
 
   /** Find the request the typed code belongs to, verify it, certify the device, send the grant. */
-  async pair(typedCode: string): Promise<{ agentName: string; cameras: string[] }> {
-    const endpoint = this.enrolled;
-    const document = this.account?.account;
-    if (endpoint === null || document === null || document === undefined) throw new Error("not enrolled");
+  async pair(typedCode: string, typedPassphrase: string): Promise<{ agentName: string; cameras: string[] }> {
     const ops = accountOps();
     const sessionId = await ops.pairingSessionId(typedCode);
     const session = (await this.pendingPairings()).find((s) => s.session_id === sessionId);
     if (session === undefined) throw new NoPendingRequest("no pending request for this code");
+    return this.withPassphrase(typedPassphrase, async (passphrase) => {
+      // A v1 account upgrades at this passphrase entry first (section 17): the camera is then
+      // paired to the v2 set, and the cameras paired before follow it without re-pairing.
+      if (this.accountVersion === 1) await this.migrateWith(passphrase);
+      return this.grant(session, typedCode, passphrase);
+    });
+  }
+
+  private async grant(session: PairingSession, typedCode: string, passphrase: string): Promise<{ agentName: string; cameras: string[] }> {
+    const endpoint = this.enrolled;
+    const document = this.account?.account;
+    if (endpoint === null || document === null || document === undefined) throw new Error("not enrolled");
+    const ops = accountOps();
+    const sessionId = session.session_id;
     const now = Math.floor(Date.now() / 1000);
     // The grant hands the device this set: it must be no older than the highest this browser
     // verified (RolledBack), and must hold this browser (else it may be a set from before a
@@ -307,7 +360,7 @@ export class E2eeSession {
       throw new NotEnrolled("the set to grant does not include this browser");
     }
     const opened = await ops.openPairingRequest(session.request, typedCode, now);
-    const grant = await ops.makePairingGrant(document, endpoint, session.request, typedCode, now);
+    const grant = await ops.makePairingGrant(document, endpoint, session.request, typedCode, now, passphrase);
     await this.api.pairingGrant(sessionId, grant);
     // The names the device MACed with the code, now pinned: later screens show these, not HA's.
     await this.trust.pinCameras(

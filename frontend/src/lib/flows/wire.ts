@@ -24,6 +24,7 @@ export const lazyAccountOps: AccountOps = {
   createAccount: async (...args) => (await load()).createAccount(...args),
   enrolWithPassphrase: async (...args) => (await load()).enrolWithPassphrase(...args),
   revokeInstance: async (...args) => (await load()).revokeInstance(...args),
+  migrateAccount: async (...args) => (await load()).migrateAccount(...args),
   openDataKey: async (...args) => (await load()).openDataKey(...args),
   pairingSessionId: async (...args) => (await load()).pairingSessionId(...args),
   openPairingRequest: async (...args) => (await load()).openPairingRequest(...args),

@@ -12,15 +12,17 @@ import * as certs from "../crypto/certs";
 import * as endpointOps from "../crypto/endpoint";
 import { macedFromJson, macedToJson } from "../crypto/envelope";
 import { MalformedObject, NoRecipientKey, UntrustedKey } from "../crypto/errors";
-import { accountV2FromJson } from "../crypto/account-v2";
+import { type AccountDocumentV2, accountV2FromJson, accountV2ToJson } from "../crypto/account-v2";
+import { createAccountV2, enrolSelfV2, migrateV1, revokeV2 } from "../crypto/account-build-v2";
+import * as recipients from "../crypto/recipients";
 import { equal } from "../crypto/bytes";
-import { readDataKeyV2 } from "../crypto/endpoint-v2";
+import { readDataKeyV2, unlockV2 } from "../crypto/endpoint-v2";
 import { TRUST_CORE_VERSION } from "../crypto/envelope";
 import { type HeldKey } from "../crypto/keys";
 import * as pairing from "../crypto/pairing";
 import { toHex } from "../crypto/bytes";
 import * as primitives from "../crypto/primitives";
-import { type AccountOps, type CreatedAccount, type EnrolledEndpoint, type VerifiedSetSummary } from "./account-ops";
+import { type AccountOps, type CreatedAccount, type EnrolledEndpoint, type UpdatedAccount, type VerifiedSetSummary } from "./account-ops";
 import { pairingCodeFromInput } from "./pairing-code";
 
 /** A typed pairing code that is not 20 characters of the code alphabet (a typo, not a wrong code). */
@@ -102,7 +104,7 @@ async function openDataKeyV2(document: unknown, enrolled: EnrolledEndpoint, wrap
 }
 
 async function openDataKey(document: unknown, enrolled: EnrolledEndpoint, wrappedKeyIds: readonly string[] = []): Promise<HeldKey> {
-  if (isObject(document) && (document as JsonObject)["v"] === TRUST_CORE_VERSION) return openDataKeyV2(document, enrolled, wrappedKeyIds);
+  if (isV2(document)) return openDataKeyV2(document, enrolled, wrappedKeyIds);
   const account = parseDocument(document);
   const cacheKey = [account.accountId, enrolled.instance.keyId, b64encode(enrolled.rootCertDer), b64encode(account.dataCertDer)].join("/");
   if (dataKeyCache?.key === cacheKey) return dataKeyCache.value;
@@ -122,16 +124,16 @@ async function openDataKey(document: unknown, enrolled: EnrolledEndpoint, wrappe
   return value;
 }
 
-async function verifiedSet(document: unknown, enrolled: EnrolledEndpoint): Promise<VerifiedSetSummary> {
-  const account = parseDocument(document);
-  const endpoint = await toEndpoint(enrolled);
-  // verifyCurrentSet checks against the root this browser pinned, not the one the store sends.
-  const verified = await endpointOps.verifyCurrentSet(account, endpoint);
+function isV2(document: unknown): boolean {
+  return isObject(document) && (document as JsonObject)["v"] === TRUST_CORE_VERSION;
+}
+
+function summaryOf(verified: recipients.VerifiedRecipientSet, payloadSha256: string): VerifiedSetSummary {
   const set = verified.recipientSet;
   return {
     epoch: verified.epoch,
     issuedAt: set.issuedAt,
-    payloadSha256: toHex(await primitives.sha256(verified.payload)),
+    payloadSha256,
     version: set.version ?? 1,
     prevSha256: set.prevSha256 === null || set.prevSha256 === undefined ? null : toHex(set.prevSha256),
     revoked: [...(set.revoked ?? [])],
@@ -142,20 +144,82 @@ async function verifiedSet(document: unknown, enrolled: EnrolledEndpoint): Promi
   };
 }
 
+/**
+ * A v2 document's current set, verified under the root this browser pinned (never the one the
+ * store sends): the document must name the pinned root and account, or nothing in it is used.
+ */
+async function currentSetV2(document: unknown, enrolled: EnrolledEndpoint): Promise<{ account: AccountDocumentV2; current: recipients.VerifiedRecipientSet }> {
+  const account = accountV2FromJson(document as Json);
+  if (account.accountId !== enrolled.accountId || !equal(account.rootCertDer, enrolled.rootCertDer)) {
+    throw new UntrustedKey("account: root differs from the one pinned at enrolment");
+  }
+  const root = await certs.loadCert(enrolled.rootCertDer);
+  return { account, current: await recipients.verifyRecipientSet(account.recipientSet, root, null) };
+}
+
+/** A v1 document's current set, verified under the pinned root and the pinned data key. */
+async function currentSetV1(document: unknown, enrolled: EnrolledEndpoint): Promise<{ account: AccountDocument; current: recipients.VerifiedRecipientSet }> {
+  const account = parseDocument(document);
+  return { account, current: await endpointOps.verifyCurrentSet(account, await toEndpoint(enrolled)) };
+}
+
+async function verifiedSet(document: unknown, enrolled: EnrolledEndpoint): Promise<VerifiedSetSummary> {
+  const { current } = isV2(document) ? await currentSetV2(document, enrolled) : await currentSetV1(document, enrolled);
+  return summaryOf(current, toHex(await primitives.sha256(current.payload)));
+}
+
+/**
+ * Section 17: the v1 account becomes v2 at this passphrase entry, `drop` leaving with it. The set
+ * it derives from is the one just verified under the pinned root; the session has admitted that
+ * same set into this browser's high-water mark before calling (RolledBack otherwise).
+ */
+async function migrate(document: unknown, enrolled: EnrolledEndpoint, passphrase: string, drop: readonly string[] = []): Promise<JsonObject> {
+  const { account, current } = await currentSetV1(document, enrolled);
+  const built = await migrateV1(account, current, enrolled.instance.keyId, passphrase, drop);
+  forgetDataKey();
+  return accountV2ToJson(built.document);
+}
+
 export const wiredAccountOps: AccountOps = {
+  // Section 11.3 "Create": every new account is version 2 (authority needs the passphrase).
   async createAccount(passphrase, progress) {
-    return created(await endpointOps.createAccount(passphrase, undefined, progress));
+    const built = await createAccountV2(passphrase, undefined, progress);
+    return {
+      document: accountV2ToJson(built.document),
+      endpoint: { accountId: built.document.accountId, rootCertDer: built.document.rootCertDer, instance: built.instance },
+    };
   },
 
+  // A v1 account still enrols as v1 here; the session then migrates it with the same passphrase.
   async enrolWithPassphrase(document, passphrase) {
-    return created(await endpointOps.enrolWithPassphrase(parseDocument(document), passphrase));
+    if (!isV2(document)) return created(await endpointOps.enrolWithPassphrase(parseDocument(document), passphrase));
+    const built = await enrolSelfV2(accountV2FromJson(document as Json), passphrase);
+    return {
+      document: accountV2ToJson(built.document),
+      endpoint: { accountId: built.document.accountId, rootCertDer: built.document.rootCertDer, instance: built.instance },
+    };
   },
 
-  async revokeInstance(document, enrolled, keyId) {
-    const updated = await endpointOps.revokeInstance(parseDocument(document), await toEndpoint(enrolled), keyId);
+  async revokeInstance(document, enrolled, keyId, passphrase): Promise<UpdatedAccount> {
+    let result: UpdatedAccount;
+    if (isV2(document)) {
+      // Revoking rotates the data key: generation n + 1 reaches nothing the revoked browser holds.
+      const { account, current } = await currentSetV2(document, enrolled);
+      const built = await revokeV2(account, current, enrolled.instance.keyId, passphrase, [keyId]);
+      result = { document: accountV2ToJson(built.document), change: "revoke" };
+    } else if (keyId === enrolled.instance.keyId) {
+      // A v1 browser leaving on its own: nothing to migrate for it, and v1 lets it sign its exit.
+      const updated = await endpointOps.revokeInstance(parseDocument(document), await toEndpoint(enrolled), keyId);
+      result = { document: accountToJson(updated), change: "revoke" };
+    } else {
+      // A v1 account: the passphrase entry migrates it (section 17), dropping the browser at once.
+      result = { document: await migrate(document, enrolled, passphrase, [keyId]), change: "migrate" };
+    }
     forgetDataKey();
-    return accountToJson(updated);
+    return result;
   },
+
+  migrateAccount: (document, enrolled, passphrase) => migrate(document, enrolled, passphrase),
 
   verifiedSet,
 
@@ -176,9 +240,30 @@ export const wiredAccountOps: AccountOps = {
     };
   },
 
-  async makePairingGrant(document, enrolled, request, typedCode, nowSeconds): Promise<JsonObject> {
-    const account = parseDocument(document);
+  async makePairingGrant(document, enrolled, request, typedCode, nowSeconds, passphrase): Promise<JsonObject> {
     const endpoint = await toEndpoint(enrolled);
+    if (isV2(document)) {
+      // Section 8.4 (v2): issuing the device certificate needs the signing key, so the
+      // passphrase; the grant carries the set verified under the pinned root, naming this browser.
+      const { account, current } = await currentSetV2(document, enrolled);
+      recipients.checkOwnMembership(current, enrolled.instance.keyId);
+      const keys = await unlockV2(account, passphrase);
+      try {
+        const { grant } = await pairing.makePairingGrant({
+          request: parseRequest(request),
+          typedCode: checkedCode(typedCode),
+          now: nowSeconds,
+          root: endpoint.root,
+          signingKey: keys.signing.privateKey,
+          recipientSet: account.recipientSet,
+          dataKeyId: current.dataKeyId,
+        });
+        return macedToJson(grant);
+      } finally {
+        for (const rdk of keys.rdks) rdk.fill(0);
+      }
+    }
+    const account = parseDocument(document);
     // unlockWithInstance refuses a document whose root is not the one pinned at enrolment.
     const keys = await endpointOps.unlockWithInstance(account, endpoint);
     try {
