@@ -91,11 +91,13 @@ def _stored_manifest(runtime: E2eeRuntimeData, row: ClipRow) -> ClipManifest | N
     """The manifest ingest verified for this clip: the stored bytes whose digest ingest recorded
     (any other file was not the one verified), parsed from its signed payload. None otherwise."""
     try:
-        raw = runtime.clips.read_manifest(row.rel_dir, row.clip_id)
+        raw = runtime.objects.read(row.rel_dir, row.clip_id, "manifest")
         if not hmac.compare_digest(manifest_digest(raw), row.manifest_sha256):
             return None
         manifest = parse_manifest(SignedEnvelope.from_json(json.loads(raw)).payload)
-    except (OSError, ValueError, ProtocolError):
+    except (OSError, ValueError, LookupError, ProtocolError):
+        # Unreadable, missing (ObjectMissing is a LookupError), or the bucket is down
+        # (StorageUnavailable is an OSError): the title says it is unverified.
         return None
     return manifest if manifest.clip_id == row.clip_id else None
 

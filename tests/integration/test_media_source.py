@@ -15,6 +15,7 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.e2ee_nvr.clip_objects import FolderClipObjects
 from custom_components.e2ee_nvr.runtime import runtime_data
 from tests.integration.nvr_helpers import AccountFixture, pair_agent, seal_clip, upload_clip, ws_ok
 
@@ -94,7 +95,8 @@ async def test_browse_and_resolve(
         " - plays in the E2EE NVR panel"
     )
     # A stored manifest that is not the one ingest verified (digest differs) is not trusted.
-    runtime.clips.clip_path(row.rel_dir, row.clip_id, "manifest").write_bytes(b"{}")
+    assert isinstance(runtime.objects, FolderClipObjects)
+    runtime.objects.path(row.rel_dir, row.clip_id, "manifest").write_bytes(b"{}")
     relabelled = {
         c.identifier: c.title
         for c in await browse(hass, f"{agent.device_id}:garage/{day_names[0]}")
