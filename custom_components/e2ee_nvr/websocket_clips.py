@@ -9,14 +9,18 @@ from homeassistant.components import websocket_api
 from homeassistant.core import HomeAssistant, callback
 
 from .clip_index import ClipQuery, ClipRow
+from .clip_objects import ObjectMissing, StorageUnavailable
 from .clip_store import CLIP_ID_RE
 from .const import DOMAIN
 from .protocol.encoding import b64encode
-from .retention import delete_rows
+from .retention import DeletionIncomplete, delete_rows
 from .runtime import E2eeRuntimeData
 from .websocket_account import ws_runtime
 
 MAX_PAGE = 500
+# The error the panel shows when the clip store (a bucket) cannot be reached: retry later, as
+# the HTTP downloads answer 503 storage_unavailable, not a generic "unknown error".
+STORAGE_UNAVAILABLE = "storage_unavailable"
 CLIP_ID = vol.All(str, vol.Match(CLIP_ID_RE))
 
 
@@ -91,7 +95,13 @@ async def ws_clips_manifest(
 ) -> None:
     if (runtime := ws_runtime(connection, msg, hass)) is None:
         return
-    found = await hass.async_add_executor_job(_manifest, runtime, msg["clip_id"])
+    try:
+        found = await hass.async_add_executor_job(_manifest, runtime, msg["clip_id"])
+    except StorageUnavailable as err:
+        connection.send_error(msg["id"], STORAGE_UNAVAILABLE, f"clip storage unavailable: {err}")
+        return
+    except ObjectMissing:
+        found = None
     if found is None:
         connection.send_error(msg["id"], "not_found", "no such clip")
         return
@@ -116,7 +126,13 @@ async def ws_clips_delete(
 ) -> None:
     if (runtime := ws_runtime(connection, msg, hass)) is None:
         return
-    deleted = await hass.async_add_executor_job(_delete, runtime, msg["clip_ids"])
+    try:
+        deleted = await hass.async_add_executor_job(_delete, runtime, msg["clip_ids"])
+    except DeletionIncomplete as err:
+        # delete_rows put the clips it could not delete back in the index: nothing is lost.
+        runtime.clips_changed()
+        connection.send_error(msg["id"], STORAGE_UNAVAILABLE, f"clip storage unavailable: {err}")
+        return
     runtime.clips_changed()
     connection.send_result(msg["id"], {"deleted": deleted})
 

@@ -37,6 +37,7 @@ from tests.integration.nvr_helpers import (
     pair_agent,
     seal_clip,
     upload_clip,
+    ws_call,
     ws_ok,
 )
 from tests.integration.s3_server import WeedServer
@@ -230,6 +231,14 @@ async def test_bucket_down_refuses_retryably_and_retention_retries(
         response = await client.get(f"{CLIPS}/{stored.clip_id}/video")
         assert response.status == 503
         assert (await response.json())["error"] == "storage_unavailable"
+        # So do the panel's manifest and delete commands; the delete loses nothing.
+        for command in (
+            {"type": "e2ee_nvr/clips/manifest", "clip_id": stored.clip_id},
+            {"type": "e2ee_nvr/clips/delete", "clip_ids": [stored.clip_id]},
+        ):
+            reply = await ws_call(ws, **command)
+            assert not reply["success"]
+            assert reply["error"]["code"] == "storage_unavailable"
         # An upload completes staging, but its commit is refused as retryable (503).
         await client.put(
             f"{AGENT_CLIPS}/{late.clip_id}/manifest", json=late.manifest_json, headers=agent.auth
