@@ -7,7 +7,10 @@ Run by the system interpreter (/usr/bin/python3, which has `gi`), never by a ven
 It prints `READY <port>` on stdout once it listens, and serves rtsp://127.0.0.1:<port>/cam until
 killed. Every keyframe carries MARKER as an SEI "user data unregistered" NAL unit. SEI travels
 through `ffmpeg -c copy` into the MP4 samples unchanged, so a test can find MARKER in the
-plaintext the agent captures: "no plaintext on disk" tests then know what to look for.
+plaintext the agent captures: "no plaintext on disk" tests then know what to look for. After
+MARKER the SEI carries ` T=<Unix ms>`, the camera's wall clock as the keyframe left the encoder,
+in ASCII digits (no zero byte, so still no start-code emulation): the live-view benchmark reads
+it from the decrypted fragment to measure camera-to-screen latency on one machine's clock.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from typing import Any, ClassVar
 
 import gi
@@ -61,9 +65,10 @@ AUDIO_BRANCHES = {
 }
 
 
-def sei_nal(codec: str) -> bytes:
-    """An SEI NAL unit (Annex B) holding MARKER as user data unregistered (payload type 5)."""
-    body = SEI_UUID + MARKER
+def sei_nal(codec: str, wall_ms: int) -> bytes:
+    """An SEI NAL unit (Annex B) holding MARKER and the wall clock as user data unregistered
+    (payload type 5)."""
+    body = SEI_UUID + MARKER + b" T=" + str(wall_ms).encode("ascii")
     message = bytes([5, len(body)]) + body + b"\x80"  # 0x80: rbsp trailing bits
     # H.264 SEI is NAL type 6 (one header byte); H.265 prefix SEI is type 39 (two header bytes).
     header = b"\x06" if codec == "h264" else bytes([39 << 1, 0x01])
@@ -132,7 +137,8 @@ class SeiMarker(Gst.Element):  # type: ignore[misc]  # gi is untyped here
         if not ok:
             return Gst.FlowReturn.ERROR
         try:
-            marked = insert_before_first_slice(bytes(mapped.data), self.codec, sei_nal(self.codec))
+            nal = sei_nal(self.codec, time.time_ns() // 1_000_000)
+            marked = insert_before_first_slice(bytes(mapped.data), self.codec, nal)
         finally:
             buffer.unmap(mapped)
         out = Gst.Buffer.new_wrapped(marked)
