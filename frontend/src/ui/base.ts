@@ -44,6 +44,18 @@ export function announceChange(from: LitElement): void {
   from.dispatchEvent(new CustomEvent("e2ee-changed", { bubbles: true, composed: true }));
 }
 
+/** Calls `then` once `element` first scrolls into view; disconnecting the observer gives up. */
+export function onceVisible(element: Element, then: () => void): IntersectionObserver {
+  const observer = new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting)) {
+      observer.disconnect();
+      then();
+    }
+  });
+  observer.observe(element);
+  return observer;
+}
+
 /** A screen's error line: nothing when there is no message. */
 export function errorLine(message: string) {
   return message === "" ? nothing : html`<p class="error" role="alert">${message}</p>`;

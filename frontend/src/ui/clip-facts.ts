@@ -4,7 +4,7 @@
 
 import { LitElement, css, html, nothing } from "lit";
 import { property, state } from "lit/decorators.js";
-import { type Hass, define, errorText, formatDateTime, formatTime, translatorFor } from "./base";
+import { type Hass, define, errorText, formatDateTime, formatTime, onceVisible, translatorFor } from "./base";
 import { chipStyles } from "./styles";
 import { type ClipRow } from "../lib/api/schemas";
 import { type ClipFacts, type Disagreement } from "../lib/flows/clip-facts";
@@ -49,16 +49,14 @@ export class ClipFactsView extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    // Tiles open their clip only once visible, as the thumbnail does (and share its cache).
-    this.observer = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) {
-        this.observer?.disconnect();
-        this.observer = null;
-        this.requestUpdate();
-      }
-    });
-    if (this.full) this.observer = null;
-    else this.observer.observe(this);
+    // Tiles open their clip only once visible, as the thumbnail does (and share its cache);
+    // a pending observer means "not visible yet".
+    this.observer = this.full
+      ? null
+      : onceVisible(this, () => {
+          this.observer = null;
+          this.requestUpdate();
+        });
   }
 
   override disconnectedCallback(): void {

@@ -2,7 +2,7 @@
 
 import { LitElement, css, html } from "lit";
 import { property, state } from "lit/decorators.js";
-import { define } from "./base";
+import { define, onceVisible } from "./base";
 import { type ClipOpener } from "../lib/flows/clip-opener";
 
 export class ClipThumb extends LitElement {
@@ -35,13 +35,7 @@ export class ClipThumb extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.observer = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) {
-        this.observer?.disconnect();
-        void this.load();
-      }
-    });
-    this.observer.observe(this);
+    this.observer = onceVisible(this, () => void this.load());
   }
 
   override disconnectedCallback(): void {
