@@ -11,19 +11,8 @@
 import { mkdir, mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../scripts/chromium.mjs";
 
-const CHROMIUM = process.env.E2EE_NVR_CHROMIUM ?? "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const SCENARIOS = {
   login: () => import("./scenarios/login.mjs"),
   "turn-on": () => import("./scenarios/turn-on.mjs"),
@@ -47,10 +36,7 @@ async function main() {
   const params = JSON.parse(await readFile("/dev/stdin", "utf8"));
   await mkdir(params.screenshotDir, { recursive: true });
   const profile = params.profileDir ?? (await mkdtemp(join(tmpdir(), "e2ee-nvr-e2e-")));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
+  const context = await launchChromium(profile, {
     viewport: { width: 1280, height: 800 },
     acceptDownloads: true,
   });

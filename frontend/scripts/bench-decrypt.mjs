@@ -16,12 +16,9 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 
 const FRONTEND = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const CHROMIUM = process.env.E2EE_NVR_CHROMIUM ?? "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const at = process.argv.indexOf("--mib");
 const MIB = at >= 0 ? Number(process.argv[at + 1]) : 64;
 if (!(Number.isInteger(MIB) && MIB > 0)) throw new Error("--mib takes a positive whole number");
@@ -43,7 +40,7 @@ const profile = await mkdtemp(join(tmpdir(), "e2ee-nvr-bench-"));
 let context;
 let exitCode = 1;
 try {
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+  context = await launchChromium(profile);
   const tab = context.pages()[0] ?? (await context.newPage());
   await tab.goto(`http://127.0.0.1:${server.address().port}/`);
   await tab.waitForFunction(() => typeof window.runDecryptBench === "function");

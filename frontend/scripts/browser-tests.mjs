@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 
 const FRONTEND = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const REPO = resolve(FRONTEND, "..");
@@ -22,7 +22,6 @@ const DATA_ROOTS = {
     process.env.E2EE_NVR_WYCHEPROOF ?? join(REPO, "..", "shared", "vectors", "wycheproof"),
   wordlists: join(REPO, "custom_components", "e2ee_nvr", "protocol", "wordlists"),
 };
-const CHROMIUM = process.env.E2EE_NVR_CHROMIUM ?? "/usr/bin/chromium";
 // Required in CI and whenever the variable names a folder; a bare clone without the files runs
 // everything else and says what it left out.
 const IN_CI = !["", "0", "false", "no"].includes((process.env.CI ?? "").toLowerCase());
@@ -74,20 +73,7 @@ const profile = await mkdtemp(join(tmpdir(), "e2ee-nvr-chromium-"));
 let exitCode = 1;
 let context;
 try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  context = await launchChromium(profile);
   const tab = context.pages()[0] ?? (await context.newPage());
   tab.on("pageerror", (err) => console.error(`page error: ${err.message}`));
   await tab.goto(`http://127.0.0.1:${port}/${WYCHEPROOF_SKIPPED ? "?wycheproof=skip" : ""}`);

@@ -2,8 +2,9 @@
 // e2ee-nvr.js, and the chunks it loads, in chunks/ (code splitting: the account, backup,
 // certificate-issuing and passphrase code are chunks that only the screens needing them import).
 //
-// Minified and reproducible: no timestamps, no source maps, content-hashed chunk names, and
-// esbuild's minifier is deterministic, so any clone anywhere produces the same bytes from the
+// Minified (the Lit templates' white space folded too: scripts/fold-templates.mjs) and
+// reproducible: no timestamps, no source maps, content-hashed chunk names, and esbuild's minifier
+// and the folding are deterministic, so any clone anywhere produces the same bytes from the
 // same sources and package-lock. scripts/check-build.mjs holds CI to that, file by file.
 //
 //   node scripts/build.mjs              write the shipped bundle (replacing every old chunk)
@@ -13,6 +14,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { foldTemplatesPlugin } from "./fold-templates.mjs";
 
 export const FRONTEND = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const SHIPPED_DIR = join(FRONTEND, "..", "custom_components", "e2ee_nvr", "frontend");
@@ -40,6 +42,7 @@ export async function buildFiles({ metafile = false } = {}) {
     legalComments: "inline",
     banner: { js: BANNER },
     loader: { ".txt": "text" },
+    plugins: [foldTemplatesPlugin],
     chunkNames: `${CHUNKS_DIR}/[name]-[hash]`,
     write: false,
     outdir: "/e2ee-nvr-build",

@@ -14,13 +14,11 @@ import { networkInterfaces, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
+import { foldTemplatesPlugin } from "./fold-templates.mjs";
 
 const FRONTEND = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const REPO = resolve(FRONTEND, "..");
-const CHROMIUM = process.env.E2EE_NVR_CHROMIUM ?? "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"];
 const at = process.argv.indexOf("--screenshots");
 const SHOTS = at >= 0 ? resolve(process.argv[at + 1] ?? "screens") : null;
 const CLIP_SECONDS = 10;
@@ -29,6 +27,8 @@ async function bundle(entry) {
   const built = await esbuild.build({
     absWorkingDir: FRONTEND, entryPoints: [entry], bundle: true, format: "esm", platform: "browser",
     target: "es2022", write: false, loader: { ".txt": "text" }, logLevel: "warning",
+    // The screens run with their templates folded as the shipped build has them.
+    plugins: [foldTemplatesPlugin],
   });
   return built.outputFiles[0].contents;
 }
@@ -84,7 +84,7 @@ const base = `http://127.0.0.1:${port}`;
 
 const failures = [];
 const profile = join(work, "profile");
-const launch = () => chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+const launch = () => launchChromium(profile, { args: ["--autoplay-policy=no-user-gesture-required"] });
 const errors = (tab) => {
   tab.on("pageerror", (err) => failures.push(`page error: ${err.message}`));
   tab.on("crash", () => failures.push("the page crashed"));
@@ -243,6 +243,8 @@ try {
     await shoot("pair-error", "scenario=enrolled", wide, async (v) => {
       await v.locator("[data-tab=pair]").click();
       await v.locator("#code").fill("abcd-efgh-ijkl-mnop-qrst");
+      // Pairing signs with the passphrase (v2): the button waits until one is typed.
+      await v.locator("[data-screen=pair] textarea").fill(words.join(" "));
       await v.getByRole("button", { name: "Pair", exact: true }).click();
       await v.waitForSelector("[role=alert]");
     });

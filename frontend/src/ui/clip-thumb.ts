@@ -1,7 +1,8 @@
 // A clip's decrypted thumbnail, opened only once the tile scrolls into view.
 
 import { LitElement, css, html } from "lit";
-import { define } from "./base";
+import { property, state } from "lit/decorators.js";
+import { define, onceVisible } from "./base";
 import { type ClipOpener } from "../lib/flows/clip-opener";
 
 export class ClipThumb extends LitElement {
@@ -25,36 +26,16 @@ export class ClipThumb extends LitElement {
       padding: 8px;
     }
   `;
-  static override properties = {
-    opener: { attribute: false },
-    clipId: { attribute: "clip-id" },
-    failedText: { attribute: "failed-text" },
-    url: { state: true },
-    failed: { state: true },
-  };
-  declare opener: ClipOpener;
-  declare clipId: string;
-  declare failedText: string;
-  declare url: string;
-  declare failed: boolean;
+  @property({ attribute: false }) opener!: ClipOpener;
+  @property({ attribute: "clip-id" }) clipId!: string;
+  @property({ attribute: "failed-text" }) failedText = "";
+  @state() url = "";
+  @state() failed = false;
   private observer: IntersectionObserver | null = null;
-
-  constructor() {
-    super();
-    this.url = "";
-    this.failed = false;
-    this.failedText = "";
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.observer = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) {
-        this.observer?.disconnect();
-        void this.load();
-      }
-    });
-    this.observer.observe(this);
+    this.observer = onceVisible(this, () => void this.load());
   }
 
   override disconnectedCallback(): void {

@@ -2,7 +2,7 @@
 // the signed part of a certificate, its two signature algorithm fields, the signature BIT
 // STRING, and the algorithm of a PKCS#8 key. Structure parsing is left to @peculiar/asn1-*.
 
-import { equal } from "./bytes";
+import { concat, equal } from "./bytes";
 
 export class DerError extends Error {
   override name = "DerError";
@@ -93,22 +93,12 @@ function lengthBytes(length: number): Uint8Array {
 
 /** One tag-length-value element from its content bytes. */
 export function tlv(tag: number, ...parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const body = concatBytes(parts);
+  const body = concat(...parts);
   const head = lengthBytes(body.length);
   const out = new Uint8Array(1 + head.length + body.length);
   out[0] = tag;
   out.set(head, 1);
   out.set(body, 1 + head.length);
-  return out;
-}
-
-function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
   return out;
 }
 

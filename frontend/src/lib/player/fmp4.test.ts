@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { concat } from "../crypto/bytes";
 import { isHevc, playability } from "./codec";
 import { findFragment, fragmentTime, initSegmentEnd, trackTimescales } from "./fmp4";
 import { clipFileName } from "./download";
@@ -21,16 +22,6 @@ function u32s(...values: number[]): Uint8Array {
   values.forEach((v, i) => new DataView(out.buffer).setUint32(i * 4, v));
   return out;
 }
-
-const concat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
 
 // tkhd v0: version/flags, ctime, mtime, track_ID...; mdhd v0: version/flags, ctime, mtime, timescale
 const trak = (id: number, timescale: number, handler: string) =>

@@ -2,6 +2,7 @@
 // first chunk; a seek outside what is buffered fetches only the chunks from the fragment that
 // holds the target time onward.
 
+import { concat } from "../crypto/bytes";
 import { type ChunkReader } from "./chunk-reader";
 import { findFragment, fragmentTime, initSegmentEnd, trackTimescales } from "./fmp4";
 import { estimateChunkForTime } from "./ranges";
@@ -54,7 +55,7 @@ export class MsePlayer {
       const [chunk] = await this.reader.read(head.length, head.length);
       if (chunk === undefined) throw new Error("clip chunk missing");
       head.push(chunk);
-      const data = concatBytes(head);
+      const data = concat(...head);
       const initEnd = initSegmentEnd(data);
       if (initEnd === null) continue;
       this.tracks = trackTimescales(data.subarray(0, initEnd));
@@ -161,7 +162,7 @@ export class MsePlayer {
       const last = Math.min(index + 1, geometry.chunkCount - 1);
       const pieces = await this.reader.read(index, last);
       if (generation !== this.generation) return;
-      const data = concatBytes(pieces);
+      const data = concat(...pieces);
       const offset = findFragment(data);
       const start = offset === null ? null : fragmentTime(data, offset, this.tracks);
       if (offset !== null && start !== null) {
@@ -219,14 +220,4 @@ export class MsePlayer {
   private fail(err: unknown): void {
     this.events.onError?.(err);
   }
-}
-
-function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
