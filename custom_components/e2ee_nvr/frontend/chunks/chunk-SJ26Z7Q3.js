@@ -1,5 +1,5 @@
 // E2EE NVR panel and card: built from frontend/ by scripts/build.mjs. Do not edit.
-import{$ as ni,A as O,Aa as gi,B as Wt,Ba as vi,C as Vr,Ca as wi,Da as bi,Ea as Hr,Fa as Jt,G as z,H as Xo,I as Yo,O as Pn,P as Zo,R as fe,T as Qo,U as Ln,V as ei,Y as ti,Z as De,_ as ri,a as ac,aa as oi,b as rt,ba as ii,c as cc,ca as Dr,da as $r,ea as si,ga as qt,ia as ai,ja as ci,ka as li,ma as ui,n as J,na as fi,o as F,oa as pi,q as Jo,ra as di,sa as jn,t as Ce,ta as hi,ua as yi,va as Vn,x as I,xa as mi,y as zo,ya as Kt,z as Gt}from"./chunk-GPSL5X2A.js";var xi=ac(It=>{"use strict";/*!
+import{$ as ni,A as O,Aa as gi,B as Wt,Ba as vi,C as Vr,Ca as wi,Da as bi,Ea as Hr,Fa as Jt,G as z,H as Xo,I as Yo,O as Pn,P as Zo,R as fe,T as Qo,U as Ln,V as ei,Y as ti,Z as De,_ as ri,a as ac,aa as oi,b as rt,ba as ii,c as cc,ca as Dr,da as $r,ea as si,ga as qt,ia as ai,ja as ci,ka as li,ma as ui,n as J,na as fi,o as F,oa as pi,q as Jo,ra as di,sa as jn,t as Ce,ta as hi,ua as yi,va as Vn,x as I,xa as mi,y as zo,ya as Kt,z as Gt}from"./chunk-BKDBW3FB.js";var xi=ac(It=>{"use strict";/*!
  * MIT License
  * 
  * Copyright (c) 2017-2024 Peculiar Ventures, LLC
