@@ -14,6 +14,7 @@ import { sharedSession } from "../lib/flows/shared-session";
 import { type CardConfig, normaliseConfig, recentClips } from "../lib/flows/card-config";
 import { secureContextReport } from "../lib/flows/secure-context";
 import "./clips-card-editor";
+import { pageLanguage, translate, translator } from "../i18n";
 
 export const PANEL_PATH = "/e2ee-nvr";
 
@@ -64,8 +65,9 @@ export class ClipsCard extends LitElement {
     return document.createElement("e2ee-nvr-clips-card-editor");
   }
 
-  static getStubConfig(): CardConfig {
-    return { type: "custom:e2ee-nvr-clips-card", title: "Recent clips", cameras: [], count: 6 };
+  static getStubConfig(hass?: Hass): CardConfig {
+    const title = (hass === undefined ? translator(pageLanguage()) : translatorFor(hass))("card.default_title");
+    return { type: "custom:e2ee-nvr-clips-card", title, cameras: [], count: 6 };
   }
 
   constructor() {
@@ -152,8 +154,8 @@ registry.customCards ??= [];
 if (!registry.customCards.some((c) => c.type === "e2ee-nvr-clips-card")) {
   registry.customCards.push({
     type: "e2ee-nvr-clips-card",
-    name: "E2EE NVR clips",
-    description: "Recent end-to-end encrypted clips, decrypted in this browser.",
+    name: translate(pageLanguage(), "card.picker_name"),
+    description: translate(pageLanguage(), "card.picker_description"),
     preview: false,
   });
 }

@@ -14,6 +14,7 @@ import { ClipFeed, type FeedFilter, NO_FILTER, cameraNames, eventKinds, groupCli
 import { type WithheldCamera, withheldCameras } from "../lib/flows/delivery-check";
 import { type E2eeSession } from "../lib/flows/session";
 import { clipFileName, saveBlob } from "../lib/player/download";
+import { eventKindLabel } from "../i18n";
 
 export class ClipsView extends LitElement {
   static override styles = [
@@ -215,7 +216,7 @@ export class ClipsView extends LitElement {
       <label>${t("clips.filter_event")}
         <select @change=${(e: Event) => this.setFilter({ event: (e.target as HTMLSelectElement).value })}>
           <option value="">${t("clips.all")}</option>
-          ${this.knownEvents.map((kind) => html`<option value=${kind} ?selected=${this.filter.event === kind}>${kind}</option>`)}
+          ${this.knownEvents.map((kind) => html`<option value=${kind} ?selected=${this.filter.event === kind}>${eventKindLabel(t, kind)}</option>`)}
         </select></label>
       <label>${t("clips.filter_day")}
         <input type="date" .value=${this.filter.day} @change=${(e: Event) => this.setFilter({ day: (e.target as HTMLInputElement).value })} /></label>
