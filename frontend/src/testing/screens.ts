@@ -142,7 +142,9 @@ async function main(): Promise<void> {
     },
   };
   const hass = {
-    language: "en",
+    // As HA gives it: the user's language in locale.language (?lang=de for the German screens).
+    language: params.get("lang") ?? "en",
+    locale: { language: params.get("lang") ?? "en" },
     user: { is_admin: params.get("admin") !== "0", name: "Owner" },
     callWS: async <T>(message: Record<string, unknown>): Promise<T> => {
       const command = String(message["type"]).replace("e2ee_nvr/", "");
