@@ -5,6 +5,7 @@
 import { LitElement, css, html, nothing } from "lit";
 import { type Hass, define, errorText, translatorFor } from "../ui/base";
 import { baseStyles } from "../ui/styles";
+import { pageLanguage, translate } from "../i18n";
 import "../ui/clip-player";
 import "../ui/clip-facts";
 import "../ui/clip-thumb";
@@ -14,7 +15,6 @@ import { sharedSession } from "../lib/flows/shared-session";
 import { type CardConfig, normaliseConfig, recentClips } from "../lib/flows/card-config";
 import { secureContextReport } from "../lib/flows/secure-context";
 import "./clips-card-editor";
-import { pageLanguage, translate, translator } from "../i18n";
 
 export const PANEL_PATH = "/e2ee-nvr";
 
@@ -65,9 +65,8 @@ export class ClipsCard extends LitElement {
     return document.createElement("e2ee-nvr-clips-card-editor");
   }
 
-  static getStubConfig(hass?: Hass): CardConfig {
-    const title = (hass === undefined ? translator(pageLanguage()) : translatorFor(hass))("card.default_title");
-    return { type: "custom:e2ee-nvr-clips-card", title, cameras: [], count: 6 };
+  static getStubConfig(): CardConfig {
+    return { type: "custom:e2ee-nvr-clips-card", title: "Recent clips", cameras: [], count: 6 };
   }
 
   constructor() {
