@@ -176,6 +176,8 @@ try {
   if (!germanTabs.map((t) => t.trim()).includes("Aufnahmen")) failures.push(`german: tabs say ${JSON.stringify(germanTabs)}`);
   const germanKinds = await german.locator("select option").allInnerTexts();
   if (!germanKinds.includes("Bewegung") || germanKinds.includes("motion")) failures.push(`german: event filter says ${JSON.stringify(germanKinds)}`);
+  const picker = await german.evaluate(() => window.customCards?.find((c) => c.type === "e2ee-nvr-clips-card")?.name);
+  if (picker !== "E2EE-NVR-Aufnahmen") failures.push(`german: the card picker lists ${JSON.stringify(picker)}`);
   await german.close();
   console.log(`german: tabs ${germanTabs.map((t) => t.trim()).join(", ")}`);
 

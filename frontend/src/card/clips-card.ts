@@ -153,8 +153,13 @@ registry.customCards ??= [];
 if (!registry.customCards.some((c) => c.type === "e2ee-nvr-clips-card")) {
   registry.customCards.push({
     type: "e2ee-nvr-clips-card",
-    name: translate(pageLanguage(), "card.picker_name"),
-    description: translate(pageLanguage(), "card.picker_description"),
+    // Getters: the picker reads them when it opens, after HA has set the page's language.
+    get name() {
+      return translate(pageLanguage(), "card.picker_name");
+    },
+    get description() {
+      return translate(pageLanguage(), "card.picker_description");
+    },
     preview: false,
   });
 }
