@@ -64,8 +64,9 @@ async def check_stream(subject: str, rtsp_url: str, g711: str) -> list[Finding]:
             Finding(
                 True,
                 subject,
-                "H.265 video: stored as it comes, but most browsers cannot play it "
-                "(Chromium on Linux cannot); prefer H.264 on the camera",
+                "H.265 video: stored as it comes (tagged hvc1); Safari on macOS and iOS "
+                "plays it, Chrome and Edge only with hardware HEVC decoding, Firefox and "
+                "Chromium on Linux not; prefer H.264 on the camera",
                 warning=True,
             )
         )

@@ -41,6 +41,9 @@ TOPIC_KINDS: dict[str, tuple[str, str]] = {
     "tns1:RuleEngine/FieldDetector/ObjectsInside": ("intrusion", "IsInside"),
     "tns1:RuleEngine/TamperDetector/Tamper": ("tamper", "IsTamper"),
 }
+# Continuous recording marks every kind it understands: the marks only say when in the clip
+# something happened (encrypted); which kinds HA may see is decided apart (visible kinds).
+KNOWN_KINDS: tuple[str, ...] = tuple(sorted({kind for kind, _item in TOPIC_KINDS.values()}))
 ONVIF_FAILURES = (ONVIFError, zeep.exceptions.Error, aiohttp.ClientError, TimeoutError, OSError)
 
 
@@ -212,10 +215,18 @@ class OnvifSource:
 
 
 class EventDispatcher:
-    """Camera events -> the capture trigger (start/stop) and the clip's encrypted event log."""
+    """Camera events -> the clip's encrypted event log, and (event mode) the capture trigger.
+
+    Continuous recording passes no trigger: its clips are cut by length, and the events only
+    become marks in whichever clip covers them.
+    """
 
     def __init__(
-        self, camera_id: str, trigger: EventTrigger, log: EventLog, event_types: tuple[str, ...]
+        self,
+        camera_id: str,
+        trigger: EventTrigger | None,
+        log: EventLog,
+        event_types: tuple[str, ...],
     ) -> None:
         self._camera_id = camera_id
         self._trigger = trigger
@@ -236,6 +247,8 @@ class EventDispatcher:
             opened = self._active.pop(event.kind)
             self._log.close(self._camera_id, opened, event.at_ms)
             LOG.info("camera %s: %s ended", self._camera_id, event.kind)
+        if self._trigger is None:
+            return
         # Only transitions reach the trigger: overlapping kinds make one recording, not several.
         if self._active and not was_active:
             self._trigger.start()

@@ -1,7 +1,8 @@
 """`run`: wire configuration, cameras, encrypting sink, spool and uploader; one task per job.
 
 Jobs (each a named asyncio task in a supervised loop with back-off): `camera:<id>` (capture),
-`events:<id>` (ONVIF pull point, event-mode cameras), `upload`, `heartbeat`, `trust`, `health`.
+`events:<id>` (ONVIF pull point: what starts an event-mode camera's clips, and the event marks
+of a continuous camera's clips), `upload`, `heartbeat`, `trust`, `health`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from .config import AgentConfig, CameraConfig, ContinuousMode
 from .encrypting_sink import EncryptingSink, EventLog
 from .ha_client import HaClient, HaError
 from .health import AgentStatus, write_health
-from .onvif_source import EventDispatcher, OnvifFailure, OnvifSource
+from .onvif_source import KNOWN_KINDS, EventDispatcher, OnvifFailure, OnvifSource
 from .redact import redact_text
 from .spool import Spool
 from .state import AgentState
@@ -103,7 +104,7 @@ class Agent:
             self.status.set_camera(camera.camera_id, "connecting")
             source = OnvifSource(camera.onvif)
             try:
-                rtsp_url = (await source.discover()).stream_uri
+                discovery = await source.discover()
             except OnvifFailure as err:
                 # Said in the status before the supervisor retries: never a silent "connecting".
                 self.status.set_camera(
@@ -112,7 +113,10 @@ class Agent:
                 raise
             finally:
                 await source.close()
-            if trigger is not None:
+            rtsp_url = discovery.stream_uri
+            # Continuous clips are cut by length, but the camera's events still become marks in
+            # the clip that covers them (when the camera has a pull point to ask).
+            if trigger is not None or discovery.pull_point_events:
                 event_task = asyncio.create_task(
                     supervise(
                         f"events:{camera.camera_id}", self._events_job(camera, trigger), self.stop
@@ -133,12 +137,11 @@ class Agent:
                 await event_task
 
     def _events_job(
-        self, camera: CameraConfig, trigger: EventTrigger
+        self, camera: CameraConfig, trigger: EventTrigger | None
     ) -> Callable[[], Awaitable[None]]:
-        assert camera.onvif is not None and not isinstance(camera.mode, ContinuousMode)  # noqa: S101
-        dispatcher = EventDispatcher(
-            camera.camera_id, trigger, self.events, camera.mode.event_types
-        )
+        assert camera.onvif is not None  # noqa: S101
+        kinds = KNOWN_KINDS if isinstance(camera.mode, ContinuousMode) else camera.mode.event_types
+        dispatcher = EventDispatcher(camera.camera_id, trigger, self.events, kinds)
         settings = camera.onvif
 
         async def job() -> None:

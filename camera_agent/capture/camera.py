@@ -11,7 +11,7 @@ from typing import Literal, TypeVar
 from ..redact import redact_text
 from .boxes import BoxError
 from .cutter import ContinuousCutter, Cutter, EventCutter, EventTrigger, wall_clock_ms
-from .ffmpeg import FfmpegProcess, ProbeFailed, StreamStalled, audio_plan, probe_audio_codec
+from .ffmpeg import FfmpegProcess, ProbeFailed, StreamStalled, audio_plan, probe_codecs
 from .fmp4 import FragmentReader, InitSegment
 from .settings import CaptureSettings
 from .sink import ClipSink
@@ -107,9 +107,10 @@ async def _run_session(
     report: StateReport,
 ) -> bool:
     """One ffmpeg from connect to EOF; True if it delivered at least one fragment."""
-    audio_codec = await _until_stopped(probe_audio_codec(settings), stop_event)
-    if stop_event.is_set():
+    codecs = await _until_stopped(probe_codecs(settings), stop_event)
+    if codecs is None or stop_event.is_set():
         return False
+    audio_codec = codecs.audio
     plan = audio_plan(audio_codec, settings.g711)
     if audio_codec is not None and plan != "copy":
         _LOGGER.info(
@@ -119,7 +120,7 @@ async def _run_session(
             "transcoding it to AAC" if plan == "aac" else "dropping it (g711: drop)",
         )
     started_ms = wall_clock_ms()
-    process = await FfmpegProcess.start(settings, plan)
+    process = await FfmpegProcess.start(settings, plan, codecs.video)
     # On stop, SIGINT makes ffmpeg flush its last fragment and exit; reading goes on to EOF.
     stopper = asyncio.create_task(_stop_on(stop_event, process), name="ffmpeg-stop")
     cutter: Cutter | None = None

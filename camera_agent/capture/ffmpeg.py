@@ -19,6 +19,7 @@ import contextlib
 import json
 import logging
 import signal
+from dataclasses import dataclass
 from typing import Literal
 
 import ffmpeg as ffmpeg_python
@@ -33,6 +34,11 @@ FRAGMENTED_MP4_FLAGS = "frag_keyframe+empty_moov+default_base_moof"
 # Audio codecs the MP4 muxer stores as they are; anything else (G.711 above all, also G.726,
 # ADPCM, raw PCM) follows the camera's G.711 policy.
 MP4_AUDIO_CODECS = frozenset({"aac", "mp3", "opus", "alac", "ac3", "eac3", "flac"})
+# ffprobe's names of H.265. Copied into MP4, it is tagged `hvc1` (parameter sets in the hvcC box
+# of the init segment) rather than ffmpeg's default `hev1` (parameter sets in band): Safari, the
+# browser that plays HEVC most widely, refuses `hev1` through MediaSource even where it decodes
+# HEVC, and Chrome and Edge with hardware HEVC decoding accept both.
+HEVC_CODECS = frozenset({"hevc", "h265"})
 PROBE_TIMEOUT_SECONDS = 15.0
 READ_CHUNK_BYTES = 64 * 1024
 STDERR_LINES_KEPT = 20
@@ -82,7 +88,17 @@ def audio_plan(audio_codec: str | None, g711: G711Policy) -> AudioPlan:
     return "aac" if g711 == "transcode" else "none"
 
 
-def build_command(settings: CaptureSettings, plan: AudioPlan) -> list[str]:
+@dataclass(frozen=True)
+class StreamCodecs:
+    """ffprobe's names of the camera's first video and audio codecs (None: no such stream)."""
+
+    video: str | None
+    audio: str | None
+
+
+def build_command(
+    settings: CaptureSettings, plan: AudioPlan, video_codec: str | None = None
+) -> list[str]:
     """ffmpeg reading RTSP over TCP, writing fragmented MP4 (one fragment per GOP) to stdout."""
     source = ffmpeg_python.input(
         "pipe:0", f="concat", safe="0", protocol_whitelist=PROTOCOL_WHITELIST
@@ -91,27 +107,31 @@ def build_command(settings: CaptureSettings, plan: AudioPlan) -> list[str]:
     audio: dict[str, str] = {"an": ""} if plan == "none" else {"c:a": plan}
     if plan == "aac":
         audio["b:a"] = "64k"
+    video: dict[str, str] = {"c:v": "copy"}
+    if video_codec in HEVC_CODECS:
+        video["tag:v"] = "hvc1"
     output = ffmpeg_python.output(
         *streams,
         "pipe:1",
         format="mp4",
         movflags=FRAGMENTED_MP4_FLAGS,
-        **{"c:v": "copy"},
+        **video,
         **{key: (None if value == "" else value) for key, value in audio.items()},
     ).global_args("-nostdin", "-hide_banner", "-loglevel", "warning")
     command: list[str] = output.compile(cmd=settings.ffmpeg_path)
     return command
 
 
-async def probe_audio_codec(settings: CaptureSettings) -> str | None:
-    """The camera's first audio codec by ffprobe name (e.g. "pcm_alaw"), or None without audio.
+async def probe_codecs(settings: CaptureSettings) -> StreamCodecs:
+    """The camera's first video and audio codecs by ffprobe name (e.g. "hevc", "pcm_alaw").
 
     Reads only the stream description (no analysis of packets), so it costs one short RTSP
     session; the MP4 codec strings come later from ffmpeg's own init segment.
     """
     streams = await probe_streams(settings)
+    video = [name for kind, name in streams if kind == "video"]
     audio = [name for kind, name in streams if kind == "audio"]
-    return audio[0] if audio else None
+    return StreamCodecs(video[0] if video else None, audio[0] if audio else None)
 
 
 async def probe_streams(settings: CaptureSettings) -> list[tuple[str, str]]:
@@ -173,8 +193,10 @@ class FfmpegProcess:
         self._killer: asyncio.Task[None] | None = None
 
     @classmethod
-    async def start(cls, settings: CaptureSettings, plan: AudioPlan) -> FfmpegProcess:
-        command = build_command(settings, plan)
+    async def start(
+        cls, settings: CaptureSettings, plan: AudioPlan, video_codec: str | None = None
+    ) -> FfmpegProcess:
+        command = build_command(settings, plan, video_codec)
         # Not the command line itself: the RTSP URL may carry the camera's password.
         _LOGGER.debug("camera %s: starting ffmpeg, audio %s", settings.camera_id, plan)
         script = concat_script(settings.rtsp_url, {"rtsp_transport": "tcp", **FAST_START})

@@ -166,6 +166,21 @@ try {
   await linkPage.close();
   console.log("links: ?pair=, pasted e2ee-nvr-pair: URI and ?clip= checked");
 
+  // HA's language: with hass.locale.language "de" the panel speaks German, event kinds included.
+  const german = await context.newPage();
+  errors(german);
+  await german.goto(`${base}/screens.html?scenario=enrolled&lang=de`);
+  await german.waitForSelector("body[data-ready='1']");
+  await german.waitForSelector("[data-tab=clips]");
+  const germanTabs = await german.locator("[role=tab]").allInnerTexts();
+  if (!germanTabs.map((t) => t.trim()).includes("Aufnahmen")) failures.push(`german: tabs say ${JSON.stringify(germanTabs)}`);
+  const germanKinds = await german.locator("select option").allInnerTexts();
+  if (!germanKinds.includes("Bewegung") || germanKinds.includes("motion")) failures.push(`german: event filter says ${JSON.stringify(germanKinds)}`);
+  const picker = await german.evaluate(() => window.customCards?.find((c) => c.type === "e2ee-nvr-clips-card")?.name);
+  if (picker !== "E2EE-NVR-Aufnahmen") failures.push(`german: the card picker lists ${JSON.stringify(picker)}`);
+  await german.close();
+  console.log(`german: tabs ${germanTabs.map((t) => t.trim()).join(", ")}`);
+
   if (mp4 === null) {
     console.log("player: SKIPPED (ffmpeg not found)");
   } else {
@@ -235,6 +250,8 @@ try {
     await shoot("clips", "scenario=enrolled", wide);
     await shoot("clips-dark", "scenario=enrolled&theme=dark", wide);
     await shoot("clips-narrow", "scenario=enrolled", narrow);
+    await shoot("clips-de", "scenario=enrolled&lang=de", wide);
+    await shoot("card-and-editor-de-narrow-dark", "scenario=enrolled&element=card&lang=de&theme=dark", narrow);
     await shoot("clip-selected", "scenario=enrolled", wide, async (v) => {
       await v.locator("button.tile").first().click();
     });

@@ -107,8 +107,9 @@ def test_no_other_config_yaml_confuses_the_store() -> None:
     assert found == ["addon/config.yaml"]
 
 
-def test_translations_cover_every_option(config: dict[str, Any]) -> None:
-    translations = _yaml(ADDON / "translations" / "en.yaml")
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_translations_cover_every_option(config: dict[str, Any], language: str) -> None:
+    translations = _yaml(ADDON / "translations" / f"{language}.yaml")
     assert set(translations) <= {"configuration", "network"}
     described = translations["configuration"]
     assert set(described) == set(config["schema"])

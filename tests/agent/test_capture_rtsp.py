@@ -8,8 +8,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from camera_agent.capture.boxes import child, children, full_box, iter_boxes, path
 from camera_agent.capture.camera import run_camera
+from camera_agent.capture.codecs import VISUAL_ENTRY_FIELDS
 from camera_agent.capture.cutter import EventTrigger
+from camera_agent.capture.fmp4 import children_of_stsd
 from camera_agent.capture.settings import CaptureSettings
 from devstack.rtsp_camera import MARKER, RtspCamera
 from tests.agent.capture_memory_sink import (
@@ -183,14 +186,50 @@ async def test_g711_and_silent_cameras_record(
         assert clip.codecs.endswith(expected_codecs_end)
 
 
-async def test_h265_is_stored_as_it_comes() -> None:
+def video_sample_entry(mp4: bytes) -> tuple[bytes, memoryview]:
+    """The (type, payload) of the video track's sample entry in a clip's init segment."""
+    moov = next(box for box in iter_boxes(mp4) if box.type == b"moov")
+    for trak in children(moov.payload, b"trak"):
+        mdia = path(trak.payload, b"mdia")
+        if bytes(full_box(path(mdia.payload, b"hdlr").payload)[2][4:8]) == b"vide":
+            stsd = full_box(path(mdia.payload, b"minf", b"stbl", b"stsd").payload)[2]
+            return children_of_stsd(stsd)[0]
+    raise AssertionError("no video track")
+
+
+def hvcc_parameter_sets(entry: memoryview) -> dict[int, tuple[bool, int]]:
+    """NAL unit type -> (array_completeness, NAL unit count) of each array in the hvcC box
+    (ISO/IEC 14496-15 section 8.3.3.1: 22 bytes of fields, numOfArrays, then the arrays)."""
+    hvcc = child(entry[VISUAL_ENTRY_FIELDS:], b"hvcC")
+    assert hvcc is not None, "the sample entry has no hvcC"
+    config = bytes(hvcc.payload)
+    arrays: dict[int, tuple[bool, int]] = {}
+    offset = 23
+    for _ in range(config[22]):
+        kind, count = config[offset], int.from_bytes(config[offset + 1 : offset + 3], "big")
+        offset += 3
+        for _unit in range(count):
+            offset += 2 + int.from_bytes(config[offset : offset + 2], "big")
+        arrays[kind & 0x3F] = (bool(kind & 0x80), count)
+    return arrays
+
+
+async def test_h265_is_copied_and_tagged_hvc1_for_safari() -> None:
     with RtspCamera(video="h265", audio="none") as camera:
         recorder = Recorder(settings_for(camera))
         (clip, *_) = await recorder.sink.wait_until_finished(1)
         await recorder.stop()
     await assert_playable(clip, video="hevc", audio=None)
-    # ffmpeg's MP4 muxer labels copied H.265 hev1 (parameter sets in band) unless told otherwise.
-    assert clip.codecs.split(".")[0] in ("hev1", "hvc1")
+    # ffmpeg's default tag for copied H.265 is hev1, which Safari refuses through MediaSource;
+    # hvc1 carries the parameter sets in the init segment, where Safari wants them.
+    entry_type, entry = video_sample_entry(bytes(clip.data))
+    assert entry_type == b"hvc1"
+    arrays = hvcc_parameter_sets(entry)
+    for nal_type in (32, 33, 34):  # VPS, SPS, PPS: present, and complete (hvc1's promise)
+        assert arrays.get(nal_type, (False, 0))[1] >= 1, (nal_type, arrays)
+        assert arrays[nal_type][0], (nal_type, arrays)
+    # The manifest's codec string follows the sample entry.
+    assert clip.codecs.startswith("hvc1.") and "," not in clip.codecs
     assert clip.codecs.count(".") >= 3  # profile, compatibility, tier+level[, constraints]
     assert clip.thumbnail_jpeg is not None and clip.thumbnail_jpeg.startswith(b"\xff\xd8")
     assert MARKER in clip.data

@@ -6,6 +6,7 @@ import { LitElement, css, html, nothing } from "lit";
 import { property, state } from "lit/decorators.js";
 import { type Hass, define, errorText, translatorFor } from "../ui/base";
 import { baseStyles } from "../ui/styles";
+import { pageLanguage, translate } from "../i18n";
 import "../ui/clip-player";
 import "../ui/clip-facts";
 import "../ui/clip-thumb";
@@ -136,8 +137,13 @@ registry.customCards ??= [];
 if (!registry.customCards.some((c) => c.type === "e2ee-nvr-clips-card")) {
   registry.customCards.push({
     type: "e2ee-nvr-clips-card",
-    name: "E2EE NVR clips",
-    description: "Recent end-to-end encrypted clips, decrypted in this browser.",
+    // Getters: the picker reads them when it opens, after HA has set the page's language.
+    get name() {
+      return translate(pageLanguage(), "card.picker_name");
+    },
+    get description() {
+      return translate(pageLanguage(), "card.picker_description");
+    },
     preview: false,
   });
 }

@@ -15,6 +15,7 @@ import { type ClipRow } from "../lib/api/schemas";
 import { ClipFeed, type FeedFilter, NO_FILTER, cameraNames, eventKinds, groupClips } from "../lib/flows/clip-feed";
 import { type WithheldCamera, withheldCameras } from "../lib/flows/delivery-check";
 import { clipFileName, saveBlob } from "../lib/player/download";
+import { eventKindLabel } from "../i18n";
 
 export class ClipsView extends SessionView {
   static override styles = [
@@ -179,7 +180,7 @@ export class ClipsView extends SessionView {
       <label>${t("clips.filter_event")}
         <select @change=${(e: Event) => this.setFilter({ event: (e.target as HTMLSelectElement).value })}>
           <option value="">${t("clips.all")}</option>
-          ${this.knownEvents.map((kind) => html`<option value=${kind} ?selected=${this.filter.event === kind}>${kind}</option>`)}
+          ${this.knownEvents.map((kind) => html`<option value=${kind} ?selected=${this.filter.event === kind}>${eventKindLabel(t, kind)}</option>`)}
         </select></label>
       <label>${t("clips.filter_day")}
         <input type="date" .value=${this.filter.day} @change=${(e: Event) => this.setFilter({ day: (e.target as HTMLInputElement).value })} /></label>

@@ -25,6 +25,8 @@ if (params.get("theme") === "dark") {
   for (const [name, value] of Object.entries(DARK)) document.documentElement.style.setProperty(name, value);
   document.body.style.background = "#111";
 }
+// HA sets the page's language too; the card picker's entry reads it (card/clips-card.ts).
+document.documentElement.lang = params.get("lang") ?? "en";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // The instance key ids the fake signed set names (set in main once this browser's key exists).
@@ -142,7 +144,9 @@ async function main(): Promise<void> {
     },
   };
   const hass = {
-    language: "en",
+    // As HA gives it: the user's language in locale.language (?lang=de for the German screens).
+    language: params.get("lang") ?? "en",
+    locale: { language: params.get("lang") ?? "en" },
     user: { is_admin: params.get("admin") !== "0", name: "Owner" },
     callWS: async <T>(message: Record<string, unknown>): Promise<T> => {
       const command = String(message["type"]).replace("e2ee_nvr/", "");

@@ -9,6 +9,7 @@ import { chipStyles } from "./styles";
 import { type ClipRow } from "../lib/api/schemas";
 import { type ClipFacts, type Disagreement } from "../lib/flows/clip-facts";
 import { type ClipOpener } from "../lib/flows/clip-opener";
+import { eventKindLabel } from "../i18n";
 
 export class ClipFactsView extends LitElement {
   static override styles = [
@@ -132,10 +133,10 @@ export class ClipFactsView extends LitElement {
         title=${t("clips.signed_by_camera")}>
         <div><strong>${camera}</strong></div>
         <div>${formatDateTime(facts.startMs, this.hass)} · ${t("clips.duration", { seconds })}</div>
-        <div>${facts.eventKinds.map((kind) => html`<span class="chip">${kind}</span>`)}</div>
+        <div>${facts.eventKinds.map((kind) => html`<span class="chip">${eventKindLabel(t, kind)}</span>`)}</div>
         ${this.full && facts.events.length > 0
           ? html`<ul class="events">${facts.events.map(
-              (e) => html`<li>${t("clips.event_detail", { kind: e.kind, time: formatTime(e.startMs, this.hass), source: e.source })}</li>`,
+              (e) => html`<li>${t("clips.event_detail", { kind: eventKindLabel(t, e.kind), time: formatTime(e.startMs, this.hass), source: e.source })}</li>`,
             )}</ul>`
           : nothing}
       </div>
