@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
@@ -418,43 +419,35 @@ def test_request_mac_cannot_pass_as_grant() -> None:
 # verifies, and the device's own checks must still refuse it.
 
 
-def test_grant_device_cert_for_other_key_refused() -> None:
-    grant, _ = grant_pair()
-    payload = payload_of(grant)
-    _swap_device_cert(payload)
-    with pytest.raises(UntrustedKey):
-        accept(remac("pairing-grant", payload, CODE))
-
-
-def test_grant_root_not_chaining_refused() -> None:
-    grant, _ = grant_pair()
-    payload = payload_of(grant)
-    _swap_root(payload)
-    with pytest.raises(UntrustedKey):
-        accept(remac("pairing-grant", payload, CODE))
-
-
-def test_grant_root_not_a_root_refused() -> None:
-    grant, _ = grant_pair()
-    payload = payload_of(grant)
+def _root_is_device_cert(payload: dict[str, Any]) -> None:
     payload["root_cert"] = payload["device_cert"]
-    with pytest.raises(UntrustedKey):
-        accept(remac("pairing-grant", payload, CODE))
 
 
-def test_grant_data_key_id_not_in_set_refused() -> None:
-    grant, _ = grant_pair()
-    payload = payload_of(grant)
+def _data_key_not_in_set(payload: dict[str, Any]) -> None:
     payload["data_key_id"] = "0" * 32
-    with pytest.raises(MissingDataKey):
-        accept(remac("pairing-grant", payload, CODE))
 
 
-def test_grant_other_session_refused() -> None:
+def _other_session(payload: dict[str, Any]) -> None:
+    payload["session_id"] = derive_pairing_keys(WRONG_CODE).session_id
+
+
+@pytest.mark.parametrize(
+    ("tamper", "refusal"),
+    [
+        pytest.param(_swap_device_cert, UntrustedKey, id="device-cert-for-other-key"),
+        pytest.param(_swap_root, UntrustedKey, id="root-not-chaining"),
+        pytest.param(_root_is_device_cert, UntrustedKey, id="root-not-a-root"),
+        pytest.param(_data_key_not_in_set, MissingDataKey, id="data-key-id-not-in-set"),
+        pytest.param(_other_session, PairingMacMismatch, id="other-session"),
+    ],
+)
+def test_bad_grant_with_the_right_code_refused(
+    tamper: Callable[[dict[str, Any]], None], refusal: type[Exception]
+) -> None:
     grant, _ = grant_pair()
     payload = payload_of(grant)
-    payload["session_id"] = derive_pairing_keys(WRONG_CODE).session_id
-    with pytest.raises(PairingMacMismatch):
+    tamper(payload)
+    with pytest.raises(refusal):
         accept(remac("pairing-grant", payload, CODE))
 
 

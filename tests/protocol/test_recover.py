@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from e2ee_nvr_protocol import endpoint
-from e2ee_nvr_protocol.archive import AccountExport, ClipFiles, write_archive
+from e2ee_nvr_protocol.archive import AccountExport, ArchiveReader, ClipFiles, write_archive
 from e2ee_nvr_protocol.clip import ClipEncryptor
 from e2ee_nvr_protocol.device import DeviceTrust
 from e2ee_nvr_protocol.passphrase import generate_passphrase
@@ -52,6 +52,16 @@ def _store_clip(device: PairedDevice, plaintext: bytes, folder: Path, start_ms: 
         path.write_bytes(raw)
         files.sources[suffix] = path
     return files
+
+
+def _account_only(archive: Path, tmp_path: Path) -> Path:
+    """The account part of `archive` alone, as an export without clips."""
+    account_only = tmp_path / "account-only.tar"
+    reader = ArchiveReader(archive)
+    with account_only.open("wb") as handle:
+        write_archive(handle, reader.account_export(), [])
+    reader.close()
+    return account_only
 
 
 def _recover(
@@ -125,13 +135,7 @@ def test_recover_with_clips_in_a_separate_folder(
     exported: tuple[AccountFixture, Path, Path, dict[str, bytes]], tmp_path: Path
 ) -> None:
     account, _archive, store, expected = exported
-    account_only = tmp_path / "account-only.tar"
-    with account_only.open("wb") as handle:
-        from e2ee_nvr_protocol.archive import ArchiveReader
-
-        reader = ArchiveReader(_archive)
-        write_archive(handle, reader.account_export(), [])
-        reader.close()
+    account_only = _account_only(_archive, tmp_path)
     out = tmp_path / "out"
     result = _recover(account_only, out, account.passphrase, "--clips", str(store))
     assert result.returncode == 0, result.stderr
@@ -173,13 +177,7 @@ def test_tampered_clip_is_refused_and_leaves_no_file(
     raw = bytearray(video.read_bytes())
     raw[len(raw) // 2] ^= 1
     video.write_bytes(bytes(raw))
-    account_only = tmp_path / "account-only.tar"
-    from e2ee_nvr_protocol.archive import ArchiveReader
-
-    reader = ArchiveReader(_archive)
-    with account_only.open("wb") as handle:
-        write_archive(handle, reader.account_export(), [])
-    reader.close()
+    account_only = _account_only(_archive, tmp_path)
     out = tmp_path / "out"
     result = _recover(account_only, out, account.passphrase, "--clips", str(store))
     assert result.returncode == 1
@@ -225,13 +223,7 @@ def test_recover_with_clips_in_a_nested_bucket_folder(
     """`--clips` over a synced bucket or off-site folder: `<device>/<day>/<clip>.*`, and the
     media folder's `<device>/<camera>/<day>/` beside it."""
     account, archive, store, expected = exported
-    from e2ee_nvr_protocol.archive import ArchiveReader
-
-    account_only = tmp_path / "account-only.tar"
-    reader = ArchiveReader(archive)
-    with account_only.open("wb") as handle:
-        write_archive(handle, reader.account_export(), [])
-    reader.close()
+    account_only = _account_only(archive, tmp_path)
     synced = tmp_path / "synced"
     first, second = sorted(expected)
     for clip_id, folder in (
