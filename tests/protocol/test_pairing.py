@@ -455,36 +455,22 @@ def test_grant_maker_refuses_inconsistent_inputs() -> None:
     maced, _ = request_pair()
     opened = open_pairing_request(maced, CODE, NOW)
     acct, other = account(0), account(1)
+
+    def grant(
+        code: str = CODE,
+        signer: rsa.RSAPrivateKey = acct.signing_key,
+        data_key: str = acct.data_key_id,
+    ) -> None:
+        make_pairing_grant(
+            maced, opened, code, acct.root_cert, signer, acct.recipient_set, data_key
+        )
+
     with pytest.raises(PairingMacMismatch):
-        make_pairing_grant(
-            maced,
-            opened,
-            WRONG_CODE,
-            acct.root_cert,
-            acct.signing_key,
-            acct.recipient_set,
-            acct.data_key_id,
-        )
+        grant(code=WRONG_CODE)
     with pytest.raises(ValueError, match="signing key"):
-        make_pairing_grant(
-            maced,
-            opened,
-            CODE,
-            acct.root_cert,
-            other.signing_key,
-            acct.recipient_set,
-            acct.data_key_id,
-        )
+        grant(signer=other.signing_key)
     with pytest.raises(MissingDataKey):
-        make_pairing_grant(
-            maced,
-            opened,
-            CODE,
-            acct.root_cert,
-            acct.signing_key,
-            acct.recipient_set,
-            other.data_key_id,
-        )
+        grant(data_key=other.data_key_id)
 
 
 def test_grant_maker_ignores_a_forged_request_object() -> None:

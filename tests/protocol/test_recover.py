@@ -92,17 +92,22 @@ def _recover(
     )
 
 
-@pytest.fixture
-def exported(tmp_path: Path) -> tuple[AccountFixture, Path, Path, dict[str, bytes]]:
-    """An account with two endpoints, clips encrypted to both, exported to an archive."""
+def _first_clip(tmp_path: Path) -> tuple[AccountFixture, PairedDevice, Path, list[ClipFiles]]:
+    """A new account, a device paired to it, and its first clip in the store folder."""
     passphrase = generate_passphrase()
     document, first = endpoint.create_account(passphrase, kdf_params=fast_kdf_params())
     account = AccountFixture(passphrase, document, first)
     device = pair_device(account)
     store = tmp_path / "store"
     store.mkdir()
-    clips = [_store_clip(device, _clip_bytes(0), store, NOW * 1000)]
-    account.document, _second = endpoint.enrol_with_passphrase(document, passphrase)
+    return account, device, store, [_store_clip(device, _clip_bytes(0), store, NOW * 1000)]
+
+
+@pytest.fixture
+def exported(tmp_path: Path) -> tuple[AccountFixture, Path, Path, dict[str, bytes]]:
+    """An account with two endpoints, clips encrypted to both, exported to an archive."""
+    account, device, store, clips = _first_clip(tmp_path)
+    account.document, _second = endpoint.enrol_with_passphrase(account.document, account.passphrase)
     trust, _ = device.trust.admit(account.document.recipient_set)
     device = PairedDevice(device.key, trust)
     clips.append(_store_clip(device, _clip_bytes(1), store, NOW * 1000 + 60_000))
@@ -192,14 +197,11 @@ def test_recover_a_migrated_v2_account_through_its_key_history(tmp_path: Path) -
     from e2ee_nvr_protocol import endpoint_v2
     from e2ee_nvr_protocol.account_build_v2 import migrate_v1
 
-    passphrase = generate_passphrase()
-    document, first = endpoint.create_account(passphrase, kdf_params=fast_kdf_params())
-    account = AccountFixture(passphrase, document, first)
-    device = pair_device(account)
-    store = tmp_path / "store"
-    store.mkdir()
-    clips = [_store_clip(device, _clip_bytes(0), store, NOW * 1000)]
-    migrated, owner = migrate_v1(document, first, passphrase, pdk_params=fast_kdf_params()[0])
+    account, device, store, clips = _first_clip(tmp_path)
+    passphrase = account.passphrase
+    migrated, owner = migrate_v1(
+        account.document, account.first, passphrase, pdk_params=fast_kdf_params()[0]
+    )
     device = PairedDevice(device.key, device.trust.admit(migrated.recipient_set)[0])
     clips.append(_store_clip(device, _clip_bytes(1), store, NOW * 1000 + 60_000))
     migrated, owner, other = endpoint_v2.enrol(migrated, owner, passphrase)
