@@ -80,16 +80,7 @@ class Uploader:
             except Unauthorized as err:
                 self._needs_pairing(err)
                 wait = backoff.next_delay()
-            await self._wait_for_work(stop, wait)
-
-    async def _wait_for_work(self, stop: asyncio.Event, seconds: float) -> None:
-        added = asyncio.ensure_future(self._spool.clip_added.wait())
-        stopped = asyncio.ensure_future(stop.wait())
-        try:
-            await asyncio.wait({added, stopped}, timeout=seconds, return_when="FIRST_COMPLETED")
-        finally:
-            added.cancel()
-            stopped.cancel()
+            await wait_for_either(self._spool.clip_added, stop, wait)
 
     def _next_refused_retry(self) -> float:
         if not self._refused_until:
@@ -211,13 +202,15 @@ class Uploader:
             except (ProtocolError, RecordingBlocked, HaRefused) as err:
                 self._status.recording_blocked = self._trust.blocked_reason or str(err)
                 wait = backoff.next_delay()
-            await self._wait_trust(stop, wait)
+            await wait_for_either(self._trust_wanted, stop, wait)
 
-    async def _wait_trust(self, stop: asyncio.Event, seconds: float) -> None:
-        wanted = asyncio.ensure_future(self._trust_wanted.wait())
-        stopped = asyncio.ensure_future(stop.wait())
-        try:
-            await asyncio.wait({wanted, stopped}, timeout=seconds, return_when="FIRST_COMPLETED")
-        finally:
-            wanted.cancel()
-            stopped.cancel()
+
+async def wait_for_either(event: asyncio.Event, stop: asyncio.Event, seconds: float) -> None:
+    """Until `event` or `stop` is set, or `seconds` have passed, whichever comes first."""
+    woken = asyncio.ensure_future(event.wait())
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({woken, stopped}, timeout=seconds, return_when="FIRST_COMPLETED")
+    finally:
+        woken.cancel()
+        stopped.cancel()

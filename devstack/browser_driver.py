@@ -23,7 +23,7 @@ from typing import Any
 from devstack.browser import BrowserFailed, BrowserUser, run_scenario
 from devstack.camera_sim import MARKER
 from devstack.endpoint_user import EndpointUserError, PassphraseReader
-from devstack.flow_driver import CLIP_TIMEOUT_SECONDS, PlayedClip
+from devstack.flow_driver import CLIP_TIMEOUT_SECONDS, MOTION_BURST_SECONDS, PlayedClip
 from devstack.ha_api import HaApiError
 from devstack.stack import DOMAIN, Stack
 
@@ -44,11 +44,7 @@ def failure_context(stack: Stack) -> str:
 
 
 async def clip_rows(stack: Stack) -> list[dict[str, Any]]:
-    socket = await stack.api.websocket()
-    try:
-        rows: list[dict[str, Any]] = (await socket.call(f"{DOMAIN}/clips/list"))["clips"]
-    finally:
-        await socket.close()
+    rows: list[dict[str, Any]] = (await stack.api.call_once(f"{DOMAIN}/clips/list"))["clips"]
     return rows
 
 
@@ -83,6 +79,13 @@ async def wait_for_clip_count(
         f"HA lists {len(rows)} clips after {timeout:.0f} s, expected {count}"
         + failure_context(stack)
     )
+
+
+async def record_clip(stack: Stack, count: int) -> str:
+    """Motion on the camera; the id of HA's newest clip once it lists `count` clips."""
+    await stack.camera.motion_burst(MOTION_BURST_SECONDS)
+    stack.agent.check_running()
+    return str((await wait_for_clip_count(stack, count))[0]["clip_id"])
 
 
 class BrowserDriver:

@@ -7,7 +7,6 @@ import contextlib
 import logging
 import secrets
 import time
-from types import TracebackType
 
 from aiohttp import web
 
@@ -98,10 +97,5 @@ class SimulatedCamera:
             raise
         return self
 
-    async def __aexit__(
-        self,
-        _type: type[BaseException] | None,
-        _value: BaseException | None,
-        _traceback: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *_exc: object) -> None:
         await self.stop()

@@ -83,6 +83,15 @@ class PythonEndpointDriver:
             self._user = None
 
 
+async def start_recording(stack: Stack) -> None:
+    """Once the agent is paired: run it, and wait until it hears the camera's events."""
+    await stack.agent.wait_paired()
+    await stack.agent.start_running()
+    await stack.camera.wait_for_event_subscriber()
+    # Some video in the agent's pre-roll buffer before the motion starts.
+    await asyncio.sleep(PREROLL_FILL_SECONDS)
+
+
 async def run_flow(stack: Stack, driver: FlowDriver) -> PlayedClip:
     """Turn on, pair by the agent's code, start recording, make motion, play the clip."""
     LOG.info("[%s] turning E2EE on", driver.name)
@@ -90,11 +99,7 @@ async def run_flow(stack: Stack, driver: FlowDriver) -> PlayedClip:
     code = await stack.agent.start_pairing()
     LOG.info("[%s] pairing with code %s", driver.name, code)
     await driver.pair(stack, code)
-    await stack.agent.wait_paired()
-    await stack.agent.start_running()
-    await stack.camera.wait_for_event_subscriber()
-    # Some video in the agent's pre-roll buffer before the motion starts.
-    await asyncio.sleep(PREROLL_FILL_SECONDS)
+    await start_recording(stack)
     await stack.camera.motion_burst(MOTION_BURST_SECONDS)
     stack.agent.check_running()
     LOG.info("[%s] motion reported; waiting for the clip", driver.name)

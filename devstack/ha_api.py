@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from types import TracebackType
 from typing import Any
 
 import aiohttp
@@ -77,6 +76,14 @@ class HaApi:
             raise HaApiError(f"websocket auth refused: {answer}")
         return HaWebsocket(socket)
 
+    async def call_once(self, command: str, **fields: Any) -> Any:
+        """One websocket command on a connection of its own, closed after the answer."""
+        socket = await self.websocket()
+        try:
+            return await socket.call(command, **fields)
+        finally:
+            await socket.close()
+
     async def run_config_flow(self, domain: str, user_input: Mapping[str, Any]) -> dict[str, Any]:
         """Start a config flow and submit one form, as the UI's "Add integration" does."""
         started = await self.request("POST", "/api/config/config_entries/flow", {"handler": domain})
@@ -122,10 +129,5 @@ class HaApi:
     async def __aenter__(self) -> HaApi:
         return self
 
-    async def __aexit__(
-        self,
-        _type: type[BaseException] | None,
-        _value: BaseException | None,
-        _traceback: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *_exc: object) -> None:
         await self.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
-from types import TracebackType
 
 SERVER_SCRIPT = Path(__file__).with_name("rtsp_server.py")
 # The server needs PyGObject (gi), which only the system interpreter has; a venv cannot import it.
@@ -68,10 +67,5 @@ class RtspCamera:
         self.start()
         return self
 
-    def __exit__(
-        self,
-        _type: type[BaseException] | None,
-        _value: BaseException | None,
-        _traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.kill()

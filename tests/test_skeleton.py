@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import pkgutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ import camera_agent
 import e2ee_nvr_protocol
 from camera_agent.state import AgentState
 from camera_agent.trust import RecordingBlocked, TrustKeeper
+from tests.packaging.loaded_modules import names_loaded_from
 from tests.protocol.account_setup import new_account, pair_device
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -35,14 +34,7 @@ def test_protocol_package_is_the_integration_folder() -> None:
 
 def test_the_agent_process_knows_the_protocol_by_one_name() -> None:
     # Import every module of the agent, as `e2ee-nvr-agent run` and `recover` would.
-    for module in pkgutil.walk_packages(camera_agent.__path__, "camera_agent."):
-        importlib.import_module(module.name)
-    loaded_from_protocol = {
-        name
-        for name, module in list(sys.modules.items())
-        if getattr(module, "__file__", None)
-        and Path(module.__file__ or "").resolve().is_relative_to(PROTOCOL_DIR)
-    }
+    loaded_from_protocol = names_loaded_from(PROTOCOL_DIR, camera_agent)
     assert loaded_from_protocol
     assert {name.split(".")[0] for name in loaded_from_protocol} == {"e2ee_nvr_protocol"}
     # Home Assistant's name for the package cannot even be imported here.

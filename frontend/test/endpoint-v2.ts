@@ -17,18 +17,9 @@ import * as certs from "../src/lib/crypto/certs";
 import * as primitives from "../src/lib/crypto/primitives";
 import { dataRdkContext, unwrapBytes, wrapContext, wrapToP256, wrapToRsa } from "../src/lib/crypto/wrap";
 import { toHex, equal } from "../src/lib/crypto/bytes";
-import { type TestSuite, assert } from "./harness";
+import { type TestSuite, assert, outcomeOf } from "./harness";
 
 const PASSPHRASE = "absolute corny elective ibuprofen pardon remorse shiftless stargazer unfailing unsworn";
-
-async function outcome(attempt: () => Promise<unknown>): Promise<string> {
-  try {
-    await attempt();
-    return "ok";
-  } catch (err) {
-    return err instanceof Error ? err.name : String(err);
-  }
-}
 
 export function endpointV2Suites(): TestSuite[] {
   return [
@@ -72,15 +63,15 @@ export function endpointV2Suites(): TestSuite[] {
               );
             }
             const manifest = { clipId: toHex(clipId), wrappedKeys } as unknown as ClipManifest;
-            const thief = await outcome(() => openClipKeyBytes(manifest, [second.instance, stolenDataKey]));
+            const thief = await outcomeOf(() => openClipKeyBytes(manifest, [second.instance, stolenDataKey]));
             assert(thief === "NoRecipientKey", `the revoked browser's keys: ${thief}`);
             assert(equal(await openClipKeyBytes(manifest, [owner.instance]), clipKey), "the owner opens it");
             // Nor does the stolen RDK open generation 2, and the revoked browser has no wrap of it.
             const gen2 = revoked.document.dataKeys[1];
             assert(gen2 !== undefined, "generation 2");
-            const withOld = await outcome(() => openDataKeyV2(revoked.document, gen2, stolenRdk));
+            const withOld = await outcomeOf(() => openDataKeyV2(revoked.document, gen2, stolenRdk));
             assert(withOld === "BackupMismatch", `RDK_1 on generation 2: ${withOld}`);
-            const noWrap = await outcome(() => readDataKeyV2(revoked.document, second.instance, 2));
+            const noWrap = await outcomeOf(() => readDataKeyV2(revoked.document, second.instance, 2));
             assert(noWrap === "NoRecipientKey", `revoked browser reading generation 2: ${noWrap}`);
             // The owner still reads old clips (generation 1) and new ones (generation 2).
             assert((await readDataKeyV2(revoked.document, owner.instance, 1)).keyId === stolenDataKey.keyId, "old generation");
@@ -97,7 +88,7 @@ export function endpointV2Suites(): TestSuite[] {
             const held = await endpointV1.verifyCurrentSet(enrolled.document, v1.endpoint);
             const v1Keys = await endpointV1.unlockWithPassphrase(enrolled.document, PASSPHRASE);
             const v1DataKey = await endpointV1.openDataKey(enrolled.document, v1Keys.rdk);
-            const reused = await outcome(() => migrateV1(enrolled.document, held, v1.endpoint.instanceKey.keyId, PASSPHRASE, [], cheap));
+            const reused = await outcomeOf(() => migrateV1(enrolled.document, held, v1.endpoint.instanceKey.keyId, PASSPHRASE, [], cheap));
             assert(reused === "Error", `migrating under the v1 salts: ${reused}`);
             const migrated = await migrateV1(enrolled.document, held, v1.endpoint.instanceKey.keyId, PASSPHRASE, [], kdf.newDefaultParams(15, 10_000));
             const set = migrated.verified;
@@ -115,7 +106,7 @@ export function endpointV2Suites(): TestSuite[] {
             }
             // The v1 PDK (which every v1 browser could unwrap) opens nothing in the v2 document.
             const pdk1 = await endpointV1.derivePdk(enrolled.document, PASSPHRASE);
-            const stale = await outcome(() => kdf.verifyPassphraseCheck(pdk1, migrated.document.accountId, migrated.document.passphrase.check));
+            const stale = await outcomeOf(() => kdf.verifyPassphraseCheck(pdk1, migrated.document.accountId, migrated.document.passphrase.check));
             assert(stale === "WrongPassphrase", `the v1 PDK against the v2 check: ${stale}`);
             pdk1.fill(0);
             v1Keys.rdk.fill(0);

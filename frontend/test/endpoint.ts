@@ -11,22 +11,13 @@ import * as envelope from "../src/lib/crypto/envelope";
 import * as kdf from "../src/lib/crypto/kdf";
 import * as pairing from "../src/lib/crypto/pairing";
 import { dumps, loads } from "../src/lib/crypto/encoding";
-import { type DataSource, type TestSuite, assert } from "./harness";
+import { type DataSource, type TestSuite, assert, outcomeOf } from "./harness";
 
 export const PASSPHRASE = "absolute corny elective ibuprofen pardon remorse shiftless stargazer unfailing unsworn";
 
 /** The cheapest parameters section 4 allows: tests only. */
 export function cheapParams(): { pdk: kdf.KdfParams; rdk: kdf.KdfParams } {
   return { pdk: kdf.newDefaultParams(15, 10_000), rdk: kdf.newDefaultParams(15, 10_000) };
-}
-
-async function errorName(attempt: () => Promise<unknown>): Promise<string> {
-  try {
-    await attempt();
-    return "ok";
-  } catch (err) {
-    return err instanceof Error ? err.name : String(err);
-  }
 }
 
 interface PairingCase {
@@ -63,9 +54,9 @@ export async function endpointSuites(source: DataSource): Promise<TestSuite[]> {
           run: async () => {
             const { document } = await made();
             const other = PASSPHRASE.split(" ").reverse().join(" ");
-            assert((await errorName(() => endpoint.unlockWithPassphrase(document, other))) === "WrongPassphrase", "wrong");
+            assert((await outcomeOf(() => endpoint.unlockWithPassphrase(document, other))) === "WrongPassphrase", "wrong");
             const typo = PASSPHRASE.replace("corny", "cornyy");
-            assert((await errorName(() => endpoint.unlockWithPassphrase(document, typo))) === "InvalidPassphrase", "typo");
+            assert((await outcomeOf(() => endpoint.unlockWithPassphrase(document, typo))) === "InvalidPassphrase", "typo");
           },
         },
         {
@@ -74,7 +65,7 @@ export async function endpointSuites(source: DataSource): Promise<TestSuite[]> {
             const { document } = await made();
             const keys = await endpoint.unlockWithInstance(document, (await made()).endpoint);
             const recoveryCert = await certs.loadCert(document.recoveryCertDer);
-            const outcome = await errorName(async () => {
+            const outcome = await outcomeOf(async () => {
               const pdk = await endpoint.derivePdk(document, PASSPHRASE);
               await backup.openBackup(document.backups.signing, pdk, document.accountId, recoveryCert);
             });
@@ -90,9 +81,9 @@ export async function endpointSuites(source: DataSource): Promise<TestSuite[]> {
             // The store keeps the parameters and swaps the rest (check and PKCS#12) for another account's.
             const foreign = { ...other.document.backups.signing, accountId: document.accountId, kdf: document.backups.signing.kdf };
             const swapped = { ...document, backups: { ...document.backups, signing: foreign } };
-            const outcome = await errorName(() => endpoint.unlockWithPassphrase(swapped, PASSPHRASE));
+            const outcome = await outcomeOf(() => endpoint.unlockWithPassphrase(swapped, PASSPHRASE));
             assert(outcome === "BackupMismatch", outcome);
-            const wrong = await errorName(() => endpoint.unlockWithPassphrase(document, PASSPHRASE.split(" ").reverse().join(" ")));
+            const wrong = await outcomeOf(() => endpoint.unlockWithPassphrase(document, PASSPHRASE.split(" ").reverse().join(" ")));
             assert(wrong === "WrongPassphrase", wrong);
           },
         },
@@ -126,7 +117,7 @@ export async function endpointSuites(source: DataSource): Promise<TestSuite[]> {
             const revoked = await endpoint.revokeInstance(second.document, second.endpoint, first.endpoint.instanceKey.keyId);
             const after = await endpoint.verifyCurrentSet(revoked, second.endpoint);
             assert(after.epoch === 3 && after.keys.length === 2, "revoked set");
-            const gone = await errorName(() => endpoint.unlockWithInstance(revoked, first.endpoint));
+            const gone = await outcomeOf(() => endpoint.unlockWithInstance(revoked, first.endpoint));
             assert(gone === "UntrustedKey", gone);
             keys.rdk.fill(0);
           },

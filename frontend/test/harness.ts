@@ -40,6 +40,16 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return deepEqual(keys, otherKeys) && keys.every((key) => deepEqual(left[key], right[key]));
 }
 
+/** "ok" when `attempt` succeeds, else the name of the error it threw: what the suites compare. */
+export async function outcomeOf(attempt: () => unknown): Promise<string> {
+  try {
+    await attempt();
+    return "ok";
+  } catch (err) {
+    return err instanceof Error ? err.name : String(err);
+  }
+}
+
 /** Expect `attempt` to give `output` (expect "ok") or to throw the error named `expect`. */
 export async function expectOutcome(
   attempt: () => Promise<unknown>,

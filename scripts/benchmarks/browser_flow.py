@@ -27,19 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from camera_agent.encrypting_sink import EncryptingSink
-from camera_agent.ha_client import HaClient
 from camera_agent.health import AgentStatus
-from camera_agent.spool import Spool
-from camera_agent.state import AgentState
-from camera_agent.trust import TrustKeeper
-from camera_agent.uploader import Uploader, UploaderSettings
 from devstack.agent_process import AgentProcess
 from devstack.browser import BrowserUser, run_scenario
 from devstack.ha_api import HaApi
 from devstack.hass_process import HassLayout, HassProcess
 from devstack.onboarding import Owner, onboard
-from scripts.benchmarks.ha_ingest import add_integration, agent_config
+from scripts.benchmarks.ha_ingest import add_integration, agent_config, in_process_agent
 from scripts.benchmarks.long_clip import CODECS, FPS, GOP_FRAMES, SECONDS, long_clip
 from scripts.benchmarks.report import Figure, Target, emit, not_measured
 from tests.agent.agent_setup import free_port
@@ -87,12 +81,9 @@ async def pair_timed(browsers: Browsers, config: Path, passphrase: str) -> float
 
 async def record_clip(agent_dir: Path, hass_url: str, clip: Path) -> None:
     """The clip through the agent's own sink and uploader, until HA has committed it."""
-    state = AgentState(agent_dir / "state")
-    trust = TrustKeeper(state)
-    trust.load()
-    spool = Spool(agent_dir / "spool", SPOOL_MAX_BYTES)
-    spool.open()
-    sink = EncryptingSink(spool=spool, trust=trust)
+    status = AgentStatus()
+    status.set_camera("cam0", "recording")
+    spool, sink, uploader, client = in_process_agent(agent_dir, hass_url, SPOOL_MAX_BYTES, status)
     start_ms = int(time.time() * 1000) - SECONDS * 1000
     writer = await sink.start_clip(
         camera_id="cam0", start_ms=start_ms, codecs=CODECS, mime="video/mp4"
@@ -101,12 +92,6 @@ async def record_clip(agent_dir: Path, hass_url: str, clip: Path) -> None:
         while piece := source.read(WRITE_BYTES):
             await writer.write(piece)
     await writer.finish(end_ms=start_ms + SECONDS * 1000, thumbnail_jpeg=None)
-    status = AgentStatus()
-    status.set_camera("cam0", "recording")
-    client = HaClient(hass_url, state.load_token())
-    uploader = Uploader(
-        client=client, spool=spool, trust=trust, status=status, settings=UploaderSettings()
-    )
     stop = asyncio.Event()
     task = asyncio.create_task(uploader.upload_loop(stop), name="upload")
     deadline = time.monotonic() + UPLOAD_TIMEOUT_SECONDS
@@ -122,11 +107,7 @@ async def record_clip(agent_dir: Path, hass_url: str, clip: Path) -> None:
 
 
 async def newest_clip_id(api: HaApi) -> str:
-    socket = await api.websocket()
-    try:
-        rows = (await socket.call("e2ee_nvr/clips/list"))["clips"]
-    finally:
-        await socket.close()
+    rows = (await api.call_once("e2ee_nvr/clips/list"))["clips"]
     return str(rows[0]["clip_id"])
 
 

@@ -162,20 +162,35 @@ async def add_integration(api: HaApi, cap_gb: float) -> None:
     )
 
 
-async def wait_loaded(api: HaApi) -> None:
-    """Until the integration answers a command (after setup or an options reload)."""
-    started = time.monotonic()
+def in_process_agent(
+    agent_dir: Path, hass_url: str, spool_max_bytes: int, status: AgentStatus
+) -> tuple[Spool, EncryptingSink, Uploader, HaClient]:
+    """A paired agent's parts, opened from its folder and run in this process: the spool, the
+    sink that records into it, and the uploader (with its client) that empties it."""
+    state = AgentState(agent_dir / "state")
+    trust = TrustKeeper(state)
+    trust.load()
+    spool = Spool(agent_dir / "spool", spool_max_bytes)
+    spool.open()
+    client = HaClient(hass_url, state.load_token())
+    uploader = Uploader(
+        client=client, spool=spool, trust=trust, status=status, settings=UploaderSettings()
+    )
+    return spool, EncryptingSink(spool=spool, trust=trust), uploader, client
+
+
+async def wait_loaded(api: HaApi, since: float | None = None) -> None:
+    """Until the integration answers a command (after setup, an options reload or a restart);
+    it gives up DRAIN_LIMIT_SECONDS after `since` (by default, now)."""
+    started = time.monotonic() if since is None else since
     while True:
-        socket = await api.websocket()
         try:
-            await socket.call(f"{DOMAIN}/clips/list")
+            await api.call_once(f"{DOMAIN}/clips/list")
             return
         except HaApiError:
             if time.monotonic() - started > DRAIN_LIMIT_SECONDS:
                 raise
             await asyncio.sleep(0.2)
-        finally:
-            await socket.close()
 
 
 async def use_bucket(api: HaApi, weed: WeedServer) -> None:
@@ -199,18 +214,11 @@ async def ingest(
             if weed is not None:
                 await use_bucket(api, weed)
             agent_dir = await paired_agent(work, hass, api, cameras)
-        state = AgentState(agent_dir / "state")
-        trust = TrustKeeper(state)
-        trust.load()
-        spool = Spool(agent_dir / "spool", SPOOL_MAX_BYTES)
-        spool.open()
-        sink = EncryptingSink(spool=spool, trust=trust)
         status = AgentStatus()
         for index in range(cameras):
             status.set_camera(f"cam{index}", "recording")
-        client = HaClient(hass.url, state.load_token())
-        uploader = Uploader(
-            client=client, spool=spool, trust=trust, status=status, settings=UploaderSettings()
+        spool, sink, uploader, client = in_process_agent(
+            agent_dir, hass.url, SPOOL_MAX_BYTES, status
         )
         stop_recording, stop_uploading = asyncio.Event(), asyncio.Event()
         upload_task = asyncio.create_task(uploader.upload_loop(stop_uploading), name="upload")
@@ -279,17 +287,7 @@ async def restart(hass: HassProcess, token: str) -> tuple[float, float]:
     await hass.start()
     to_api = time.monotonic() - started
     async with HaApi(hass.url, token) as api:
-        while True:
-            socket = await api.websocket()
-            try:
-                await socket.call(f"{DOMAIN}/clips/list")
-                break
-            except HaApiError:
-                if time.monotonic() - started > DRAIN_LIMIT_SECONDS:
-                    raise
-                await asyncio.sleep(0.2)
-            finally:
-                await socket.close()
+        await wait_loaded(api, since=started)
     return to_api, time.monotonic() - started
 
 

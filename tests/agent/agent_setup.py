@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,7 +87,11 @@ async def served_store(tmp_path: Path, account: AccountFixture) -> AsyncIterator
         await running.stop()
 
 
-def uploader_for(parts: AgentParts, running: RunningStore) -> tuple[Uploader, HaClient]:
+def uploader_for(
+    parts: AgentParts,
+    running: RunningStore,
+    on_events_visible: Callable[[bool], None] | None = None,
+) -> tuple[Uploader, HaClient]:
     cert = certs.load_cert(parts.device.trust.device_cert_der)
     client = HaClient(running.url, running.store.register_agent(cert))
     uploader = Uploader(
@@ -96,5 +100,6 @@ def uploader_for(parts: AgentParts, running: RunningStore) -> tuple[Uploader, Ha
         trust=parts.trust,
         status=parts.status,
         settings=FAST_UPLOADS,
+        on_events_visible=on_events_visible,
     )
     return uploader, client

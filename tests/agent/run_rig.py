@@ -55,6 +55,22 @@ SEALED = re.compile(r"^clip ([0-9a-f]{32}) \(([a-z0-9_-]+)\) sealed")
 CODE_LINE = re.compile(r"^\s*([A-Z2-7]{4}(?:-[A-Z2-7]{4}){4})\s*$")
 
 
+def read_pairing_code(process: subprocess.Popen[str], shown: list[str] | None = None) -> str | None:
+    """The code `camera_agent pair` prints, read off its output as the user would (None when it
+    prints none within PAIR_LIMIT_SECONDS); every line read is added to `shown`."""
+    assert process.stdout is not None
+    deadline = time.monotonic() + PAIR_LIMIT_SECONDS
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            return None
+        if shown is not None:
+            shown.append(line)
+        if match := CODE_LINE.match(line):
+            return match.group(1)
+    return None
+
+
 class Services:
     """An asyncio loop in a daemon thread, hosting the fake store and the fake ONVIF camera."""
 
@@ -445,18 +461,8 @@ class Rig:
             stderr=subprocess.PIPE,
             text=True,
         )
-        assert process.stdout is not None
         shown: list[str] = []
-        code = None
-        deadline = time.monotonic() + PAIR_LIMIT_SECONDS
-        while code is None and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
-                break
-            shown.append(line)
-            match = CODE_LINE.match(line)
-            if match:
-                code = match.group(1)
+        code = read_pairing_code(process, shown)
         if code is None:
             process.kill()
             _, err = process.communicate()

@@ -15,11 +15,9 @@ from pathlib import Path
 import yaml
 
 from camera_agent.config import parse_config
-from camera_agent.uploader import Uploader
-from e2ee_nvr_protocol import certs
 from e2ee_nvr_protocol.clip import ClipEvent
 from e2ee_nvr_protocol.envelope import SignedEnvelope
-from tests.agent.agent_setup import FAST_UPLOADS, AgentParts, agent_parts, new_account, served_store
+from tests.agent.agent_setup import AgentParts, agent_parts, new_account, served_store, uploader_for
 from tests.agent.fake_store import RunningStore
 
 ADDON_CONFIG = Path(__file__).parents[2] / "addon" / "config.yaml"
@@ -41,18 +39,7 @@ async def _clip_visible_events(parts: AgentParts) -> list[str]:
 
 
 async def _one_heartbeat(parts: AgentParts, running: RunningStore) -> None:
-    cert = certs.load_cert(parts.device.trust.device_cert_der)
-    from camera_agent.ha_client import HaClient
-
-    client = HaClient(running.url, running.store.register_agent(cert))
-    uploader = Uploader(
-        client=client,
-        spool=parts.spool,
-        trust=parts.trust,
-        status=parts.status,
-        settings=FAST_UPLOADS,
-        on_events_visible=parts.sink.set_ha_events_visible,
-    )
+    uploader, client = uploader_for(parts, running, parts.sink.set_ha_events_visible)
     seen = len(running.store.heartbeats)
     stop = asyncio.Event()
     task = asyncio.create_task(uploader.heartbeat_loop(stop))

@@ -18,6 +18,7 @@ from e2ee_nvr_protocol import certs, endpoint_v2, recipients
 from e2ee_nvr_protocol.account_build_v2 import migrate_v1
 from e2ee_nvr_protocol.account_v2 import AccountDocumentV2
 from e2ee_nvr_protocol.clip import decrypt_blob, open_clip_key, verify_clip_manifest
+from e2ee_nvr_protocol.endpoint_v2 import EndpointV2
 from e2ee_nvr_protocol.envelope import SignedEnvelope
 from e2ee_nvr_protocol.errors import NoRecipientKey, Readmitted, RolledBack, UnwrapFailed
 from e2ee_nvr_protocol.manifest import ClipManifest
@@ -27,6 +28,16 @@ from tests.agent.agent_setup import AgentParts, agent_parts, new_account
 from tests.protocol.account_setup import fast_kdf_params
 
 MARKER = b"V2-AGENT-CLIP-"
+
+
+def _paired_then_migrated(tmp_path: Path) -> tuple[AgentParts, str, AccountDocumentV2, EndpointV2]:
+    """An agent paired to a v1 account, and that account migrated to v2 (not yet admitted)."""
+    account = new_account()
+    parts = agent_parts(tmp_path, account)
+    document, owner = migrate_v1(
+        account.document, account.first, account.passphrase, pdk_params=fast_kdf_params()[0]
+    )
+    return parts, account.passphrase, document, owner
 
 
 async def _record(parts: AgentParts, start_ms: int) -> tuple[ClipManifest, bytes]:
@@ -47,13 +58,8 @@ async def _record(parts: AgentParts, start_ms: int) -> tuple[ClipManifest, bytes
 async def test_revoked_browser_with_every_copied_key_cannot_open_new_agent_clips(
     tmp_path: Path,
 ) -> None:
-    account = new_account()
-    parts = agent_parts(tmp_path, account)
-    phrase = account.passphrase
+    parts, phrase, document, owner = _paired_then_migrated(tmp_path)
     # Migration (section 17): the paired agent accepts the v2 set, no re-pairing.
-    document, owner = migrate_v1(
-        account.document, account.first, phrase, pdk_params=fast_kdf_params()[0]
-    )
     assert parts.trust.admit(document.recipient_set) == 2
     document, owner, victim = endpoint_v2.enrol(document, owner, phrase)
     parts.trust.admit(document.recipient_set)
@@ -97,12 +103,7 @@ async def test_revoked_browser_with_every_copied_key_cannot_open_new_agent_clips
 async def test_agent_refuses_readmission_and_rollback_and_stops_recording(
     tmp_path: Path,
 ) -> None:
-    account = new_account()
-    parts = agent_parts(tmp_path, account)
-    phrase = account.passphrase
-    document, owner = migrate_v1(
-        account.document, account.first, phrase, pdk_params=fast_kdf_params()[0]
-    )
+    parts, phrase, document, owner = _paired_then_migrated(tmp_path)
     document, owner, victim = endpoint_v2.enrol(document, owner, phrase)
     enrolled = document
     document, owner = endpoint_v2.revoke(document, owner, phrase, [victim.instance_key_id])

@@ -34,9 +34,7 @@ async def test_a_motion_clip_reaches_ha_encrypted_and_decrypts_at_the_endpoint(
         assert played.camera_id == "front-door"
         assert "motion" in played.events  # sealed in the clip, read after decryption
 
-        socket = await stack.api.websocket()
-        listed = (await socket.call("e2ee_nvr/clips/list"))["clips"]
-        await socket.close()
+        listed = (await stack.api.call_once("e2ee_nvr/clips/list"))["clips"]
         assert [c["clip_id"] for c in listed][:1] == [played.clip_id]
         # events_visible is on: HA may know that motion happened, never what the video shows.
         assert "motion" in listed[0]["events"]

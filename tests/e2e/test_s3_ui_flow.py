@@ -9,14 +9,13 @@ test-artifacts/e2e/s3-ui-flow/.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 
-from devstack.browser_driver import BrowserDriver, wait_for_clip_count, wait_integration_loaded
+from devstack.browser_driver import BrowserDriver, record_clip, wait_integration_loaded
 from devstack.camera_sim import MARKER
-from devstack.flow_driver import MOTION_BURST_SECONDS, PREROLL_FILL_SECONDS
+from devstack.flow_driver import start_recording
 from devstack.ports import free_port
 from devstack.stack import DOMAIN, StackSettings, running_stack
 from devstack.weed import WeedServer
@@ -42,13 +41,8 @@ async def test_the_panel_plays_and_downloads_a_clip_stored_in_a_bucket(tmp_path:
             driver = BrowserDriver(shots, tmp_path / "profiles")
             await driver.turn_on(stack)
             await driver.pair(stack, await stack.agent.start_pairing())
-            await stack.agent.wait_paired()
-            await stack.agent.start_running()
-            await stack.camera.wait_for_event_subscriber()
-            await asyncio.sleep(PREROLL_FILL_SECONDS)
-            await stack.camera.motion_burst(MOTION_BURST_SECONDS)
-            stack.agent.check_running()
-            clip_id = str((await wait_for_clip_count(stack, 1))[0]["clip_id"])
+            await start_recording(stack)
+            clip_id = await record_clip(stack, 1)
 
             # The clip's objects are in the bucket, not in HA's media folder.
             stored = weed.objects(bucket)

@@ -9,7 +9,6 @@ show each disagreement with HA's row. Screens in test-artifacts/e2e/signed-facts
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 
 from devstack.agent_process import CAMERA_ID, CAMERA_NAME
 from devstack.browser_driver import BrowserDriver, wait_for_clip_count
-from devstack.flow_driver import MOTION_BURST_SECONDS, PREROLL_FILL_SECONDS
+from devstack.flow_driver import MOTION_BURST_SECONDS, start_recording
 from devstack.stack import Stack, StackSettings, running_stack
 from tests.agent.agent_setup import free_port
 from tests.e2e.ui_checks import artifact_dir
@@ -53,10 +52,7 @@ async def test_the_panel_shows_signed_facts_and_hass_relabelling(tmp_path: Path)
         driver = BrowserDriver(shots, tmp_path / "profiles")
         await driver.turn_on(stack)
         await driver.pair(stack, await stack.agent.start_pairing())
-        await stack.agent.wait_paired()
-        await stack.agent.start_running()
-        await stack.camera.wait_for_event_subscriber()
-        await asyncio.sleep(PREROLL_FILL_SECONDS)
+        await start_recording(stack)
         await stack.camera.motion_burst(MOTION_BURST_SECONDS)
         stack.agent.check_running()
         signed = (await wait_for_clip_count(stack, 1))[0]

@@ -11,34 +11,23 @@ test-artifacts/e2e/ui-flow/.
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from devstack.browser_driver import BrowserDriver, wait_for_clip_count
+from devstack.browser_driver import BrowserDriver, record_clip
 from devstack.endpoint_user import PassphraseReader
-from devstack.flow_driver import MOTION_BURST_SECONDS, PREROLL_FILL_SECONDS
+from devstack.flow_driver import start_recording
 from devstack.ports import free_port
-from devstack.stack import DOMAIN, Stack, StackSettings, running_stack
-from tests.e2e.ui_checks import artifact_dir, wait_agent_epoch
+from devstack.stack import DOMAIN, StackSettings, running_stack
+from tests.e2e.ui_checks import account_info, artifact_dir, wait_agent_epoch
 
 pytestmark = pytest.mark.slow
 SECOND = "second"
 SECOND_NAME = "Second browser (e2e)"
-
-
-async def account(stack: Stack) -> dict[str, Any]:
-    socket = await stack.api.websocket()
-    try:
-        info: dict[str, Any] = await socket.call(f"{DOMAIN}/account/get")
-        return info
-    finally:
-        await socket.close()
 
 
 def recover_clips(archive: Path, passphrase: str, out: Path) -> dict[str, bytes]:
@@ -56,13 +45,6 @@ def recover_clips(archive: Path, passphrase: str, out: Path) -> dict[str, bytes]
     return recovered
 
 
-async def record_clip(stack: Stack, count: int) -> str:
-    """Motion on the camera; the id of HA's newest clip once it lists `count` clips."""
-    await stack.camera.motion_burst(MOTION_BURST_SECONDS)
-    stack.agent.check_running()
-    return str((await wait_for_clip_count(stack, count))[0]["clip_id"])
-
-
 async def test_the_panel_turns_on_pairs_plays_enrols_revokes_and_turns_off(
     tmp_path: Path,
 ) -> None:
@@ -72,7 +54,7 @@ async def test_the_panel_turns_on_pairs_plays_enrols_revokes_and_turns_off(
 
         # Turn on and confirm the passphrase: one account, this browser its one instance.
         await driver.turn_on(stack)
-        info = await account(stack)
+        info = await account_info(stack)
         assert info["enabled"] and len(info["instances"]) == 1, info["instances"]
         assert driver.passphrase is not None and len(driver.passphrase.split()) == 10
         # The panel creates protocol-v2 accounts: one data-key generation, no PDK wraps.
@@ -81,10 +63,7 @@ async def test_the_panel_turns_on_pairs_plays_enrols_revokes_and_turns_off(
 
         # Pair with the code the agent shows; then it records on motion.
         await driver.pair(stack, await stack.agent.start_pairing())
-        await stack.agent.wait_paired()
-        await stack.agent.start_running()
-        await stack.camera.wait_for_event_subscriber()
-        await asyncio.sleep(PREROLL_FILL_SECONDS)
+        await start_recording(stack)
         older = await record_clip(stack, 1)
 
         # See it, play it, download it: the bytes equal the clip decrypted from the passphrase.
@@ -108,7 +87,7 @@ async def test_the_panel_turns_on_pairs_plays_enrols_revokes_and_turns_off(
         revoked = await driver.revoke(stack, SECOND_NAME, wrong_passphrase=wrong)
         assert revoked["wrongRefused"] and "not the passphrase" in revoked["wrongRefused"], revoked
         assert revoked["after"] == revoked["before"] - 1
-        info = await account(stack)
+        info = await account_info(stack)
         assert revoked["keyId"] not in {i["key_id"] for i in info["instances"]}
         # The revoke rotated the data key: v2 with two generations, the set naming the second.
         assert info["account"]["v"] == 2 and len(info["account"]["data_keys"]) == 2, info["account"]
@@ -151,7 +130,7 @@ async def test_the_panel_turns_on_pairs_plays_enrols_revokes_and_turns_off(
         # Turn E2EE off with the typed confirmation.
         off = await driver.turn_off(stack)
         assert off["disabledBefore"] is True
-        assert (await account(stack))["enabled"] is False
+        assert (await account_info(stack))["enabled"] is False
 
     pictures = sorted(p.name for p in shots.glob("*.png"))
     for screen_name in (

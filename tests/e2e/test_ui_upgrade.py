@@ -10,36 +10,19 @@ one after. Screens go to test-artifacts/e2e/ui-upgrade/.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from devstack.browser_driver import BrowserDriver, wait_for_clip_count
+from devstack.browser_driver import BrowserDriver, record_clip
 from devstack.endpoint_user import EndpointUser, PassphraseReader
-from devstack.flow_driver import MOTION_BURST_SECONDS, PREROLL_FILL_SECONDS
+from devstack.flow_driver import start_recording
 from devstack.ports import free_port
-from devstack.stack import DOMAIN, Stack, StackSettings, running_stack
-from tests.e2e.ui_checks import artifact_dir, wait_agent_epoch
+from devstack.stack import StackSettings, running_stack
+from tests.e2e.ui_checks import account_info, artifact_dir, wait_agent_epoch
 
 pytestmark = pytest.mark.slow
 OWNER = "owner"
-
-
-async def account(stack: Stack) -> dict[str, Any]:
-    socket = await stack.api.websocket()
-    try:
-        info: dict[str, Any] = await socket.call(f"{DOMAIN}/account/get")
-        return info
-    finally:
-        await socket.close()
-
-
-async def record_clip(stack: Stack, count: int) -> str:
-    await stack.camera.motion_burst(MOTION_BURST_SECONDS)
-    stack.agent.check_running()
-    return str((await wait_for_clip_count(stack, count))[0]["clip_id"])
 
 
 async def test_a_v1_account_upgrades_in_the_panel_keeping_clips_and_cameras(
@@ -55,12 +38,9 @@ async def test_a_v1_account_upgrades_in_the_panel_keeping_clips_and_cameras(
             await v1.grant_pairing(await stack.agent.start_pairing())
         finally:
             await socket.close()
-        await stack.agent.wait_paired()
-        await stack.agent.start_running()
-        await stack.camera.wait_for_event_subscriber()
-        await asyncio.sleep(PREROLL_FILL_SECONDS)
+        await start_recording(stack)
         older = await record_clip(stack, 1)
-        before = await account(stack)
+        before = await account_info(stack)
         assert before["account"]["v"] == 1, before["account"]
 
         # A browser enrols with the passphrase and is shown the upgrade prompt.
@@ -74,7 +54,7 @@ async def test_a_v1_account_upgrades_in_the_panel_keeping_clips_and_cameras(
         assert upgraded["wrongRefused"] and "not the passphrase" in upgraded["wrongRefused"]
 
         # v2 now: generation 1 is the v1 data key, generation 2 fresh; every instance kept.
-        after = await account(stack)
+        after = await account_info(stack)
         document = after["account"]
         assert document["v"] == 2 and len(document["data_keys"]) == 2, document
         assert document["data_keys"][0]["cert"] == before["account"]["data_cert"]

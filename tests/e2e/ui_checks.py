@@ -6,14 +6,22 @@ import asyncio
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 from devstack.agent_process import AgentProcess
 from devstack.browser import fresh_dir
 from devstack.hass_process import REPO_ROOT
+from devstack.stack import DOMAIN, Stack
 
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
 STORED_LINE = re.compile(r"clip ([0-9a-f]+) stored by Home Assistant")
 EPOCH_LINE = re.compile(r"recipient set epoch (\d+) accepted")
+
+
+async def account_info(stack: Stack) -> dict[str, Any]:
+    """What the panel reads first: e2ee_nvr/account/get, as the admin."""
+    info: dict[str, Any] = await stack.api.call_once(f"{DOMAIN}/account/get")
+    return info
 
 
 def artifact_dir(name: str) -> Path:

@@ -100,14 +100,25 @@ def entry_options(**overrides: Any) -> dict[str, Any]:
     return options
 
 
-@pytest.fixture
-def mock_config_entry(media_root: Path) -> MockConfigEntry:
+def nvr_entry(**options: Any) -> MockConfigEntry:
+    """The integration's entry: clips under the media folder's "nvr", with these options."""
     return MockConfigEntry(
         domain=DOMAIN,
         title="E2EE NVR",
         data={CONF_MEDIA_DIR: "local", CONF_FOLDER: "nvr"},
-        options=entry_options(),
+        options=entry_options(**options),
     )
+
+
+@pytest.fixture
+def mock_config_entry(media_root: Path) -> MockConfigEntry:
+    return nvr_entry()
+
+
+@pytest.fixture
+def bucket(weed: WeedServer, socket_enabled: None) -> str:
+    """A fresh, empty bucket on the session's S3 server."""
+    return weed.new_bucket()
 
 
 @pytest.fixture
@@ -146,6 +157,17 @@ async def account_ws(ws: Any, account: AccountFixture) -> Any:
 
 
 @pytest.fixture
-async def agent(client: TestClient[Any, Any], account_ws: Any, account: AccountFixture) -> Agent:
-    """One agent with the camera "front-door", paired through the whole exchange."""
-    return await pair_agent(client, account_ws, account)
+def agent_cameras() -> tuple[str, ...]:
+    """The cameras the `agent` fixture offers; a test module overrides this for others."""
+    return ("front-door",)
+
+
+@pytest.fixture
+async def agent(
+    client: TestClient[Any, Any],
+    account_ws: Any,
+    account: AccountFixture,
+    agent_cameras: tuple[str, ...],
+) -> Agent:
+    """One agent with the cameras of `agent_cameras`, paired through the whole exchange."""
+    return await pair_agent(client, account_ws, account, cameras=agent_cameras)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+import pytest
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.e2ee_nvr.protocol import endpoint_v2, kdf
@@ -17,9 +16,8 @@ from tests.integration.nvr_helpers import AccountFixture, create_account, ws_cal
 FAST = kdf.KdfParams.new_default(scrypt_n_log2=15, pbkdf2_iterations=10_000)
 
 
+@pytest.mark.usefixtures("init_integration")
 async def test_v1_account_migrates_then_enrols_and_revokes_with_rotation(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     hass_ws_client: WebSocketGenerator,
     account: AccountFixture,
 ) -> None:

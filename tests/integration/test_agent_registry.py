@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -36,7 +37,6 @@ def _old_record() -> dict[str, Any]:
 async def test_the_old_registry_file_is_taken_over_once(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
-    media_root: Path,
     hass_storage: dict[str, Any],
 ) -> None:
     """Upgrading from the plain agents.json keeps every agent and leaves no second copy."""
@@ -68,8 +68,9 @@ async def test_agents_survive_a_reload(
     assert (await client.get(f"{AGENT}/trust", headers=agent.auth)).status == 200
 
 
+@pytest.mark.usefixtures("account_ws")
 async def test_a_reader_iterating_the_registry_never_sees_it_change(
-    init_integration: MockConfigEntry, account_ws: Any
+    init_integration: MockConfigEntry,
 ) -> None:
     """Race: a pairing request arrives while an executor thread walks the registry.
 

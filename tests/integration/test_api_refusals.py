@@ -37,8 +37,6 @@ async def _error(response: Any) -> tuple[int, str]:
 
 
 async def test_agent_api_refusals(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     client: TestClient[Any, Any],
     ws: Any,
     account: AccountFixture,
@@ -132,8 +130,6 @@ async def test_agent_api_refusals(
 
 
 async def test_pairing_rate_limit(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     client: TestClient[Any, Any],
     hass_ws_client: WebSocketGenerator,
     account: AccountFixture,
@@ -163,8 +159,6 @@ async def test_apis_when_not_loaded(
 
 
 async def test_websocket_refusals(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     client: TestClient[Any, Any],
     ws: Any,
     account: AccountFixture,

@@ -56,7 +56,8 @@ async def test_user_flow_errors_then_entry(hass: HomeAssistant, media_root: Path
     assert again["reason"] == "single_instance_allowed"
 
 
-async def test_user_flow_without_media_dirs(hass: HomeAssistant, media_root: Path) -> None:
+@pytest.mark.usefixtures("media_root")
+async def test_user_flow_without_media_dirs(hass: HomeAssistant) -> None:
     hass.config.media_dirs = {}
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.ABORT

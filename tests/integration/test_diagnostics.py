@@ -6,6 +6,7 @@ import json
 from typing import Any
 from unittest.mock import patch
 
+import pytest
 from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -41,13 +42,13 @@ def stable(value: Any, names: dict[str, str]) -> Any:
     return value
 
 
+@pytest.mark.usefixtures("account_ws")
 async def test_diagnostics(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     hass_client: ClientSessionGenerator,
     client: TestClient[Any, Any],
     ws: Any,
-    account_ws: Any,
     account: AccountFixture,
     snapshot: SnapshotAssertion,
 ) -> None:

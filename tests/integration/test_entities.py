@@ -90,12 +90,12 @@ async def _paired(
     return client, ws, agent
 
 
+@pytest.mark.usefixtures("account_ws")
 async def test_entities_snapshot(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     client: TestClient[Any, Any],
     ws: Any,
-    account_ws: Any,
     account: AccountFixture,
     entity_registry: er.EntityRegistry,
     device_registry: dr.DeviceRegistry,
@@ -113,12 +113,12 @@ async def test_entities_snapshot(
     )
 
 
+@pytest.mark.usefixtures("account_ws")
 async def test_event_types_follow_visibility(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     client: TestClient[Any, Any],
     ws: Any,
-    account_ws: Any,
     account: AccountFixture,
 ) -> None:
     client, _ws, agent = await _paired(hass, client, ws, account)
@@ -159,12 +159,11 @@ async def test_event_types_follow_visibility(
     assert (state.attributes["event_type"], state.attributes["events"]) == ("clip_recorded", [])
 
 
+@pytest.mark.usefixtures("account_ws")
 async def test_agent_goes_silent_and_comes_back(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     client: TestClient[Any, Any],
     ws: Any,
-    account_ws: Any,
     account: AccountFixture,
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
@@ -197,12 +196,12 @@ async def test_agent_goes_silent_and_comes_back(
     assert "is sending heartbeats again" in caplog.text
 
 
+@pytest.mark.usefixtures("account_ws")
 async def test_new_camera_appears_and_unpaired_one_goes(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     client: TestClient[Any, Any],
     ws: Any,
-    account_ws: Any,
     account: AccountFixture,
     device_registry: dr.DeviceRegistry,
     entity_registry: er.EntityRegistry,
@@ -264,12 +263,11 @@ async def test_stale_device_can_be_removed(
     assert await _remove_device(hass, init_integration, stale.id)
 
 
+@pytest.mark.usefixtures("account_ws")
 async def test_last_clip_follows_deletions(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     client: TestClient[Any, Any],
     ws: Any,
-    account_ws: Any,
     account: AccountFixture,
 ) -> None:
     client, ws, agent = await _paired(hass, client, ws, account)

@@ -12,7 +12,7 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.e2ee_nvr.retention import enforce
-from tests.integration.nvr_helpers import AccountFixture, Agent, seal_clip, upload_clip, ws_ok
+from tests.integration.nvr_helpers import Agent, seal_clip, upload_clip, ws_ok
 
 DAY_MS = 86_400_000
 
@@ -24,7 +24,6 @@ async def test_retention_and_rebuild(
     client: TestClient[Any, Any],
     ws: Any,
     agent: Agent,
-    account: AccountFixture,
 ) -> None:
     now = int(time.time() * 1000)
     # Older than the 30-day retention: accepted (the agent may delete it), then retired.

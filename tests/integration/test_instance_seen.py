@@ -7,7 +7,6 @@ from unittest.mock import patch
 
 from homeassistant.auth.models import User
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.e2ee_nvr.runtime import runtime_data
 from tests.integration.nvr_helpers import AccountFixture, create_account, ws_call, ws_ok
@@ -17,7 +16,6 @@ CLOCK = "custom_components.e2ee_nvr.websocket_account.time.time"
 
 async def test_last_seen_is_recorded_and_rate_limited(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     ws: Any,
     hass_admin_user: User,
     account: AccountFixture,
@@ -60,8 +58,6 @@ async def test_last_seen_is_recorded_and_rate_limited(
 
 
 async def test_a_non_admin_cannot_vouch_for_a_browser(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     ws: Any,
     hass_admin_user: User,
     account: AccountFixture,

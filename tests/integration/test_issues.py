@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
+import pytest
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
@@ -49,16 +50,15 @@ async def test_low_storage_issue(
     assert issue_registry.async_get_issue(DOMAIN, "low_storage") is None
 
 
+@pytest.mark.usefixtures("account_ws")
 async def test_agent_silent_issue(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
     freezer: FrozenDateTimeFactory,
     hass_client: ClientSessionGenerator,
     hass_ws_client: WebSocketGenerator,
     client: TestClient[Any, Any],
     ws: Any,
-    account_ws: Any,
     account: AccountFixture,
 ) -> None:
     # Paired, but never a heartbeat since HA started: silent once 5 minutes have passed.

@@ -31,12 +31,11 @@ async def browse(hass: HomeAssistant, identifier: str = "") -> list[BrowseMediaS
     return children  # type: ignore[return-value]
 
 
+@pytest.mark.usefixtures("account_ws")
 async def test_browse_and_resolve(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     client: TestClient[Any, Any],
     ws: Any,
-    account_ws: Any,
     account: AccountFixture,
 ) -> None:
     assert await async_setup_component(hass, "media_source", {})
@@ -125,9 +124,8 @@ async def test_browse_and_resolve(
         f"{'0' * 32}:cam/yesterday",
     ],
 )
-async def test_browse_refuses_bad_identifiers(
-    hass: HomeAssistant, init_integration: MockConfigEntry, identifier: str
-) -> None:
+@pytest.mark.usefixtures("init_integration")
+async def test_browse_refuses_bad_identifiers(hass: HomeAssistant, identifier: str) -> None:
     assert await async_setup_component(hass, "media_source", {})
     with pytest.raises(media_source.Unresolvable):
         await media_source.async_browse_media(hass, f"{BASE}/{identifier}")

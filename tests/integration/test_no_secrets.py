@@ -8,7 +8,6 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.e2ee_nvr.protocol import endpoint
 from tests.integration.nvr_helpers import (
@@ -28,7 +27,6 @@ def _pkcs8(key: object) -> bytes:
 
 async def test_nothing_written_is_secret(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     media_root: Path,
     client: TestClient[Any, Any],
     ws: Any,

@@ -8,30 +8,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from custom_components.e2ee_nvr import offsite_setup
 from custom_components.e2ee_nvr.clip_objects import StorageUnavailable
 from custom_components.e2ee_nvr.const import (
     BACKEND_S3,
-    CONF_FOLDER,
-    CONF_MEDIA_DIR,
     CONF_OFFSITE,
     DOMAIN,
     OFFSITE_FOLDER,
 )
 from custom_components.e2ee_nvr.offsite import OffsiteCopier
-from tests.integration.conftest import entry_options
+from tests.integration.conftest import entry_options, nvr_entry
 from tests.integration.nvr_helpers import (
     MARKER,
-    AccountFixture,
     Agent,
     SealedClip,
-    create_account,
-    pair_agent,
     seal_clip,
     upload_clip,
     ws_ok,
@@ -43,35 +38,16 @@ BACKLOG_ENTITY = "sensor.e2ee_nvr_off_site_copy_backlog"
 
 
 @pytest.fixture
-def bucket(weed: WeedServer, socket_enabled: None) -> str:
-    return weed.new_bucket()
-
-
-@pytest.fixture
 def mock_config_entry(media_root: Path, weed: WeedServer, bucket: str) -> MockConfigEntry:
     """Clips in the media folder, copied to a bucket and kept there for 90 days."""
     offsite = {"target": BACKEND_S3, "retention_days": 90, **weed.settings(bucket, "copy/")}
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="E2EE NVR",
-        data={CONF_MEDIA_DIR: "local", CONF_FOLDER: "nvr"},
-        options=entry_options(**{CONF_OFFSITE: offsite}),
-    )
+    return nvr_entry(**{CONF_OFFSITE: offsite})
 
 
 def _copier(entry: MockConfigEntry) -> OffsiteCopier:
     copier: OffsiteCopier | None = entry.runtime_data.offsite
     assert copier is not None
     return copier
-
-
-async def _paired(
-    hass_client: ClientSessionGenerator, hass_ws_client: WebSocketGenerator, account: AccountFixture
-) -> tuple[Any, Any, Agent]:
-    client = await hass_client()
-    ws = await hass_ws_client()
-    await create_account(ws, account)
-    return client, ws, await pair_agent(client, ws, account)
 
 
 def _copied_keys(clip: SealedClip, agent: Agent, start_ms: int) -> dict[str, bytes]:
@@ -88,11 +64,10 @@ async def test_copy_catches_up_after_bucket_was_down(
     weed: WeedServer,
     bucket: str,
     monkeypatch: pytest.MonkeyPatch,
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
-    account: AccountFixture,
+    client: TestClient[Any, Any],
+    ws: Any,
+    agent: Agent,
 ) -> None:
-    client, ws, agent = await _paired(hass_client, hass_ws_client, account)
     copier = _copier(init_integration)
     # Any waiting clip counts as "behind" here, so the repair issue shows without waiting.
     monkeypatch.setattr(offsite_setup, "OFFSITE_BEHIND_SECONDS", -1)
@@ -136,11 +111,9 @@ async def test_interrupted_copy_resumes_without_loss_or_duplicates(
     weed: WeedServer,
     bucket: str,
     monkeypatch: pytest.MonkeyPatch,
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
-    account: AccountFixture,
+    client: TestClient[Any, Any],
+    agent: Agent,
 ) -> None:
-    client, _ws, agent = await _paired(hass_client, hass_ws_client, account)
     copier = _copier(init_integration)
     await copier.run_once()
     start = int(time.time() * 1000)
@@ -182,9 +155,9 @@ async def test_offsite_folder_with_its_own_retention(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     media_root: Path,
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
-    account: AccountFixture,
+    client: TestClient[Any, Any],
+    ws: Any,
+    agent: Agent,
 ) -> None:
     """A folder target set up after clips exist: they are queued, except those already past
     the copy's retention; a clip gone from the media folder is skipped; shortening the copy's
@@ -192,7 +165,6 @@ async def test_offsite_folder_with_its_own_retention(
     hass.config_entries.async_update_entry(init_integration, options=entry_options())
     await hass.async_block_till_done()
     assert init_integration.runtime_data.offsite is None
-    client, ws, agent = await _paired(hass_client, hass_ws_client, account)
     now = int(time.time() * 1000)
     recent = seal_clip(agent, start_ms=now)
     three_days = seal_clip(agent, start_ms=now - 3 * DAY_MS)

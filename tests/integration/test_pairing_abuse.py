@@ -10,9 +10,9 @@ import time
 from typing import Any
 from unittest.mock import patch
 
+import pytest
 from aiohttp.test_utils import TestClient
 from cryptography.hazmat.primitives.asymmetric import rsa
-from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.e2ee_nvr.agents import AgentRegistry, RateLimiter
@@ -53,7 +53,6 @@ def _start(registry: AgentRegistry, request: dict[str, Any], source: str, now: i
 
 
 async def test_far_future_requests_cannot_block_pairing_for_ever(
-    hass: HomeAssistant,
     init_integration: MockConfigEntry,
     client: TestClient[Any, Any],
     account_ws: Any,
@@ -86,8 +85,9 @@ async def test_far_future_requests_cannot_block_pairing_for_ever(
     assert [s["session_id"] for s in listed] == [(await fresh.json())["session_id"]]
 
 
+@pytest.mark.usefixtures("account_ws")
 async def test_one_address_holds_few_pending_places(
-    init_integration: MockConfigEntry, client: TestClient[Any, Any], account_ws: Any
+    init_integration: MockConfigEntry, client: TestClient[Any, Any]
 ) -> None:
     """Attack: one host sends request after request to take every pending place itself."""
     key = primitives.rsa_generate()
@@ -103,9 +103,8 @@ async def test_one_address_holds_few_pending_places(
     _start(registry, _request(key, now), "192.0.2.7", now)
 
 
-async def test_replayed_and_stale_requests_are_refused(
-    client: TestClient[Any, Any], account_ws: Any
-) -> None:
+@pytest.mark.usefixtures("account_ws")
+async def test_replayed_and_stale_requests_are_refused(client: TestClient[Any, Any]) -> None:
     """Attack: replay a request seen on the network, or send one that has already expired."""
     now = int(time.time())
     request = _request(primitives.rsa_generate(), now)
@@ -126,8 +125,9 @@ def test_the_rate_limiter_forgets_idle_addresses() -> None:
     assert [limiter.allow("192.0.2.1", 0.0) for _ in range(11)][-2:] == [True, False]
 
 
+@pytest.mark.usefixtures("account_ws")
 async def test_refused_and_expired_requests_are_forgotten(
-    init_integration: MockConfigEntry, account_ws: Any, hass_storage: dict[str, Any]
+    init_integration: MockConfigEntry, hass_storage: dict[str, Any]
 ) -> None:
     """Attack: send requests for ever (from many addresses) so that the registry grows.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
 from homeassistant.components import frontend
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -15,9 +16,9 @@ from custom_components.e2ee_nvr import panel
 BUNDLE = Path(panel.__file__).parent / "frontend" / "e2ee-nvr.js"
 
 
+@pytest.mark.usefixtures("init_integration")
 async def test_panel_registered_and_bundle_served(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     hass_client: ClientSessionGenerator,
 ) -> None:
     panels = hass.data[frontend.DATA_PANELS]
@@ -52,9 +53,8 @@ async def test_panel_registered_and_bundle_served(
         assert await served.read() == chunk.read_bytes()
 
 
-async def test_card_module_loaded_by_the_panels_url(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> None:
+@pytest.mark.usefixtures("init_integration")
+async def test_card_module_loaded_by_the_panels_url(hass: HomeAssistant) -> None:
     """The card needs no manual resource: every page loads the module by the panel's URL."""
     config = hass.data[frontend.DATA_PANELS][panel.PANEL_URL_PATH].config
     assert config is not None

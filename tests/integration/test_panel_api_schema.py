@@ -6,9 +6,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from homeassistant.components.websocket_api import DOMAIN as WS_DOMAIN
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tests.integration.panel_api_schema import panel_api_schema
 
@@ -29,9 +29,8 @@ def test_the_schema_is_generated_from_the_current_zod_schemas() -> None:
     assert result.returncode == 0, result.stderr
 
 
-async def test_every_command_has_a_schema_and_a_section(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> None:
+@pytest.mark.usefixtures("init_integration")
+async def test_every_command_has_a_schema_and_a_section(hass: HomeAssistant) -> None:
     registered = {t for t in hass.data[WS_DOMAIN] if t.startswith("e2ee_nvr/")}
     assert registered == set(panel_api_schema()["responses"])
     documented = (REPO_ROOT / "docs" / "panel-api.md").read_text(encoding="utf-8")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -19,13 +19,12 @@ from tests.integration.nvr_helpers import AccountFixture, pair_agent, seal_clip,
 DAY_MS = 86_400_000
 
 
+@pytest.mark.usefixtures("account_ws")
 async def test_retention_per_camera(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    media_root: Path,
     client: TestClient[Any, Any],
     ws: Any,
-    account_ws: Any,
     account: AccountFixture,
 ) -> None:
     agent = await pair_agent(client, ws, account, cameras=("front-door", "garage", "porch"))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -22,19 +23,14 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator,
 from custom_components.e2ee_nvr.const import (
     BACKEND_S3,
     CONF_BACKEND,
-    CONF_FOLDER,
-    CONF_MEDIA_DIR,
     CONF_S3,
     DOMAIN,
 )
 from custom_components.e2ee_nvr.retention import enforce
-from tests.integration.conftest import entry_options
+from tests.integration.conftest import nvr_entry
 from tests.integration.nvr_helpers import (
     MARKER,
-    AccountFixture,
     Agent,
-    create_account,
-    pair_agent,
     seal_clip,
     upload_clip,
     ws_call,
@@ -48,28 +44,14 @@ DAY_MS = 86_400_000
 
 
 @pytest.fixture
-def bucket(weed: WeedServer, socket_enabled: None) -> str:
-    return weed.new_bucket()
+def mock_config_entry(media_root: Path, weed: WeedServer, bucket: str) -> MockConfigEntry:
+    """The store's entry with the bucket as primary backend (prefix `nvr/`)."""
+    return nvr_entry(**{CONF_BACKEND: BACKEND_S3, CONF_S3: weed.settings(bucket, "nvr/")})
 
 
 @pytest.fixture
-def mock_config_entry(media_root: Path, weed: WeedServer, bucket: str) -> MockConfigEntry:
-    """The store's entry with the bucket as primary backend (prefix `nvr/`)."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="E2EE NVR",
-        data={CONF_MEDIA_DIR: "local", CONF_FOLDER: "nvr"},
-        options=entry_options(**{CONF_BACKEND: BACKEND_S3, CONF_S3: weed.settings(bucket, "nvr/")}),
-    )
-
-
-async def _paired(
-    hass_client: ClientSessionGenerator, hass_ws_client: WebSocketGenerator, account: AccountFixture
-) -> tuple[Any, Any, Agent]:
-    client = await hass_client()
-    ws = await hass_ws_client()
-    await create_account(ws, account)
-    return client, ws, await pair_agent(client, ws, account, cameras=("front-door", "garage"))
+def agent_cameras() -> tuple[str, ...]:
+    return ("front-door", "garage")
 
 
 def _local_clip_files(media_root: Path) -> list[Path]:
@@ -79,15 +61,13 @@ def _local_clip_files(media_root: Path) -> list[Path]:
 
 async def test_bucket_primary_record_play_download(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     media_root: Path,
     weed: WeedServer,
     bucket: str,
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
-    account: AccountFixture,
+    client: TestClient[Any, Any],
+    ws: Any,
+    agent: Agent,
 ) -> None:
-    client, ws, agent = await _paired(hass_client, hass_ws_client, account)
     clip = seal_clip(agent, MARKER * 5000, thumbnail=b"\xff\xd8\xff\xe0" + MARKER * 10)
     assert await upload_clip(client, agent, clip) == {"stored": True, "missing": []}
     # Idempotent: the same clip again is "stored", nothing is added.
@@ -140,11 +120,11 @@ async def test_bucket_rebuild_retention_delete_export(
     tmp_path: Path,
     weed: WeedServer,
     bucket: str,
-    hass_client: ClientSessionGenerator,
     hass_ws_client: WebSocketGenerator,
-    account: AccountFixture,
+    client: TestClient[Any, Any],
+    ws: Any,
+    agent: Agent,
 ) -> None:
-    client, ws, agent = await _paired(hass_client, hass_ws_client, account)
     now = int(time.time() * 1000)
     recent = seal_clip(agent, start_ms=now - DAY_MS)
     garage = seal_clip(agent, camera_id="garage", start_ms=now - 2 * DAY_MS)
@@ -215,11 +195,10 @@ async def test_bucket_down_refuses_retryably_and_retention_retries(
     init_integration: MockConfigEntry,
     weed: WeedServer,
     bucket: str,
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
-    account: AccountFixture,
+    client: TestClient[Any, Any],
+    ws: Any,
+    agent: Agent,
 ) -> None:
-    client, ws, agent = await _paired(hass_client, hass_ws_client, account)
     runtime = init_integration.runtime_data
     stored = seal_clip(agent)
     await upload_clip(client, agent, stored)
@@ -271,14 +250,11 @@ async def test_bucket_down_refuses_retryably_and_retention_retries(
 
 async def test_object_missing_from_bucket_is_not_found(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     weed: WeedServer,
     bucket: str,
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
-    account: AccountFixture,
+    client: TestClient[Any, Any],
+    agent: Agent,
 ) -> None:
-    client, _ws, agent = await _paired(hass_client, hass_ws_client, account)
     clip = seal_clip(agent)
     await upload_clip(client, agent, clip)
     keys = await hass.async_add_executor_job(weed.objects, bucket)

@@ -61,12 +61,11 @@ def _camera_device(hass: HomeAssistant, agent: Agent, camera_id: str) -> str:
     return device.id
 
 
+@pytest.mark.usefixtures("account_ws")
 async def test_delete_clips(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     client: TestClient[Any, Any],
     ws: Any,
-    account_ws: Any,
     account: AccountFixture,
 ) -> None:
     agent = await pair_agent(client, ws, account, cameras=CAMERAS)
@@ -172,14 +171,13 @@ async def _recover(archive: Path, passphrase: str, out: Path, tmp_path: Path) ->
     return output.decode(errors="replace")
 
 
+@pytest.mark.usefixtures("account_ws")
 async def test_export_archive_recovers_every_clip(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     media_root: Path,
     tmp_path: Path,
     client: TestClient[Any, Any],
     ws: Any,
-    account_ws: Any,
     account: AccountFixture,
 ) -> None:
     agent = await pair_agent(client, ws, account, cameras=CAMERAS)
@@ -218,9 +216,9 @@ async def test_export_archive_recovers_every_clip(
         assert tar.getnames() == ["e2ee-nvr-export/account.json"]
 
 
+@pytest.mark.usefixtures("init_integration")
 async def test_export_archive_refusals(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     media_root: Path,
     tmp_path: Path,
     hass_ws_client: WebSocketGenerator,
@@ -263,7 +261,6 @@ async def test_export_archive_refusals(
 async def test_repeated_exports_cannot_fill_the_disk(
     hass: HomeAssistant,
     media_root: Path,
-    account_ws: Any,
     agent: Agent,
     client: Any,
 ) -> None:

@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient
-from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from tests.integration.nvr_helpers import (
@@ -35,13 +33,10 @@ async def _clip_ids(ws: Any) -> list[str]:
 
 
 async def test_clip_upload_commits_once(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     media_root: Path,
     client: TestClient[Any, Any],
     ws: Any,
     agent: Agent,
-    account: AccountFixture,
 ) -> None:
     clip = seal_clip(agent, thumbnail=b"\xff\xd8 jpeg")
     body = await upload_clip(client, agent, clip)
@@ -62,8 +57,6 @@ async def test_clip_upload_commits_once(
 
 
 async def test_large_streamed_upload_bounded_memory(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     media_root: Path,
     tmp_path: Path,
     client: TestClient[Any, Any],
@@ -112,13 +105,10 @@ async def _assert_nothing_stored(ws: Any, media_root: Path, clip: SealedClip) ->
 
 
 async def test_bad_objects_refused_without_trace(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     media_root: Path,
     client: TestClient[Any, Any],
     ws: Any,
     agent: Agent,
-    account: AccountFixture,
 ) -> None:
     clip = seal_clip(agent)
     other = seal_clip(agent)
@@ -159,8 +149,6 @@ async def test_bad_objects_refused_without_trace(
 
 
 async def test_bad_manifests_and_credentials_refused(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     media_root: Path,
     client: TestClient[Any, Any],
     ws: Any,

@@ -6,10 +6,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 from homeassistant.auth.models import User
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from custom_components.e2ee_nvr.protocol import endpoint
@@ -27,8 +27,6 @@ from tests.integration.nvr_helpers import (
 
 
 async def test_account_life_cycle(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     ws: Any,
     account: AccountFixture,
     other_account: AccountFixture,
@@ -73,8 +71,6 @@ async def test_account_life_cycle(
 
 
 async def test_trust_changes_need_admin(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     ws: Any,
     hass_admin_user: User,
     account: AccountFixture,
@@ -91,9 +87,9 @@ async def test_trust_changes_need_admin(
     assert (await ws_ok(ws, type="e2ee_nvr/account/get"))["enabled"] is False
 
 
+@pytest.mark.usefixtures("account_ws")
 async def test_cameras_clips_and_turning_off(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     media_root: Path,
     hass_client: ClientSessionGenerator,
     hass_client_no_auth: ClientSessionGenerator,
@@ -101,7 +97,6 @@ async def test_cameras_clips_and_turning_off(
     account: AccountFixture,
     client: TestClient[Any, Any],
     ws: Any,
-    account_ws: Any,
 ) -> None:
     agent = await pair_agent(client, ws, account, cameras=("front-door", "garage"))
     heartbeat = {

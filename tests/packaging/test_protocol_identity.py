@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import pkgutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ import pytest
 import custom_components.e2ee_nvr
 from custom_components.e2ee_nvr.protocol.account import AccountDocument
 from custom_components.e2ee_nvr.protocol.errors import ProtocolError
+from tests.packaging.loaded_modules import names_loaded_from
 
 PROTOCOL_DIR = Path(custom_components.e2ee_nvr.__file__).resolve().parent / "protocol"
 
@@ -29,16 +28,7 @@ def test_the_agents_name_for_the_protocol_does_not_exist_here() -> None:
 
 
 def test_home_assistants_process_knows_the_protocol_by_one_name() -> None:
-    for module in pkgutil.walk_packages(
-        custom_components.e2ee_nvr.__path__, "custom_components.e2ee_nvr."
-    ):
-        importlib.import_module(module.name)
-    loaded_from_protocol = {
-        name
-        for name, module in list(sys.modules.items())
-        if getattr(module, "__file__", None)
-        and Path(module.__file__ or "").resolve().is_relative_to(PROTOCOL_DIR)
-    }
+    loaded_from_protocol = names_loaded_from(PROTOCOL_DIR, custom_components.e2ee_nvr)
     assert "custom_components.e2ee_nvr.protocol.errors" in loaded_from_protocol
     assert all(
         name.startswith("custom_components.e2ee_nvr.protocol") for name in loaded_from_protocol

@@ -226,43 +226,44 @@ def test_wrong_role_ou_with_the_role_s_key_usage() -> None:
         certs.verify_issued(cert, root(), Role.data)
 
 
-def test_end_entity_with_ca_true() -> None:
-    cert = build_end_entity(
-        Role.device,
-        edit=replacing(
-            ExtensionOID.BASIC_CONSTRAINTS, x509.BasicConstraints(ca=True, path_length=None), True
+BASIC_CONSTRAINTS = ExtensionOID.BASIC_CONSTRAINTS
+
+
+@pytest.mark.parametrize(
+    ("role", "edit", "match"),
+    [
+        pytest.param(
+            Role.device,
+            replacing(BASIC_CONSTRAINTS, x509.BasicConstraints(ca=True, path_length=None), True),
+            "basicConstraints",
+            id="end-entity-with-ca-true",
         ),
-    )
-    with pytest.raises(UntrustedKey, match="basicConstraints"):
-        certs.verify_issued(cert, root(), Role.device)
-
-
-def test_missing_or_non_critical_basic_constraints() -> None:
-    missing = build_end_entity(Role.data, edit=without(ExtensionOID.BASIC_CONSTRAINTS))
-    with pytest.raises(UntrustedKey, match="extensions"):
-        certs.verify_issued(missing, root(), Role.data)
-    soft = build_end_entity(
-        Role.data,
-        edit=replacing(
-            ExtensionOID.BASIC_CONSTRAINTS, x509.BasicConstraints(ca=False, path_length=None), False
+        pytest.param(
+            Role.data, without(BASIC_CONSTRAINTS), "extensions", id="basic-constraints-missing"
         ),
-    )
-    with pytest.raises(UntrustedKey, match="basicConstraints"):
-        certs.verify_issued(soft, root(), Role.data)
-
-
-def test_missing_key_usage() -> None:
-    cert = build_end_entity(Role.data, edit=without(ExtensionOID.KEY_USAGE))
-    with pytest.raises(UntrustedKey, match="extensions"):
-        certs.verify_issued(cert, root(), Role.data)
-
-
-def test_non_critical_key_usage() -> None:
-    cert = build_end_entity(
-        Role.data, edit=replacing(ExtensionOID.KEY_USAGE, certs.KEY_USAGE[Role.data], False)
-    )
-    with pytest.raises(UntrustedKey, match="keyUsage"):
-        certs.verify_issued(cert, root(), Role.data)
+        pytest.param(
+            Role.data,
+            replacing(BASIC_CONSTRAINTS, x509.BasicConstraints(ca=False, path_length=None), False),
+            "basicConstraints",
+            id="basic-constraints-not-critical",
+        ),
+        pytest.param(
+            Role.data, without(ExtensionOID.KEY_USAGE), "extensions", id="key-usage-missing"
+        ),
+        pytest.param(
+            Role.data,
+            replacing(ExtensionOID.KEY_USAGE, certs.KEY_USAGE[Role.data], False),
+            "keyUsage",
+            id="key-usage-not-critical",
+        ),
+    ],
+)
+def test_refused_constraints_and_key_usage(
+    role: Role, edit: Callable[[list[Extension]], list[Extension]], match: str
+) -> None:
+    cert = build_end_entity(role, edit=edit)
+    with pytest.raises(UntrustedKey, match=match):
+        certs.verify_issued(cert, root(), role)
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
@@ -418,43 +419,35 @@ def test_request_mac_cannot_pass_as_grant() -> None:
 # verifies, and the device's own checks must still refuse it.
 
 
-def test_grant_device_cert_for_other_key_refused() -> None:
-    grant, _ = grant_pair()
-    payload = payload_of(grant)
-    _swap_device_cert(payload)
-    with pytest.raises(UntrustedKey):
-        accept(remac("pairing-grant", payload, CODE))
-
-
-def test_grant_root_not_chaining_refused() -> None:
-    grant, _ = grant_pair()
-    payload = payload_of(grant)
-    _swap_root(payload)
-    with pytest.raises(UntrustedKey):
-        accept(remac("pairing-grant", payload, CODE))
-
-
-def test_grant_root_not_a_root_refused() -> None:
-    grant, _ = grant_pair()
-    payload = payload_of(grant)
+def _root_is_device_cert(payload: dict[str, Any]) -> None:
     payload["root_cert"] = payload["device_cert"]
-    with pytest.raises(UntrustedKey):
-        accept(remac("pairing-grant", payload, CODE))
 
 
-def test_grant_data_key_id_not_in_set_refused() -> None:
-    grant, _ = grant_pair()
-    payload = payload_of(grant)
+def _data_key_not_in_set(payload: dict[str, Any]) -> None:
     payload["data_key_id"] = "0" * 32
-    with pytest.raises(MissingDataKey):
-        accept(remac("pairing-grant", payload, CODE))
 
 
-def test_grant_other_session_refused() -> None:
+def _other_session(payload: dict[str, Any]) -> None:
+    payload["session_id"] = derive_pairing_keys(WRONG_CODE).session_id
+
+
+@pytest.mark.parametrize(
+    ("tamper", "refusal"),
+    [
+        pytest.param(_swap_device_cert, UntrustedKey, id="device-cert-for-other-key"),
+        pytest.param(_swap_root, UntrustedKey, id="root-not-chaining"),
+        pytest.param(_root_is_device_cert, UntrustedKey, id="root-not-a-root"),
+        pytest.param(_data_key_not_in_set, MissingDataKey, id="data-key-id-not-in-set"),
+        pytest.param(_other_session, PairingMacMismatch, id="other-session"),
+    ],
+)
+def test_bad_grant_with_the_right_code_refused(
+    tamper: Callable[[dict[str, Any]], None], refusal: type[Exception]
+) -> None:
     grant, _ = grant_pair()
     payload = payload_of(grant)
-    payload["session_id"] = derive_pairing_keys(WRONG_CODE).session_id
-    with pytest.raises(PairingMacMismatch):
+    tamper(payload)
+    with pytest.raises(refusal):
         accept(remac("pairing-grant", payload, CODE))
 
 
@@ -462,36 +455,22 @@ def test_grant_maker_refuses_inconsistent_inputs() -> None:
     maced, _ = request_pair()
     opened = open_pairing_request(maced, CODE, NOW)
     acct, other = account(0), account(1)
+
+    def grant(
+        code: str = CODE,
+        signer: rsa.RSAPrivateKey = acct.signing_key,
+        data_key: str = acct.data_key_id,
+    ) -> None:
+        make_pairing_grant(
+            maced, opened, code, acct.root_cert, signer, acct.recipient_set, data_key
+        )
+
     with pytest.raises(PairingMacMismatch):
-        make_pairing_grant(
-            maced,
-            opened,
-            WRONG_CODE,
-            acct.root_cert,
-            acct.signing_key,
-            acct.recipient_set,
-            acct.data_key_id,
-        )
+        grant(code=WRONG_CODE)
     with pytest.raises(ValueError, match="signing key"):
-        make_pairing_grant(
-            maced,
-            opened,
-            CODE,
-            acct.root_cert,
-            other.signing_key,
-            acct.recipient_set,
-            acct.data_key_id,
-        )
+        grant(signer=other.signing_key)
     with pytest.raises(MissingDataKey):
-        make_pairing_grant(
-            maced,
-            opened,
-            CODE,
-            acct.root_cert,
-            acct.signing_key,
-            acct.recipient_set,
-            other.data_key_id,
-        )
+        grant(data_key=other.data_key_id)
 
 
 def test_grant_maker_ignores_a_forged_request_object() -> None:

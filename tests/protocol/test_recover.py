@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from e2ee_nvr_protocol import endpoint
-from e2ee_nvr_protocol.archive import AccountExport, ClipFiles, write_archive
+from e2ee_nvr_protocol.archive import AccountExport, ArchiveReader, ClipFiles, write_archive
 from e2ee_nvr_protocol.clip import ClipEncryptor
 from e2ee_nvr_protocol.device import DeviceTrust
 from e2ee_nvr_protocol.passphrase import generate_passphrase
@@ -54,6 +54,16 @@ def _store_clip(device: PairedDevice, plaintext: bytes, folder: Path, start_ms: 
     return files
 
 
+def _account_only(archive: Path, tmp_path: Path) -> Path:
+    """The account part of `archive` alone, as an export without clips."""
+    account_only = tmp_path / "account-only.tar"
+    reader = ArchiveReader(archive)
+    with account_only.open("wb") as handle:
+        write_archive(handle, reader.account_export(), [])
+    reader.close()
+    return account_only
+
+
 def _recover(
     archive: Path, out: Path, passphrase: str, *extra: str
 ) -> subprocess.CompletedProcess[str]:
@@ -82,17 +92,22 @@ def _recover(
     )
 
 
-@pytest.fixture
-def exported(tmp_path: Path) -> tuple[AccountFixture, Path, Path, dict[str, bytes]]:
-    """An account with two endpoints, clips encrypted to both, exported to an archive."""
+def _first_clip(tmp_path: Path) -> tuple[AccountFixture, PairedDevice, Path, list[ClipFiles]]:
+    """A new account, a device paired to it, and its first clip in the store folder."""
     passphrase = generate_passphrase()
     document, first = endpoint.create_account(passphrase, kdf_params=fast_kdf_params())
     account = AccountFixture(passphrase, document, first)
     device = pair_device(account)
     store = tmp_path / "store"
     store.mkdir()
-    clips = [_store_clip(device, _clip_bytes(0), store, NOW * 1000)]
-    account.document, _second = endpoint.enrol_with_passphrase(document, passphrase)
+    return account, device, store, [_store_clip(device, _clip_bytes(0), store, NOW * 1000)]
+
+
+@pytest.fixture
+def exported(tmp_path: Path) -> tuple[AccountFixture, Path, Path, dict[str, bytes]]:
+    """An account with two endpoints, clips encrypted to both, exported to an archive."""
+    account, device, store, clips = _first_clip(tmp_path)
+    account.document, _second = endpoint.enrol_with_passphrase(account.document, account.passphrase)
     trust, _ = device.trust.admit(account.document.recipient_set)
     device = PairedDevice(device.key, trust)
     clips.append(_store_clip(device, _clip_bytes(1), store, NOW * 1000 + 60_000))
@@ -125,13 +140,7 @@ def test_recover_with_clips_in_a_separate_folder(
     exported: tuple[AccountFixture, Path, Path, dict[str, bytes]], tmp_path: Path
 ) -> None:
     account, _archive, store, expected = exported
-    account_only = tmp_path / "account-only.tar"
-    with account_only.open("wb") as handle:
-        from e2ee_nvr_protocol.archive import ArchiveReader
-
-        reader = ArchiveReader(_archive)
-        write_archive(handle, reader.account_export(), [])
-        reader.close()
+    account_only = _account_only(_archive, tmp_path)
     out = tmp_path / "out"
     result = _recover(account_only, out, account.passphrase, "--clips", str(store))
     assert result.returncode == 0, result.stderr
@@ -173,13 +182,7 @@ def test_tampered_clip_is_refused_and_leaves_no_file(
     raw = bytearray(video.read_bytes())
     raw[len(raw) // 2] ^= 1
     video.write_bytes(bytes(raw))
-    account_only = tmp_path / "account-only.tar"
-    from e2ee_nvr_protocol.archive import ArchiveReader
-
-    reader = ArchiveReader(_archive)
-    with account_only.open("wb") as handle:
-        write_archive(handle, reader.account_export(), [])
-    reader.close()
+    account_only = _account_only(_archive, tmp_path)
     out = tmp_path / "out"
     result = _recover(account_only, out, account.passphrase, "--clips", str(store))
     assert result.returncode == 1
@@ -194,14 +197,11 @@ def test_recover_a_migrated_v2_account_through_its_key_history(tmp_path: Path) -
     from e2ee_nvr_protocol import endpoint_v2
     from e2ee_nvr_protocol.account_build_v2 import migrate_v1
 
-    passphrase = generate_passphrase()
-    document, first = endpoint.create_account(passphrase, kdf_params=fast_kdf_params())
-    account = AccountFixture(passphrase, document, first)
-    device = pair_device(account)
-    store = tmp_path / "store"
-    store.mkdir()
-    clips = [_store_clip(device, _clip_bytes(0), store, NOW * 1000)]
-    migrated, owner = migrate_v1(document, first, passphrase, pdk_params=fast_kdf_params()[0])
+    account, device, store, clips = _first_clip(tmp_path)
+    passphrase = account.passphrase
+    migrated, owner = migrate_v1(
+        account.document, account.first, passphrase, pdk_params=fast_kdf_params()[0]
+    )
     device = PairedDevice(device.key, device.trust.admit(migrated.recipient_set)[0])
     clips.append(_store_clip(device, _clip_bytes(1), store, NOW * 1000 + 60_000))
     migrated, owner, other = endpoint_v2.enrol(migrated, owner, passphrase)
@@ -225,13 +225,7 @@ def test_recover_with_clips_in_a_nested_bucket_folder(
     """`--clips` over a synced bucket or off-site folder: `<device>/<day>/<clip>.*`, and the
     media folder's `<device>/<camera>/<day>/` beside it."""
     account, archive, store, expected = exported
-    from e2ee_nvr_protocol.archive import ArchiveReader
-
-    account_only = tmp_path / "account-only.tar"
-    reader = ArchiveReader(archive)
-    with account_only.open("wb") as handle:
-        write_archive(handle, reader.account_export(), [])
-    reader.close()
+    account_only = _account_only(archive, tmp_path)
     synced = tmp_path / "synced"
     first, second = sorted(expected)
     for clip_id, folder in (

@@ -19,7 +19,7 @@ from camera_agent.state import AgentState
 from e2ee_nvr_protocol import pairing, primitives
 from e2ee_nvr_protocol.encoding import b64decode, b64encode, dumps
 from e2ee_nvr_protocol.envelope import SignedEnvelope
-from tests.agent.run_rig import CODE_LINE, PAIR_LIMIT_SECONDS
+from tests.agent.run_rig import PAIR_LIMIT_SECONDS, read_pairing_code
 from tests.security.agent_stack import AgentStack, write_agent_config
 from tests.security.tampering_proxy import Tamper
 from tests.security.trust_world import attacker_instance, grant_for, resign
@@ -66,15 +66,7 @@ def test_altered_grant_is_refused_by_the_agent(stack: AgentStack) -> None:
         cwd=stack.agent.cwd, env=stack.agent.env, stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    assert process.stdout is not None
-    code = None
-    deadline = time.monotonic() + PAIR_LIMIT_SECONDS
-    while code is None and time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        match = CODE_LINE.match(line)
-        code = match.group(1) if match else None
+    code = read_pairing_code(process)
     assert code is not None, "pair showed no code"
     session_id = pairing.derive_pairing_keys(code).session_id
     request = stack.services.call(lambda: stack.store.store.pending_request(session_id))

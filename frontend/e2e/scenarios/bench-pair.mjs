@@ -2,7 +2,7 @@
 // panel's "paired" message. Same screens as pair.mjs.
 
 import { clickToSeen, installProbes, watchFor } from "./bench.mjs";
-import { alerts, openPanel, tab, waitScreen } from "./common.mjs";
+import { alerts, openPanel, pendingPairings, tab, waitScreen } from "./common.mjs";
 
 const PAIR_TIMEOUT_MS = 60_000;
 
@@ -11,11 +11,7 @@ export async function run({ page, params, shot }) {
   await openPanel(page, params, shot);
   await tab(page, "pair");
   const form = await waitScreen(page, "pair");
-  const pending = page.locator("li[data-session-id]");
-  for (let i = 0; i < 20 && (await pending.count()) === 0; i += 1) {
-    await page.getByRole("button", { name: "Refresh" }).click();
-    await page.waitForTimeout(500);
-  }
+  await pendingPairings(page);
   await form.locator("input#code").fill(params.code);
   await form.locator("[data-passphrase-dialog] textarea#passphrase").fill(params.passphrase);
   await watchFor(page, '.success[role="status"]');

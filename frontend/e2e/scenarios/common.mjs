@@ -82,6 +82,25 @@ export async function waitOrAlert(page, okLocator, what, timeout = TIMEOUT_MS) {
   throw new Error(`${what}: nothing after ${timeout} ms; screens ${await visibleScreens(page)}`);
 }
 
+/** The pair tab's pending requests, refreshed until the agent's appears (about 10 s at most). */
+export async function pendingPairings(page) {
+  const pending = page.locator("li[data-session-id]");
+  for (let i = 0; i < 20 && (await pending.count()) === 0; i += 1) {
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await page.waitForTimeout(500);
+  }
+  return pending;
+}
+
+/** Submits a wrong passphrase in `prompt`; the refusal the prompt shows. */
+export async function refusalOfWrongPassphrase(prompt, wrongPassphrase) {
+  await prompt.locator("textarea#passphrase").fill(wrongPassphrase);
+  await prompt.locator('button[type="submit"]').click();
+  const refused = prompt.locator('.error[role="alert"]');
+  await refused.waitFor({ state: "visible", timeout: 60_000 });
+  return (await refused.innerText()).trim();
+}
+
 export async function tab(page, name) {
   await page.locator(`[data-tab="${name}"]`).click({ timeout: TIMEOUT_MS });
 }

@@ -1,18 +1,14 @@
 // Pair a camera: the agent's request is listed as pending; type its code and the passphrase
 // (protocol v2: certifying the camera needs the signing key); the panel says paired.
 
-import { TIMEOUT_MS, openPanel, tab, waitOrAlert, waitScreen } from "./common.mjs";
+import { TIMEOUT_MS, openPanel, pendingPairings, tab, waitOrAlert, waitScreen } from "./common.mjs";
 
 export async function run({ page, params, shot }) {
   await openPanel(page, params, shot);
   await tab(page, "pair");
   const form = await waitScreen(page, "pair");
   // The agent's request reaches HA before the code is shown; the list shows it as pending.
-  const pending = page.locator("li[data-session-id]");
-  for (let i = 0; i < 20 && (await pending.count()) === 0; i += 1) {
-    await page.getByRole("button", { name: "Refresh" }).click();
-    await page.waitForTimeout(500);
-  }
+  const pending = await pendingPairings(page);
   const pendingCount = await pending.count();
   await shot("pair-pending");
   await form.locator("input#code").fill(params.code.toLowerCase()); // typed in lower case: tolerated

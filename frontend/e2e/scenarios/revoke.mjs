@@ -2,7 +2,7 @@
 // after the "sure?" the panel asks for the passphrase, saying why, and the revoke rotates the
 // account's data key. With params.wrongPassphrase, a wrong one is tried first and must be refused.
 
-import { TIMEOUT_MS, openPanel, tab, waitScreen } from "./common.mjs";
+import { TIMEOUT_MS, openPanel, refusalOfWrongPassphrase, tab, waitScreen } from "./common.mjs";
 
 export async function run({ page, params, shot }) {
   await openPanel(page, params, shot);
@@ -24,11 +24,7 @@ export async function run({ page, params, shot }) {
   if (!why.includes("stolen browser cannot re-admit itself")) throw new Error(`the revoke passphrase prompt does not say why: ${why}`);
   let wrongRefused = null;
   if (params.wrongPassphrase) {
-    await prompt.locator("textarea#passphrase").fill(params.wrongPassphrase);
-    await prompt.locator('button[type="submit"]').click();
-    const refused = prompt.locator('.error[role="alert"]');
-    await refused.waitFor({ state: "visible", timeout: 60_000 });
-    wrongRefused = (await refused.innerText()).trim();
+    wrongRefused = await refusalOfWrongPassphrase(prompt, params.wrongPassphrase);
     await shot("revoke-wrong-passphrase");
   }
   await prompt.locator("textarea#passphrase").fill(params.passphrase);

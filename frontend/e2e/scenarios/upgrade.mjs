@@ -2,7 +2,7 @@
 // the passphrase typed there migrates the account in place (account/migrate, section 17). A wrong
 // passphrase is tried first when params.wrongPassphrase is given, and must be refused as such.
 
-import { TIMEOUT_MS, openPanel, waitScreen } from "./common.mjs";
+import { TIMEOUT_MS, openPanel, refusalOfWrongPassphrase, waitScreen } from "./common.mjs";
 
 const MIGRATE_TIMEOUT_MS = 120_000; // scrypt twice (v1 and the new parameters), RSA key generation
 
@@ -14,11 +14,7 @@ export async function run({ page, params, shot }) {
   const prompt = card.locator("[data-passphrase-dialog]");
   let wrongRefused = null;
   if (params.wrongPassphrase) {
-    await prompt.locator("textarea#passphrase").fill(params.wrongPassphrase);
-    await prompt.locator('button[type="submit"]').click();
-    const refused = prompt.locator('.error[role="alert"]');
-    await refused.waitFor({ state: "visible", timeout: 60_000 });
-    wrongRefused = (await refused.innerText()).trim();
+    wrongRefused = await refusalOfWrongPassphrase(prompt, params.wrongPassphrase);
   }
   await prompt.locator("textarea#passphrase").fill(params.passphrase);
   await prompt.locator('button[type="submit"]').click();

@@ -17,6 +17,7 @@ import { AttemptLimiter } from "./backoff";
 import { E2eeSession } from "./session";
 import { MemoryRecords } from "../../testing/memory-records";
 import { wiredAccountOps } from "./wired-ops";
+import { outcomeOf } from "../../../test/harness";
 
 const PASSPHRASE = "absolute corny elective ibuprofen pardon remorse shiftless stargazer unfailing unsworn";
 const cheap = () => ({ pdk: kdf.newDefaultParams(15, 10_000), rdk: kdf.newDefaultParams(15, 10_000) });
@@ -98,15 +99,6 @@ function memoryLimiter(): AttemptLimiter {
   });
 }
 
-async function refusal(attempt: () => Promise<unknown>): Promise<string> {
-  try {
-    await attempt();
-    return "ok";
-  } catch (err) {
-    return err instanceof Error ? err.name : String(err);
-  }
-}
-
 describe("a malicious store against the endpoint (issue 10)", () => {
   // Owner A; B enrolled (epoch 2); B revoked by A (epoch 3). B kept a copy of doc2.
   let a: Made;
@@ -179,7 +171,7 @@ describe("a malicious store against the endpoint (issue 10)", () => {
     store.sessionId = (await pairing.derivePairingKeys(openRequest.input.typed_code)).sessionId;
     await expect(owner.pair(openRequest.input.typed_code, PASSPHRASE)).rejects.toThrow(RolledBack);
     expect(store.sent.some((m) => m.type === "pairing/grant")).toBe(false);
-    expect(await refusal(() => owner.revoke(b.instanceKey.keyId, PASSPHRASE))).toBe("RolledBack");
+    expect(await outcomeOf(() => owner.revoke(b.instanceKey.keyId, PASSPHRASE))).toBe("RolledBack");
     expect(store.sent.some((m) => m.type === "account/revoke" || m.type === "account/migrate")).toBe(false);
   }, SLOW);
 

@@ -69,16 +69,18 @@ describe("confirming the passphrase", () => {
   });
 });
 
+// One enrolled browser, as the keystore holds it, for the status and last-seen checks.
+const KEY = "0123456789abcdef0123456789abcdef";
+const stored = {
+  accountId: KEY,
+  rootCertDer: new Uint8Array([1]),
+  name: "x",
+  enrolledAt: 0,
+  instance: { keyId: KEY, privateKey: {} as CryptoKey, publicKey: {} as CryptoKey, publicPoint: new Uint8Array(65) },
+};
+
 describe("status", () => {
-  const KEY = "0123456789abcdef0123456789abcdef";
   const OTHER = "ffffffffffffffffffffffffffffffff";
-  const stored = {
-    accountId: KEY,
-    rootCertDer: new Uint8Array([1]),
-    name: "x",
-    enrolledAt: 0,
-    instance: { keyId: KEY, privateKey: {} as CryptoKey, publicKey: {} as CryptoKey, publicPoint: new Uint8Array(65) },
-  };
   const on = (instances: string[]) => ({
     enabled: true,
     account: { account_id: KEY },
@@ -132,7 +134,6 @@ describe("card config", () => {
   });
 
   it("merges per-camera pages newest first", async () => {
-    const KEY = "0123456789abcdef0123456789abcdef";
     const api = {
       clipsList: async (filter: { cameraId?: string }) => ({
         clips: [1, 2].map((n) => ({ clip_id: `${filter.cameraId}${n}`, start_ms: filter.cameraId === "a" ? n * 10 : n * 11 })),
@@ -196,14 +197,6 @@ describe("pairing links and panel URL parameters", () => {
 });
 
 describe("last seen", () => {
-  const KEY = "0123456789abcdef0123456789abcdef";
-  const stored = {
-    accountId: KEY,
-    rootCertDer: new Uint8Array([1]),
-    name: "x",
-    enrolledAt: 0,
-    instance: { keyId: KEY, privateKey: {} as CryptoKey, publicKey: {} as CryptoKey, publicPoint: new Uint8Array(65) },
-  };
   const info = {
     enabled: true,
     account: { account_id: KEY },

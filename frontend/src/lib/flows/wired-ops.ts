@@ -242,6 +242,11 @@ export const wiredAccountOps: AccountOps = {
 
   async makePairingGrant(document, enrolled, request, typedCode, nowSeconds, passphrase): Promise<JsonObject> {
     const endpoint = await toEndpoint(enrolled);
+    // Both account versions grant alike; they differ in where the signing key comes from.
+    const grant = async (signer: Pick<pairing.GrantInput, "signingKey" | "recipientSet" | "dataKeyId">) => {
+      const input = { request: parseRequest(request), typedCode: checkedCode(typedCode), now: nowSeconds, root: endpoint.root };
+      return macedToJson((await pairing.makePairingGrant({ ...input, ...signer })).grant);
+    };
     if (isV2(document)) {
       // Section 8.4 (v2): issuing the device certificate needs the signing key, so the
       // passphrase; the grant carries the set verified under the pinned root, naming this browser.
@@ -249,16 +254,7 @@ export const wiredAccountOps: AccountOps = {
       recipients.checkOwnMembership(current, enrolled.instance.keyId);
       const keys = await unlockV2(account, passphrase);
       try {
-        const { grant } = await pairing.makePairingGrant({
-          request: parseRequest(request),
-          typedCode: checkedCode(typedCode),
-          now: nowSeconds,
-          root: endpoint.root,
-          signingKey: keys.signing.privateKey,
-          recipientSet: account.recipientSet,
-          dataKeyId: current.dataKeyId,
-        });
-        return macedToJson(grant);
+        return await grant({ signingKey: keys.signing.privateKey, recipientSet: account.recipientSet, dataKeyId: current.dataKeyId });
       } finally {
         for (const rdk of keys.rdks) rdk.fill(0);
       }
@@ -267,16 +263,8 @@ export const wiredAccountOps: AccountOps = {
     // unlockWithInstance refuses a document whose root is not the one pinned at enrolment.
     const keys = await endpointOps.unlockWithInstance(account, endpoint);
     try {
-      const { grant } = await pairing.makePairingGrant({
-        request: parseRequest(request),
-        typedCode: checkedCode(typedCode),
-        now: nowSeconds,
-        root: endpoint.root,
-        signingKey: keys.signing.privateKey,
-        recipientSet: account.recipientSet,
-        dataKeyId: (await certs.loadCert(account.dataCertDer)).key.keyId ?? "",
-      });
-      return macedToJson(grant);
+      const dataKeyId = (await certs.loadCert(account.dataCertDer)).key.keyId ?? "";
+      return await grant({ signingKey: keys.signing.privateKey, recipientSet: account.recipientSet, dataKeyId });
     } finally {
       keys.rdk.fill(0);
     }
