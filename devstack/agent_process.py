@@ -177,6 +177,12 @@ class AgentProcess:
         with self.log_path("run").open("ab") as log:
             self._run = await self._spawn("run", log, log)
 
+    def run_pid(self) -> int:
+        """The pid of `run` (its ffmpeg children are below it): for CPU figures."""
+        if self._run is None or self._run.returncode is not None:
+            raise AgentFailed("`run` is not running")
+        return self._run.pid
+
     def check_running(self) -> None:
         if self._run is None or self._run.returncode is not None:
             code = None if self._run is None else self._run.returncode

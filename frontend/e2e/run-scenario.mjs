@@ -26,6 +26,7 @@ const SCENARIOS = {
   "bench-enrol": () => import("./scenarios/bench-enrol.mjs"),
   "bench-pair": () => import("./scenarios/bench-pair.mjs"),
   "bench-play": () => import("./scenarios/bench-play.mjs"),
+  "bench-live": () => import("./scenarios/bench-live.mjs"),
   "signed-facts": () => import("./scenarios/signed-facts.mjs"),
   upgrade: () => import("./scenarios/upgrade.mjs"),
 };

@@ -105,6 +105,20 @@ SECTION_NOTES: dict[str, str] = {
         "that found it, and any read-ahead the player began before the frame showed (so the "
         "count moves a little between runs). One run each, on a shared machine."
     ),
+    "10": (
+        "`scripts/benchmarks/live_view.py`: the whole product on loopback (a real `hass`, the "
+        "simulated camera: GStreamer RTSP 320x240 10 fps H.264 + AAC with a keyframe every "
+        "second, the real agent recording continuously, Debian's Chromium turning E2EE on and "
+        "pairing it through the panel). The camera writes its wall clock into each keyframe's "
+        "SEI; the page (`frontend/e2e/scenarios/bench-live.mjs`) wraps "
+        "`SourceBuffer.appendBuffer`, so it sees the decrypted fragments as the live player "
+        "hands them to Media Source Extensions, and takes the moment each keyframe is presented "
+        "(`requestVideoFrameCallback`): camera to screen on one machine's clock, with nothing in "
+        "the product instrumented. A keyframe's fragment is complete only at the next keyframe, "
+        "so one GOP of each figure is the fragmenting itself (the issue's target: 2 s plus one "
+        "GOP). CPU is the agent's process tree (agent and ffmpeg) from /proc over equal phases: "
+        "recording only, one viewer, three viewers of the same camera (one shared session)."
+    ),
 }
 
 _SHARED_CORES = (

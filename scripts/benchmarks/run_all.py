@@ -140,6 +140,14 @@ STEPS = (
         # Making the 10-minute clip the first time (cached after) takes a few minutes.
         lambda o: 1500,
     ),
+    Step(
+        "live",
+        "10. Live view: camera-to-screen latency and the agent's CPU per viewer",
+        "scripts.benchmarks.live_view",
+        "py311",
+        lambda o: ["10" if o.quick else "30"],
+        lambda o: 600,
+    ),
 )
 
 
