@@ -82,6 +82,13 @@ export const PairingSession = z.object({
 
 export const PairingList = z.object({ sessions: z.array(PairingSession) });
 
+/** live/start: the device's signed offer as relayed, and the device certificate to check it. */
+export const LiveStartResult = z.object({
+  // A signed envelope (protocol section 1.2); the crypto layer parses and verifies it.
+  offer: z.object({ payload: z.string().max(1 << 21), signature: z.string().max(1024), signer: hex32 }),
+  device_cert: z.string().max(16384),
+});
+
 export const DeleteResult = z.object({ deleted: int.nonnegative() });
 
 export const EmptyResult = z.object({});
@@ -100,3 +107,4 @@ export type ClipPage = z.infer<typeof ClipPage>;
 export type ClipManifestResult = z.infer<typeof ClipManifestResult>;
 export type PairingSession = z.infer<typeof PairingSession>;
 export type PairingList = z.infer<typeof PairingList>;
+export type LiveStartResult = z.infer<typeof LiveStartResult>;
