@@ -1,6 +1,7 @@
 // The card's visual editor: title, number of clips, cameras to show.
 
 import { LitElement, html } from "lit";
+import { property, state } from "lit/decorators.js";
 import { type Hass, define, translatorFor } from "../ui/base";
 import { baseStyles } from "../ui/styles";
 import { type CameraList } from "../lib/api/schemas";
@@ -9,21 +10,10 @@ import { sharedSession } from "../lib/flows/shared-session";
 
 export class ClipsCardEditor extends LitElement {
   static override styles = baseStyles;
-  static override properties = {
-    hass: { attribute: false },
-    config: { state: true },
-    cameras: { state: true },
-  };
-  declare hass: Hass | undefined;
-  declare config: CardConfig;
-  declare cameras: CameraList | null;
+  @property({ attribute: false }) hass: Hass | undefined;
+  @state() config: CardConfig = normaliseConfig({ type: "custom:e2ee-nvr-clips-card" });
+  @state() cameras: CameraList | null = null;
   private requested = false;
-
-  constructor() {
-    super();
-    this.config = normaliseConfig({ type: "custom:e2ee-nvr-clips-card" });
-    this.cameras = null;
-  }
 
   setConfig(config: unknown): void {
     this.config = normaliseConfig(config);

@@ -3,6 +3,7 @@
 // (ui/clip-facts.ts), with HA's disagreements shown, never HA's index row.
 
 import { LitElement, css, html, nothing } from "lit";
+import { property, state } from "lit/decorators.js";
 import { type Hass, define, errorText, translatorFor } from "../ui/base";
 import { baseStyles } from "../ui/styles";
 import "../ui/clip-player";
@@ -44,20 +45,12 @@ export class ClipsCard extends LitElement {
       }
     `,
   ];
-  static override properties = {
-    hass: { attribute: false },
-    config: { state: true },
-    clips: { state: true },
-    state: { state: true },
-    selected: { state: true },
-    message: { state: true },
-  };
-  declare hass: Hass | undefined;
-  declare config: CardConfig;
-  declare clips: ClipRow[];
-  declare state: "loading" | "insecure" | "unenrolled" | "ready";
-  declare selected: string;
-  declare message: string;
+  @property({ attribute: false }) hass: Hass | undefined;
+  @state() config: CardConfig = ClipsCard.getStubConfig();
+  @state() clips: ClipRow[] = [];
+  @state() state: "loading" | "insecure" | "unenrolled" | "ready" = "loading";
+  @state() selected = "";
+  @state() message = "";
   private session: E2eeSession | null = null;
 
   static getConfigElement(): HTMLElement {
@@ -66,15 +59,6 @@ export class ClipsCard extends LitElement {
 
   static getStubConfig(): CardConfig {
     return { type: "custom:e2ee-nvr-clips-card", title: "Recent clips", cameras: [], count: 6 };
-  }
-
-  constructor() {
-    super();
-    this.config = ClipsCard.getStubConfig();
-    this.clips = [];
-    this.state = "loading";
-    this.selected = "";
-    this.message = "";
   }
 
   setConfig(config: unknown): void {

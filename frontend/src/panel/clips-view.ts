@@ -2,9 +2,11 @@
 // HA's index only finds and groups clips; each tile's and the player's caption, and the download's
 // file name, come from the signed manifest (ui/clip-facts.ts), with HA's disagreements shown.
 
-import { LitElement, css, html, nothing } from "lit";
-import { type Hass, define, errorText, isAdmin, translatorFor } from "../ui/base";
-import { baseStyles } from "../ui/styles";
+import { css, html, nothing } from "lit";
+import { property, state } from "lit/decorators.js";
+import { define, errorLine, isAdmin, translatorFor } from "../ui/base";
+import { baseStyles, chipStyles } from "../ui/styles";
+import { SessionView } from "../ui/session-view";
 import "../ui/clip-player";
 import "../ui/clip-facts";
 import "../ui/clip-thumb";
@@ -12,12 +14,12 @@ import "../ui/confirm-button";
 import { type ClipRow } from "../lib/api/schemas";
 import { ClipFeed, type FeedFilter, NO_FILTER, cameraNames, eventKinds, groupClips } from "../lib/flows/clip-feed";
 import { type WithheldCamera, withheldCameras } from "../lib/flows/delivery-check";
-import { type E2eeSession } from "../lib/flows/session";
 import { clipFileName, saveBlob } from "../lib/player/download";
 
-export class ClipsView extends LitElement {
+export class ClipsView extends SessionView {
   static override styles = [
     baseStyles,
+    chipStyles,
     css`
       .filters select,
       .filters input {
@@ -57,63 +59,25 @@ export class ClipsView extends LitElement {
         font-size: 0.85rem;
         padding: 4px 2px;
       }
-      .chip {
-        font-size: 0.75rem;
-        border-radius: 8px;
-        padding: 1px 6px;
-        background: var(--secondary-background-color, #eee);
-        margin-right: 4px;
-      }
       .sentinel {
         height: 1px;
       }
     `,
   ];
-  static override properties = {
-    hass: { attribute: false },
-    session: { attribute: false },
-    wide: { type: Boolean, reflect: true },
-    clips: { state: true },
-    names: { state: true },
-    filter: { state: true },
-    selected: { state: true },
-    linkedClip: { attribute: false },
-    exhausted: { state: true },
-    message: { state: true },
-    progress: { state: true },
-    withheld: { state: true },
-  };
-  declare hass: Hass | undefined;
-  declare session: E2eeSession;
-  declare wide: boolean;
-  declare clips: ClipRow[];
-  declare names: Map<string, string>;
-  declare filter: FeedFilter;
-  declare selected: ClipRow | null;
+  @property({ type: Boolean, reflect: true }) wide = false;
   /** A clip to open at once, from a link (/e2ee-nvr?clip=<id>, the media browser's). */
-  declare linkedClip: string | null;
-  declare exhausted: boolean;
-  declare message: string;
-  declare progress: number;
+  @property({ attribute: false }) linkedClip: string | null = null;
+  @state() clips: ClipRow[] = [];
+  @state() names = new Map<string, string>();
+  @state() filter: FeedFilter = NO_FILTER;
+  @state() selected: ClipRow | null = null;
+  @state() exhausted = false;
+  @state() progress = -1;
   /** Cameras whose newest clip shows a withheld revocation (section 10.1). */
-  declare withheld: WithheldCamera[];
+  @state() withheld: WithheldCamera[] = [];
   private feed: ClipFeed | null = null;
   private observer: IntersectionObserver | null = null;
   private knownEvents: string[] = [];
-
-  constructor() {
-    super();
-    this.wide = false;
-    this.clips = [];
-    this.names = new Map();
-    this.filter = NO_FILTER;
-    this.selected = null;
-    this.linkedClip = null;
-    this.exhausted = false;
-    this.message = "";
-    this.progress = -1;
-    this.withheld = [];
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -143,7 +107,7 @@ export class ClipsView extends LitElement {
     try {
       this.selected = (await this.session.api.clipManifest(clipId)).clip;
     } catch (err) {
-      this.message = errorText(translatorFor(this.hass), err);
+      this.showError(err);
     }
   }
 
@@ -161,7 +125,7 @@ export class ClipsView extends LitElement {
     try {
       await feed.loadMore();
     } catch (err) {
-      this.message = errorText(translatorFor(this.hass), err);
+      this.showError(err);
     }
     this.clips = feed.clips;
     this.exhausted = feed.exhausted;
@@ -186,7 +150,7 @@ export class ClipsView extends LitElement {
       // The name says what the camera signed, never HA's label for the clip.
       saveBlob(blob, clipFileName(facts.cameraName, facts.startMs));
     } catch (err) {
-      this.message = errorText(translatorFor(this.hass), err);
+      this.showError(err);
     } finally {
       this.progress = -1;
     }
@@ -200,7 +164,7 @@ export class ClipsView extends LitElement {
       this.clips = this.feed?.clips ?? [];
       if (this.selected?.clip_id === clip.clip_id) this.selected = null;
     } catch (err) {
-      this.message = errorText(translatorFor(this.hass), err);
+      this.showError(err);
     }
   }
 
@@ -246,7 +210,7 @@ export class ClipsView extends LitElement {
     const groups = groupClips(this.clips, this.names);
     return html`<div class="card" data-screen="clips">
       ${this.renderFilters()}
-      ${this.message === "" ? nothing : html`<p class="error" role="alert">${this.message}</p>`}
+      ${errorLine(this.message)}
       ${this.withheld.map(
         (w) => html`<p class="error" role="alert" data-withheld-camera=${w.cameraKey}>
           ⚠ ${t(w.name === "RevocationWithheld" ? "clips.withheld" : "clips.withheld_rolled_back", { camera: w.cameraName })}</p>`,

@@ -3,15 +3,16 @@
 // HA's `instances` metadata (which only lends them names): a browser HA hides is still listed,
 // and one HA lists without it being in the set is shown apart, as receiving nothing new.
 
-import { LitElement, css, html, nothing } from "lit";
-import { type Hass, announceChange, define, errorText, formatDateTime, isAdmin, translatorFor } from "../ui/base";
+import { css, html, nothing } from "lit";
+import { state } from "lit/decorators.js";
+import { announceChange, define, errorLine, errorText, formatDateTime, isAdmin, translatorFor } from "../ui/base";
 import { baseStyles } from "../ui/styles";
 import "../ui/confirm-button";
 import "../ui/passphrase-prompt";
+import { SessionView } from "../ui/session-view";
 import { type CameraList, type DeviceInfo, type InstanceInfo } from "../lib/api/schemas";
-import { type E2eeSession } from "../lib/flows/session";
 
-export class DevicesView extends LitElement {
+export class DevicesView extends SessionView {
   static override styles = [
     baseStyles,
     css`
@@ -31,38 +32,13 @@ export class DevicesView extends LitElement {
       }
     `,
   ];
-  static override properties = {
-    hass: { attribute: false },
-    session: { attribute: false },
-    cameras: { state: true },
-    editing: { state: true },
-    draft: { state: true },
-    message: { state: true },
-    revoking: { state: true },
-    busy: { state: true },
-    promptMessage: { state: true },
-  };
-  declare hass: Hass | undefined;
-  declare session: E2eeSession;
-  declare cameras: CameraList | null;
-  declare editing: string;
-  declare draft: string;
-  declare message: string;
+  @state() cameras: CameraList | null = null;
+  @state() editing = "";
+  @state() draft = "";
   /** The key id whose revocation waits for the passphrase ("" when none). */
-  declare revoking: string;
-  declare busy: boolean;
-  declare promptMessage: string;
-
-  constructor() {
-    super();
-    this.cameras = null;
-    this.editing = "";
-    this.draft = "";
-    this.message = "";
-    this.revoking = "";
-    this.busy = false;
-    this.promptMessage = "";
-  }
+  @state() revoking = "";
+  /** The revocation's failure, shown in its passphrase prompt. */
+  @state() promptMessage = "";
 
   private async revoke(keyId: string, typed: string): Promise<void> {
     this.busy = true;
@@ -88,7 +64,7 @@ export class DevicesView extends LitElement {
     try {
       this.cameras = await this.session.cameras();
     } catch (err) {
-      this.message = errorText(translatorFor(this.hass), err);
+      this.showError(err);
     }
   }
 
@@ -99,7 +75,7 @@ export class DevicesView extends LitElement {
       if (changesAccount) announceChange(this);
       await this.load();
     } catch (err) {
-      this.message = errorText(translatorFor(this.hass), err);
+      this.showError(err);
     }
   }
 
@@ -199,7 +175,7 @@ export class DevicesView extends LitElement {
 
   override render() {
     const t = translatorFor(this.hass);
-    return html`${this.message === "" ? nothing : html`<p class="error" role="alert">${this.message}</p>`}
+    return html`${errorLine(this.message)}
       ${this.renderBrowsers()}
       <div class="card">
         <h2>${t("devices.cameras_title")}</h2>

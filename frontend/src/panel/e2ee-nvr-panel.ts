@@ -2,6 +2,7 @@
 // It only picks the screen for this browser's status; each screen is its own element.
 
 import { LitElement, css, html, nothing } from "lit";
+import { property, state } from "lit/decorators.js";
 import { type Hass, define, errorText, isAdmin, translatorFor } from "../ui/base";
 import { baseStyles } from "../ui/styles";
 import "./clips-view";
@@ -66,35 +67,22 @@ export class E2eeNvrPanel extends LitElement {
       }
     `,
   ];
-  static override properties = {
-    hass: { attribute: false },
-    narrow: { type: Boolean, reflect: true },
-    route: { attribute: false },
-    panel: { attribute: false },
-    phase: { state: true },
-    tab: { state: true },
-    message: { state: true },
-  };
-  declare hass: Hass | undefined;
-  declare narrow: boolean;
-  declare route: unknown;
-  declare panel: unknown;
-  declare phase: Phase;
-  declare tab: Tab;
-  declare message: string;
+  @property({ attribute: false }) hass: Hass | undefined;
+  @property({ type: Boolean, reflect: true }) narrow = false;
+  @property({ attribute: false }) route: unknown;
+  @property({ attribute: false }) panel: unknown;
+  @state() phase: Phase = "loading";
+  @state() message = "";
   private session: E2eeSession | null = null;
   private report: SecureContextReport = secureContextReport();
   // From the URL the panel was opened with: /e2ee-nvr?clip=<id> (the media browser's links)
   // or ?pair=<code> (a pairing link or QR code). Each is used once.
   private linkedClip: string | null = clipIdFromQuery(location.search);
   private linkedCode: string | null = pairingCodeFromQuery(location.search);
+  @state() tab: Tab = this.linkedCode !== null ? "pair" : "clips";
 
   constructor() {
     super();
-    this.narrow = false;
-    this.phase = "loading";
-    this.tab = this.linkedCode !== null ? "pair" : "clips";
-    this.message = "";
     this.addEventListener("e2ee-changed", () => void this.reload());
   }
 

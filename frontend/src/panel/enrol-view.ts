@@ -1,42 +1,17 @@
 // Enrol this browser with the passphrase; wrong passphrases are said so and slowed down.
 
-import { LitElement, html, nothing } from "lit";
-import { type Hass, announceChange, define, errorText, isAdmin, translatorFor } from "../ui/base";
-import { baseStyles } from "../ui/styles";
-import { type E2eeSession } from "../lib/flows/session";
+import { html, nothing } from "lit";
+import { property, state } from "lit/decorators.js";
+import { announceChange, define, errorLine, isAdmin, translatorFor } from "../ui/base";
+import { SessionView } from "../ui/session-view";
 import { defaultBrowserName } from "../lib/flows/status";
 
-export class EnrolView extends LitElement {
-  static override styles = baseStyles;
-  static override properties = {
-    hass: { attribute: false },
-    session: { attribute: false },
-    revoked: { type: Boolean },
-    typed: { state: true },
-    name: { state: true },
-    busy: { state: true },
-    message: { state: true },
-    waitSeconds: { state: true },
-  };
-  declare hass: Hass | undefined;
-  declare session: E2eeSession;
-  declare revoked: boolean;
-  declare typed: string;
-  declare name: string;
-  declare busy: boolean;
-  declare message: string;
-  declare waitSeconds: number;
+export class EnrolView extends SessionView {
+  @property({ type: Boolean }) revoked = false;
+  @state() typed = "";
+  @state() name = defaultBrowserName();
+  @state() waitSeconds = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
-
-  constructor() {
-    super();
-    this.revoked = false;
-    this.typed = "";
-    this.name = defaultBrowserName();
-    this.busy = false;
-    this.message = "";
-    this.waitSeconds = 0;
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -57,18 +32,13 @@ export class EnrolView extends LitElement {
   private async submit(event: Event): Promise<void> {
     event.preventDefault();
     if (this.busy || this.waitSeconds > 0) return;
-    this.busy = true;
-    this.message = "";
-    try {
+    await this.attempt(async () => {
       await this.session.enrol(this.typed, this.name.trim().slice(0, 64));
       this.typed = "";
       announceChange(this);
-    } catch (err) {
-      this.message = errorText(translatorFor(this.hass), err);
-      this.tick();
-    } finally {
-      this.busy = false;
-    }
+    });
+    // A wrong passphrase starts the back-off: show the wait at once.
+    this.tick();
   }
 
   override render() {
@@ -87,7 +57,7 @@ export class EnrolView extends LitElement {
       <input id="name" maxlength="64" style="width:100%" .value=${this.name}
         @input=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)} />
       ${this.busy ? html`<p class="muted">${t("enrol.working")}</p>` : nothing}
-      ${this.message === "" ? nothing : html`<p class="error" role="alert">${this.message}</p>`}
+      ${errorLine(this.message)}
       ${this.waitSeconds > 0 ? html`<p class="error">${t("enrol.wait", { seconds: this.waitSeconds })}</p>` : nothing}
       <div class="row"><span class="spacer"></span>
         <button class="primary" type="submit" ?disabled=${this.busy || this.waitSeconds > 0 || this.typed.trim() === ""}>${t("enrol.submit")}</button>

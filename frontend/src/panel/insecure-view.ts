@@ -1,15 +1,15 @@
 // Shown when crypto.subtle is missing (plain http to a LAN address): how to reach HTTPS.
 
 import { LitElement, html } from "lit";
+import { property } from "lit/decorators.js";
 import { type Hass, define, translatorFor } from "../ui/base";
 import { baseStyles } from "../ui/styles";
 import { type SecureContextReport } from "../lib/flows/secure-context";
 
 export class InsecureView extends LitElement {
   static override styles = baseStyles;
-  static override properties = { hass: { attribute: false }, report: { attribute: false } };
-  declare hass: Hass | undefined;
-  declare report: SecureContextReport;
+  @property({ attribute: false }) hass: Hass | undefined;
+  @property({ attribute: false }) report!: SecureContextReport;
 
   override render() {
     const t = translatorFor(this.hass);

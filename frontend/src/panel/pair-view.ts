@@ -1,46 +1,21 @@
 // Pair a camera: the agents waiting, a code field, and the exact outcome.
 
-import { LitElement, html, nothing } from "lit";
-import { type Hass, define, errorText, formatTime, translatorFor } from "../ui/base";
-import { baseStyles } from "../ui/styles";
+import { html, nothing } from "lit";
+import { property, state } from "lit/decorators.js";
+import { define, errorLine, formatTime, translatorFor } from "../ui/base";
 import "../ui/confirm-button";
 import "../ui/passphrase-prompt";
 import { type PassphrasePrompt } from "../ui/passphrase-prompt";
+import { SessionView } from "../ui/session-view";
 import { type PairingSession } from "../lib/api/schemas";
 import { pairingCodeFromInput } from "../lib/flows/pairing-code";
-import { type E2eeSession } from "../lib/flows/session";
 
-export class PairView extends LitElement {
-  static override styles = baseStyles;
-  static override properties = {
-    hass: { attribute: false },
-    session: { attribute: false },
-    linkedCode: { attribute: false },
-    pending: { state: true },
-    code: { state: true },
-    busy: { state: true },
-    message: { state: true },
-    success: { state: true },
-  };
-  declare hass: Hass | undefined;
-  declare session: E2eeSession;
+export class PairView extends SessionView {
   /** A code from a pairing link (?pair=<code>), prefilled once. */
-  declare linkedCode: string | null;
-  declare pending: PairingSession[] | null;
-  declare code: string;
-  declare busy: boolean;
-  declare message: string;
-  declare success: string;
-
-  constructor() {
-    super();
-    this.pending = null;
-    this.linkedCode = null;
-    this.code = "";
-    this.busy = false;
-    this.message = "";
-    this.success = "";
-  }
+  @property({ attribute: false }) linkedCode: string | null = null;
+  @state() pending: PairingSession[] | null = null;
+  @state() code = "";
+  @state() success = "";
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -55,33 +30,27 @@ export class PairView extends LitElement {
     try {
       this.pending = await this.session.pendingPairings();
     } catch (err) {
-      this.message = errorText(translatorFor(this.hass), err);
+      this.showError(err);
     }
   }
 
   private async submit(typed: string): Promise<void> {
     const t = translatorFor(this.hass);
-    this.busy = true;
-    this.message = "";
     this.success = "";
-    try {
+    await this.attempt(async () => {
       const paired = await this.session.pair(this.code, typed);
       this.success = t("pair.success", { agent: paired.agentName, cameras: paired.cameras.join(", ") });
       this.code = "";
       this.renderRoot.querySelector<PassphrasePrompt>("e2ee-nvr-passphrase-prompt")?.clear();
-    } catch (err) {
-      this.message = errorText(t, err);
-    } finally {
-      this.busy = false;
-      await this.load();
-    }
+    });
+    await this.load();
   }
 
   private async refuse(sessionId: string): Promise<void> {
     try {
       await this.session.api.pairingRefuse(sessionId);
     } catch (err) {
-      this.message = errorText(translatorFor(this.hass), err);
+      this.showError(err);
     }
     await this.load();
   }
@@ -99,7 +68,7 @@ export class PairView extends LitElement {
         <e2ee-nvr-passphrase-prompt .hass=${this.hass} action=${t("pair.submit")} ?busy=${this.busy} ?disabled=${this.code.trim() === ""}
           .cancellable=${false} @passphrase=${(e: CustomEvent<string>) => void this.submit(e.detail)}></e2ee-nvr-passphrase-prompt>
         ${this.busy ? html`<p class="muted">${t("pair.working")}</p>` : nothing}
-        ${this.message === "" ? nothing : html`<p class="error" role="alert">${this.message}</p>`}
+        ${errorLine(this.message)}
         ${this.success === "" ? nothing : html`<p class="success" role="status">${this.success}</p>`}
       </div>
       <div class="card">

@@ -1,18 +1,19 @@
 // Turn E2EE on: trade-offs, the passphrase (copy, print), confirmation of 3 words, creation.
 
-import { LitElement, css, html, nothing } from "lit";
-import { type Hass, announceChange, define, errorText, translatorFor } from "../ui/base";
+import { css, html } from "lit";
+import { state } from "lit/decorators.js";
+import { announceChange, define, errorLine, translatorFor } from "../ui/base";
 import { baseStyles } from "../ui/styles";
+import { SessionView } from "../ui/session-view";
 import { type CreateStep } from "../lib/flows/account-ops";
 import { numberedWords, wrongPositions } from "../lib/flows/confirm-words";
-import { type E2eeSession } from "../lib/flows/session";
 import { defaultBrowserName } from "../lib/flows/status";
 
 type Stage = "explain" | "show" | "confirm" | "creating" | "done";
 // In the order createAccount reaches them (crypto/endpoint.ts).
 const STEPS: Array<CreateStep | "sending"> = ["passphrase-key", "random-key", "keys", "certificates", "backups", "recipients", "sending"];
 
-export class TurnOnView extends LitElement {
+export class TurnOnView extends SessionView {
   static override styles = [
     baseStyles,
     css`
@@ -51,37 +52,12 @@ export class TurnOnView extends LitElement {
       }
     `,
   ];
-  static override properties = {
-    hass: { attribute: false },
-    session: { attribute: false },
-    stage: { state: true },
-    passphrase: { state: true },
-    positions: { state: true },
-    answers: { state: true },
-    message: { state: true },
-    step: { state: true },
-    copied: { state: true },
-  };
-  declare hass: Hass | undefined;
-  declare session: E2eeSession;
-  declare stage: Stage;
-  declare passphrase: string;
-  declare positions: number[];
-  declare answers: string[];
-  declare message: string;
-  declare step: CreateStep | "sending" | "";
-  declare copied: boolean;
-
-  constructor() {
-    super();
-    this.stage = "explain";
-    this.passphrase = "";
-    this.positions = [];
-    this.answers = [];
-    this.message = "";
-    this.step = "";
-    this.copied = false;
-  }
+  @state() stage: Stage = "explain";
+  @state() passphrase = "";
+  @state() positions: number[] = [];
+  @state() answers: string[] = [];
+  @state() step: CreateStep | "sending" | "" = "";
+  @state() copied = false;
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -121,7 +97,7 @@ export class TurnOnView extends LitElement {
       this.stage = "done";
       announceChange(this);
     } catch (err) {
-      this.message = errorText(translatorFor(this.hass), err);
+      this.showError(err);
       this.stage = "confirm";
     }
   }
@@ -173,7 +149,7 @@ export class TurnOnView extends LitElement {
                   this.answers = answers;
                 }} />`,
           )}
-          ${this.message === "" ? nothing : html`<p class="error" role="alert">${this.message}</p>`}
+          ${errorLine(this.message)}
           <div class="row">
             <button @click=${() => (this.stage = "show")}>${t("app.back")}</button>
             <span class="spacer"></span>

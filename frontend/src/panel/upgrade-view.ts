@@ -2,42 +2,17 @@
 // and the passphrase that migrates the account in place (account/migrate). Clips stay readable
 // and cameras stay paired: they accept the v2 set because it chains to the v1 set they hold.
 
-import { LitElement, html, nothing } from "lit";
-import { type Hass, announceChange, define, errorText, translatorFor } from "../ui/base";
-import { baseStyles } from "../ui/styles";
+import { html, nothing } from "lit";
+import { announceChange, define, translatorFor } from "../ui/base";
 import "../ui/passphrase-prompt";
-import { type E2eeSession } from "../lib/flows/session";
+import { SessionView } from "../ui/session-view";
 
-export class UpgradeView extends LitElement {
-  static override styles = baseStyles;
-  static override properties = {
-    hass: { attribute: false },
-    session: { attribute: false },
-    busy: { state: true },
-    message: { state: true },
-  };
-  declare hass: Hass | undefined;
-  declare session: E2eeSession;
-  declare busy: boolean;
-  declare message: string;
-
-  constructor() {
-    super();
-    this.busy = false;
-    this.message = "";
-  }
-
+export class UpgradeView extends SessionView {
   private async upgrade(typed: string): Promise<void> {
-    this.busy = true;
-    this.message = "";
-    try {
+    await this.attempt(async () => {
       await this.session.upgrade(typed);
       announceChange(this);
-    } catch (err) {
-      this.message = errorText(translatorFor(this.hass), err);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   override render() {

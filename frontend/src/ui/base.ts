@@ -1,6 +1,6 @@
 // Shared pieces of every view: element registration, the `hass` shape used, translation.
 
-import { LitElement } from "lit";
+import { LitElement, html, nothing } from "lit";
 import { type Translate, translator } from "../i18n";
 import { type HassTransport } from "../lib/api/client";
 import { describeError } from "../lib/flows/describe-error";
@@ -42,4 +42,9 @@ export function formatTime(ms: number, hass?: Hass): string {
 /** Views tell the panel that the account or enrolment changed: it reloads its status. */
 export function announceChange(from: LitElement): void {
   from.dispatchEvent(new CustomEvent("e2ee-changed", { bubbles: true, composed: true }));
+}
+
+/** A screen's error line: nothing when there is no message. */
+export function errorLine(message: string) {
+  return message === "" ? nothing : html`<p class="error" role="alert">${message}</p>`;
 }

@@ -3,68 +3,49 @@
 // Nothing from HA's row is shown as a fact: until the manifest verifies, the caption says so.
 
 import { LitElement, css, html, nothing } from "lit";
+import { property, state } from "lit/decorators.js";
 import { type Hass, define, errorText, formatDateTime, formatTime, translatorFor } from "./base";
+import { chipStyles } from "./styles";
 import { type ClipRow } from "../lib/api/schemas";
 import { type ClipFacts, type Disagreement } from "../lib/flows/clip-facts";
 import { type ClipOpener } from "../lib/flows/clip-opener";
 
 export class ClipFactsView extends LitElement {
-  static override styles = css`
-    :host {
-      display: block;
-      font-size: 0.85rem;
-    }
-    .chip {
-      font-size: 0.75rem;
-      border-radius: 8px;
-      padding: 1px 6px;
-      background: var(--secondary-background-color, #eee);
-      margin-right: 4px;
-    }
-    .mismatch {
-      margin-top: 4px;
-      padding: 4px 6px;
-      border-radius: 6px;
-      border: 2px solid var(--error-color, #db4437);
-      color: var(--error-color, #db4437);
-      font-weight: 600;
-    }
-    .muted {
-      color: var(--secondary-text-color);
-    }
-    ul {
-      margin: 4px 0;
-      padding-left: 18px;
-    }
-  `;
-  static override properties = {
-    hass: { attribute: false },
-    opener: { attribute: false },
-    row: { attribute: false },
-    clipId: { attribute: "clip-id" },
-    full: { type: Boolean },
-    facts: { state: true },
-    failure: { state: true },
-  };
-  declare hass: Hass | undefined;
-  declare opener: ClipOpener;
+  static override styles = [
+    chipStyles,
+    css`
+      :host {
+        display: block;
+        font-size: 0.85rem;
+      }
+      .mismatch {
+        margin-top: 4px;
+        padding: 4px 6px;
+        border-radius: 6px;
+        border: 2px solid var(--error-color, #db4437);
+        color: var(--error-color, #db4437);
+        font-weight: 600;
+      }
+      .muted {
+        color: var(--secondary-text-color);
+      }
+      ul {
+        margin: 4px 0;
+        padding-left: 18px;
+      }
+    `,
+  ];
+  @property({ attribute: false }) hass: Hass | undefined;
+  @property({ attribute: false }) opener!: ClipOpener;
   /** HA's index row, compared with the signed facts (null: nothing to compare). */
-  declare row: ClipRow | null;
-  declare clipId: string;
+  @property({ attribute: false }) row: ClipRow | null = null;
+  @property({ attribute: "clip-id" }) clipId!: string;
   /** The player's caption: every event's details and each disagreement spelled out. */
-  declare full: boolean;
-  declare facts: ClipFacts | null;
-  declare failure: string;
+  @property({ type: Boolean }) full = false;
+  @state() facts: ClipFacts | null = null;
+  @state() failure = "";
   private loaded = "";
   private observer: IntersectionObserver | null = null;
-
-  constructor() {
-    super();
-    this.row = null;
-    this.full = false;
-    this.facts = null;
-    this.failure = "";
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();

@@ -1,6 +1,7 @@
 // Inline player of one clip: verify and open, check the codec, then stream through MSE.
 
 import { LitElement, css, html, nothing } from "lit";
+import { property, state } from "lit/decorators.js";
 import { type Hass, define, errorText, translatorFor } from "./base";
 import { type ClipOpener } from "../lib/flows/clip-opener";
 import { MsePlayer } from "../lib/player/mse-player";
@@ -28,26 +29,13 @@ export class ClipPlayer extends LitElement {
       color: var(--error-color, #db4437);
     }
   `;
-  static override properties = {
-    hass: { attribute: false },
-    opener: { attribute: false },
-    clipId: { attribute: "clip-id" },
-    message: { state: true },
-    loading: { state: true },
-  };
-  declare hass: Hass | undefined;
-  declare opener: ClipOpener;
-  declare clipId: string;
-  declare message: string;
-  declare loading: boolean;
+  @property({ attribute: false }) hass: Hass | undefined;
+  @property({ attribute: false }) opener!: ClipOpener;
+  @property({ attribute: "clip-id" }) clipId!: string;
+  @state() message = "";
+  @state() loading = true;
   private player: MsePlayer | null = null;
   private started = "";
-
-  constructor() {
-    super();
-    this.message = "";
-    this.loading = true;
-  }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();

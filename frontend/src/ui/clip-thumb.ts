@@ -1,6 +1,7 @@
 // A clip's decrypted thumbnail, opened only once the tile scrolls into view.
 
 import { LitElement, css, html } from "lit";
+import { property, state } from "lit/decorators.js";
 import { define } from "./base";
 import { type ClipOpener } from "../lib/flows/clip-opener";
 
@@ -25,26 +26,12 @@ export class ClipThumb extends LitElement {
       padding: 8px;
     }
   `;
-  static override properties = {
-    opener: { attribute: false },
-    clipId: { attribute: "clip-id" },
-    failedText: { attribute: "failed-text" },
-    url: { state: true },
-    failed: { state: true },
-  };
-  declare opener: ClipOpener;
-  declare clipId: string;
-  declare failedText: string;
-  declare url: string;
-  declare failed: boolean;
+  @property({ attribute: false }) opener!: ClipOpener;
+  @property({ attribute: "clip-id" }) clipId!: string;
+  @property({ attribute: "failed-text" }) failedText = "";
+  @state() url = "";
+  @state() failed = false;
   private observer: IntersectionObserver | null = null;
-
-  constructor() {
-    super();
-    this.url = "";
-    this.failed = false;
-    this.failedText = "";
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();

@@ -2,38 +2,19 @@
 // companion-app web views do not show.
 
 import { LitElement, html, nothing } from "lit";
+import { property, state } from "lit/decorators.js";
 import { define } from "./base";
 import { baseStyles } from "./styles";
 
 export class ConfirmButton extends LitElement {
   static override styles = baseStyles;
-  static override properties = {
-    label: {},
-    question: {},
-    yes: {},
-    no: {},
-    danger: { type: Boolean },
-    disabled: { type: Boolean },
-    asking: { state: true },
-  };
-  declare label: string;
-  declare question: string;
-  declare yes: string;
-  declare no: string;
-  declare danger: boolean;
-  declare disabled: boolean;
-  declare asking: boolean;
-
-  constructor() {
-    super();
-    this.label = "";
-    this.question = "";
-    this.yes = "OK";
-    this.no = "Cancel";
-    this.danger = false;
-    this.disabled = false;
-    this.asking = false;
-  }
+  @property() label = "";
+  @property() question = "";
+  @property() yes = "OK";
+  @property() no = "Cancel";
+  @property({ type: Boolean }) danger = false;
+  @property({ type: Boolean }) disabled = false;
+  @state() asking = false;
 
   private confirm(): void {
     this.asking = false;

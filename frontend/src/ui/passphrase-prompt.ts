@@ -3,40 +3,22 @@
 // cannot re-admit itself. The owner of the prompt runs the operation and reports its outcome.
 
 import { LitElement, html, nothing } from "lit";
-import { type Hass, define, translatorFor } from "./base";
+import { property, state } from "lit/decorators.js";
+import { type Hass, define, errorLine, translatorFor } from "./base";
 import { baseStyles } from "./styles";
 
 export class PassphrasePrompt extends LitElement {
   static override styles = baseStyles;
-  static override properties = {
-    hass: { attribute: false },
-    action: {},
-    busy: { type: Boolean },
-    disabled: { type: Boolean },
-    message: {},
-    cancellable: { type: Boolean },
-    typed: { state: true },
-  };
-  declare hass: Hass | undefined;
+  @property({ attribute: false }) hass: Hass | undefined;
   /** The label of the button that runs the operation ("Revoke", "Upgrade", ...). */
-  declare action: string;
-  declare busy: boolean;
+  @property() action = "";
+  @property({ type: Boolean }) busy = false;
   /** The operation is not ready yet (say, no pairing code typed): the button waits. */
-  declare disabled: boolean;
+  @property({ type: Boolean }) disabled = false;
   /** The last failure (wrong passphrase, back-off, ...), shown under the field. */
-  declare message: string;
-  declare cancellable: boolean;
-  declare typed: string;
-
-  constructor() {
-    super();
-    this.action = "";
-    this.busy = false;
-    this.disabled = false;
-    this.message = "";
-    this.cancellable = true;
-    this.typed = "";
-  }
+  @property() message = "";
+  @property({ type: Boolean }) cancellable = true;
+  @state() typed = "";
 
   /** Forget what was typed: called by the owner once the operation succeeded. */
   clear(): void {
@@ -57,7 +39,7 @@ export class PassphrasePrompt extends LitElement {
       <textarea id="passphrase" rows="3" style="width:100%" autocomplete="off" autocapitalize="none" spellcheck="false"
         .value=${this.typed} @input=${(e: Event) => (this.typed = (e.target as HTMLTextAreaElement).value)}></textarea>
       ${this.busy ? html`<p class="muted">${t("passphrase.working")}</p>` : nothing}
-      ${this.message === "" ? nothing : html`<p class="error" role="alert">${this.message}</p>`}
+      ${errorLine(this.message)}
       <div class="row"><span class="spacer"></span>
         ${this.cancellable ? html`<button type="button" ?disabled=${this.busy} @click=${() => this.dispatchEvent(new CustomEvent("cancel"))}>${t("app.cancel")}</button>` : nothing}
         <button class="primary" type="submit" ?disabled=${this.busy || this.disabled || this.typed.trim() === ""}>${this.action}</button>

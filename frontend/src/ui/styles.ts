@@ -106,3 +106,14 @@ export const baseStyles = css`
     border-bottom: none;
   }
 `;
+
+/** The small labels of a clip's event kinds (motion, person, ...). */
+export const chipStyles = css`
+  .chip {
+    font-size: 0.75rem;
+    border-radius: 8px;
+    padding: 1px 6px;
+    background: var(--secondary-background-color, #eee);
+    margin-right: 4px;
+  }
+`;

@@ -1,5 +1,5 @@
 // E2EE NVR panel and card: built from frontend/ by scripts/build.mjs. Do not edit.
-import{D as n,W as g,fa as p,p as c,s as d}from"./chunk-M32Y4AGW.js";var m=`abrasion
+import{E as n,X as g,ga as p,q as c,t as d}from"./chunk-GPSL5X2A.js";var m=`abrasion
 absinthe
 afflicted
 afterlife
