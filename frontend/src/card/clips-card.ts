@@ -15,6 +15,7 @@ import { sharedSession } from "../lib/flows/shared-session";
 import { type CardConfig, normaliseConfig, recentClips } from "../lib/flows/card-config";
 import { secureContextReport } from "../lib/flows/secure-context";
 import "./clips-card-editor";
+import "./card-live";
 
 export const PANEL_PATH = "/e2ee-nvr";
 
@@ -58,7 +59,7 @@ export class ClipsCard extends LitElement {
   }
 
   static getStubConfig(): CardConfig {
-    return { type: "custom:e2ee-nvr-clips-card", title: "Recent clips", cameras: [], count: 6 };
+    return { type: "custom:e2ee-nvr-clips-card", title: "Recent clips", cameras: [], count: 6, mode: "live", live_camera: "" };
   }
 
   setConfig(config: unknown): void {
@@ -67,7 +68,7 @@ export class ClipsCard extends LitElement {
   }
 
   getCardSize(): number {
-    return 2 + Math.ceil(this.config.count / 3);
+    return (this.config.mode === "live" ? 5 : 2) + Math.ceil(this.config.count / 3);
   }
 
   override willUpdate(): void {
@@ -107,6 +108,10 @@ export class ClipsCard extends LitElement {
     return html`<div class="wrap">${title}
       ${this.message === "" ? nothing : html`<p class="error">${this.message}</p>`}
       ${this.state === "loading" || session === null ? html`<p class="muted">${t("app.loading")}</p>` : nothing}
+      ${this.config.mode === "live" && this.state === "ready" && session !== null
+        ? html`<e2ee-nvr-card-live .hass=${this.hass} .session=${session} .config=${this.config}></e2ee-nvr-card-live>
+            <h3>${t("card.latest_clips")}</h3>`
+        : nothing}
       ${this.selected !== "" && session !== null
         ? html`<e2ee-nvr-clip-player .hass=${this.hass} .opener=${session.clips()} clip-id=${this.selected}></e2ee-nvr-clip-player>`
         : nothing}
