@@ -42,7 +42,7 @@ export async function newRoot(): Promise<{ root: certs.Cert; rootKey: CryptoKey;
 export async function newDevice(root: certs.Cert, rootKey: CryptoKey): Promise<Signer> {
   const { pair, spki } = await pssPair();
   const cert = await issueCertificate(root, rootKey, spki, "device");
-  return { cert, privateKey: pair.privateKey, keyId: cert.key.keyId };
+  return { cert, privateKey: pair.privateKey, keyId: cert.key.keyId ?? "" };
 }
 
 export async function newWorld(): Promise<LiveWorld> {
