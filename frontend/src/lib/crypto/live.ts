@@ -14,7 +14,7 @@ import { BadSignature, HeaderMismatch, MalformedObject, RolledBack, UntrustedKey
 import { CAMERA_ID_RE, KEY_ID_BYTES, KEY_ID_RE, keyId } from "./identifiers";
 import { type HeldP256Key } from "./keys";
 import * as primitives from "./primitives";
-import { ECIES_P256, type WrappedKey, unwrapHkdfKey, wrapContext, wrappedFromJson, wrappedToJson } from "./wrap";
+import { type WrappedKey, unwrapHkdfKey, wrapContext, wrappedFromJson, wrappedToJson } from "./wrap";
 
 export {
   LiveRecordReader,
@@ -140,7 +140,6 @@ export function parseLiveOffer(rawPayload: Uint8Array): LiveOffer {
     wrappedKey: wrappedFromJson(fields.raw("wrapped_key")),
   };
   fields.done();
-  if (offer.wrappedKey.alg !== ECIES_P256) throw new MalformedObject("live-offer: L is wrapped by ECIES only");
   return offer;
 }
 
@@ -161,6 +160,7 @@ export interface VerifiedOffer {
   sessionId: Bytes;
   deviceId: string;
   cameraId: string;
+  recipientEpoch: number;
   mediaKey: CryptoKey;
   confirmKey: CryptoKey;
   /** The device wraps to an older set than H: the store withholds a revocation (a warning). */
@@ -228,7 +228,15 @@ export async function verifyLiveOffer(
   const liveKey = await unwrapHkdfKey(expected.instance, offer.wrappedKey, liveKeyContext(offer.sessionId, offer.requestNonce), "live-key");
   const withheld = checkRecipients(offer, expected);
   const { mediaKey, confirmKey } = await sessionKeys(liveKey, offer.sessionId);
-  return { sessionId: offer.sessionId, deviceId: offer.deviceId, cameraId: offer.cameraId, mediaKey, confirmKey, withheld };
+  return {
+    sessionId: offer.sessionId,
+    deviceId: offer.deviceId,
+    cameraId: offer.cameraId,
+    recipientEpoch: offer.recipientEpoch,
+    mediaKey,
+    confirmKey,
+    withheld,
+  };
 }
 
 /** HMAC-SHA256(k_confirm, label || session_id || request_nonce || key_id as ASCII hex). */
