@@ -39,6 +39,7 @@ const SCENARIOS = {
   "bench-play": () => import("./scenarios/bench-play.mjs"),
   "signed-facts": () => import("./scenarios/signed-facts.mjs"),
   upgrade: () => import("./scenarios/upgrade.mjs"),
+  live: () => import("./scenarios/live.mjs"),
 };
 
 async function main() {
