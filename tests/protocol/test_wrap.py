@@ -65,6 +65,8 @@ def held_key(alg: WrapAlg, index: int = 0) -> Any:
 def context_for(purpose: WrapPurpose, clip_id: bytes = b"\x11" * 16) -> bytes:
     if purpose is WrapPurpose.DATA_RDK:
         return data_rdk_context(ACCOUNT_ID, 3)
+    if purpose is WrapPurpose.LIVE_KEY:
+        return wrap_context(purpose, b"\x22" * 16 + b"\x33" * 16)
     subject = clip_id if purpose is WrapPurpose.CLIP_KEY else ACCOUNT_ID.encode("ascii")
     return wrap_context(purpose, subject)
 
@@ -76,6 +78,18 @@ def test_data_rdk_context_binds_account_and_generation() -> None:
     for generation in (0, 65):
         with pytest.raises(ValueError, match="data-rdk"):
             data_rdk_context(ACCOUNT_ID, generation)
+
+
+def test_live_key_context_and_no_rsa_unwrap() -> None:
+    subject = bytes(range(32))
+    context = wrap_context(WrapPurpose.LIVE_KEY, subject)
+    assert context == b"e2ee-nvr/v1/wrap/live-key\x00" + subject
+    # Even a wrap made by hand to the data key never opens as a live key.
+    private = rsa_key()
+    ct = primitives.rsa_oaep_encrypt(private.public_key(), bytes(16), label=context)
+    wrapped = WrappedKey(key_id(private.public_key()), WrapAlg.RSA_OAEP, None, ct)
+    with pytest.raises(UnwrapFailed, match="instance keys only"):
+        unwrap(private, wrapped, context, WrapPurpose.LIVE_KEY)
 
 
 def test_context_layout() -> None:
@@ -92,6 +106,7 @@ def test_context_layout() -> None:
         (WrapPurpose.CLIP_KEY, b"\x00" * 15),
         (WrapPurpose.PDK, bytes(16)),
         (WrapPurpose.RDK, ACCOUNT_ID.upper().encode()),
+        (WrapPurpose.LIVE_KEY, bytes(16)),
     ],
 )
 def test_context_refuses_wrong_subject(purpose: WrapPurpose, subject: bytes) -> None:
@@ -105,6 +120,11 @@ def test_round_trip(purpose: WrapPurpose, alg: WrapAlg) -> None:
     private = held_key(alg)
     secret = secrets.token_bytes(purpose.key_bytes)
     context = context_for(purpose)
+    if purpose is WrapPurpose.LIVE_KEY and alg is WrapAlg.RSA_OAEP:
+        # Section 18: a live key goes to the requesting instance key only, never an RSA key.
+        with pytest.raises(ValueError, match="live key"):
+            wrap_for(private.public_key(), secret, context)
+        return
     wrapped = wrap_for(private.public_key(), secret, context)
     assert wrapped.alg is alg
     assert wrapped.key_id == key_id(private.public_key())

@@ -382,3 +382,8 @@ RUNNERS: dict[str, Runner] = {
 from tests.vectors.runners_v2 import V2_RUNNERS  # noqa: E402
 
 RUNNERS.update(V2_RUNNERS)
+
+# Live view (section 18), tests/vectors/runners_live.py.
+from tests.vectors.runners_live import run_live  # noqa: E402
+
+RUNNERS["live"] = run_live

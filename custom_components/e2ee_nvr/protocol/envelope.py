@@ -21,11 +21,16 @@ PROTOCOL_VERSION = 1
 # Version 2 of the trust core (recipient set, account, key backup); other objects stay at 1.
 TRUST_CORE_VERSION = 2
 LABEL_PREFIX = "e2ee-nvr/v1/"
+# Types introduced with protocol v2 sign under a v2 label (section 1.2's table), whatever
+# their payload's `v`: a v1 verifier could never be made to accept one as a v1 object.
+LABEL_PREFIX_V2 = "e2ee-nvr/v2/"
+V2_LABEL_TYPES = frozenset({"live-offer"})
 MAX_PAYLOAD_BYTES = 1 << 20
 
 
 def label_bytes(object_type: str) -> bytes:
-    return f"{LABEL_PREFIX}{object_type}".encode("ascii") + b"\x00"
+    prefix = LABEL_PREFIX_V2 if object_type in V2_LABEL_TYPES else LABEL_PREFIX
+    return f"{prefix}{object_type}".encode("ascii") + b"\x00"
 
 
 @dataclass(frozen=True)

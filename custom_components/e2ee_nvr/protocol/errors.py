@@ -80,6 +80,13 @@ class HeaderMismatch(ProtocolError):
     """A clip header disagrees with its manifest (clip id, kind, suite or chunk size)."""
 
 
+class Replayed(ProtocolError):
+    """A live record's sequence number is not above the last one accepted: replayed or reordered.
+
+    Section 18: the store may drop live records, never repeat or reorder them.
+    """
+
+
 class Readmitted(ProtocolError):
     """A recipient set lists a revoked key, or drops a key id from the revoked list held."""
 

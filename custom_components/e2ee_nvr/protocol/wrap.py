@@ -33,11 +33,12 @@ class WrapPurpose(enum.Enum):
     PDK = "pdk"  # v1 only
     RDK = "rdk"  # v1 only
     DATA_RDK = "data-rdk"  # v2: the RDK of one data-key generation
+    LIVE_KEY = "live-key"  # section 18: one live session's key, to one instance key only
 
     @property
     def key_bytes(self) -> int:
         """Length of the wrapped plaintext; anything else is refused on unwrap."""
-        return 16 if self is WrapPurpose.CLIP_KEY else 32
+        return 16 if self in (WrapPurpose.CLIP_KEY, WrapPurpose.LIVE_KEY) else 32
 
 
 class WrapAlg(enum.Enum):
@@ -61,6 +62,9 @@ def wrap_context(purpose: WrapPurpose, subject: bytes) -> bytes:
     if purpose is WrapPurpose.CLIP_KEY:
         if len(subject) != CLIP_ID_BYTES:
             raise ValueError("clip-key context needs the 16 raw clip_id bytes")
+    elif purpose is WrapPurpose.LIVE_KEY:
+        if len(subject) != LIVE_SUBJECT_BYTES:
+            raise ValueError("live-key context needs session_id || request_nonce (32 raw bytes)")
     elif purpose is WrapPurpose.DATA_RDK:
         if not _DATA_RDK_SUBJECT_RE.fullmatch(subject.decode("ascii", errors="replace")):
             raise ValueError("data-rdk context needs account_id '/' generation (1 to 64)")
@@ -68,6 +72,10 @@ def wrap_context(purpose: WrapPurpose, subject: bytes) -> bytes:
         raise ValueError(f"{purpose.value} context needs the account_id as 32 ASCII hex digits")
     return CONTEXT_PREFIX + purpose.value.encode("ascii") + b"\x00" + subject
 
+
+# session_id (16 raw bytes) || request_nonce (16 raw bytes): a live wrap opens for one request
+# of one session only (section 18).
+LIVE_SUBJECT_BYTES = 32
 
 # account_id "/" generation, the generation 1 to 64 in decimal without leading zeros.
 _DATA_RDK_SUBJECT_RE = re.compile(r"[0-9a-f]{32}/([1-9]|[1-5][0-9]|6[0-4])")
@@ -162,6 +170,9 @@ def wrap_to_p256(
 def wrap_to_rsa(recipient_public: rsa.RSAPublicKey, key_bytes: bytes, context: bytes) -> WrappedKey:
     """RSA-OAEP-SHA256 to the data or recovery key, the context as OAEP label (section 7.2)."""
     _check_length(key_bytes, context)
+    if _purpose_of(context) is WrapPurpose.LIVE_KEY:
+        # Section 18: a live key goes to the requesting instance key only, never the data key.
+        raise ValueError("a live key is never wrapped to an RSA (data or recovery) key")
     try:
         primitives.rsa_check_public(recipient_public)
     except primitives.PrimitiveFailure as err:
@@ -229,6 +240,8 @@ def unwrap_rsa(
 ) -> bytes:
     """Open an RSA-OAEP wrap with the data or recovery key; every failure is UnwrapFailed."""
     _check_context(context, purpose)
+    if purpose is WrapPurpose.LIVE_KEY:
+        raise UnwrapFailed("a live key is wrapped to instance keys only")
     _check_addressed(key_id(private.public_key()), wrapped, WrapAlg.RSA_OAEP)
     if wrapped.epk is not None:
         raise UnwrapFailed("RSA-OAEP wrap carries an ephemeral key")
