@@ -8,7 +8,7 @@ import { fromHex, toHex } from "../crypto/bytes";
 import * as certs from "../crypto/certs";
 import { b64decode } from "../crypto/encoding";
 import { signedFromJson } from "../crypto/envelope";
-import { NotEnrolled } from "../crypto/errors";
+import { NotEnrolled, UntrustedKey } from "../crypto/errors";
 import {
   LiveRecordReader,
   confirmFor,
@@ -58,6 +58,7 @@ export async function openLive(context: LiveContext, cameraRef: string, signal?:
   const { deviceId, cameraId } = splitCameraRef(cameraRef);
   const request = newLiveRequest(endpoint.accountId, cameraRef, endpoint.instance.keyId);
   const reply = await context.api.liveStart(liveRequestToJson(request));
+  if (reply.device_cert === null) throw new UntrustedKey("the store has no certificate for this camera's device");
   const [deviceCert, root] = await Promise.all([
     certs.loadCert(b64decode(reply.device_cert, "device_cert")),
     certs.loadCert(endpoint.rootCertDer),
