@@ -14,8 +14,6 @@ import { type E2eeSession } from "../lib/flows/session";
 import { sharedSession } from "../lib/flows/shared-session";
 import { type CardConfig, normaliseConfig, recentClips } from "../lib/flows/card-config";
 import { secureContextReport } from "../lib/flows/secure-context";
-import "./clips-card-editor";
-import "./card-live";
 
 export const PANEL_PATH = "/e2ee-nvr";
 
@@ -54,7 +52,9 @@ export class ClipsCard extends LitElement {
   @state() message = "";
   private session: E2eeSession | null = null;
 
-  static getConfigElement(): HTMLElement {
+  /** Home Assistant awaits this: the editor is its own chunk, loaded only when editing. */
+  static async getConfigElement(): Promise<HTMLElement> {
+    await import("./clips-card-editor");
     return document.createElement("e2ee-nvr-clips-card-editor");
   }
 
@@ -90,6 +90,8 @@ export class ClipsCard extends LitElement {
         this.state = "unenrolled";
         return;
       }
+      // The live code is its own chunk, loaded only by a card that shows live view.
+      if (this.config.mode === "live") await import("../ui/live-elements");
       this.clips = await recentClips(session.api, this.config);
       this.state = "ready";
     } catch (err) {

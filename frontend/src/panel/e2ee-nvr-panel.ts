@@ -6,7 +6,6 @@ import { property, state } from "lit/decorators.js";
 import { type Hass, define, errorText, isAdmin, translatorFor } from "../ui/base";
 import { baseStyles } from "../ui/styles";
 import "./clips-view";
-import "./live-tab";
 import "./devices-view";
 import "./enrol-view";
 import "./insecure-view";
@@ -142,6 +141,8 @@ export class E2eeNvrPanel extends LitElement {
     const tab = !isAdmin(this.hass) && (this.tab === "pair" || this.tab === "settings") ? "clips" : this.tab;
     switch (tab) {
       case "live":
+        // The live code is its own chunk: pages that never show live view do not load it.
+        void import("../ui/live-elements").catch((err: unknown) => (this.message = errorText(translatorFor(this.hass), err)));
         return html`<e2ee-nvr-live-tab .hass=${this.hass} .session=${session}></e2ee-nvr-live-tab>`;
       case "clips":
         return html`<e2ee-nvr-clips-view .hass=${this.hass} .session=${session} ?wide=${!this.narrow && window.innerWidth > 900}

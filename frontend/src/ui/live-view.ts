@@ -7,9 +7,9 @@ import { LitElement, css, html, nothing } from "lit";
 import { property, state } from "lit/decorators.js";
 import { type Hass, define, translatorFor } from "./base";
 import { type E2eeSession } from "../lib/flows/session";
-import { openLive } from "../lib/flows/live-opener";
 import { type LiveStatus, afterEnd, liveStatusOf } from "../lib/flows/live-state";
-import { LivePlayer } from "../lib/player/live-player";
+import { startLive } from "../lib/flows/live-run";
+import { type LivePlayer } from "../lib/player/live-player";
 
 // Restarts in a row (rekey or idle ends) before the view stops and offers "Try again".
 const MAX_RESTARTS = 3;
@@ -120,23 +120,27 @@ export class LiveView extends LitElement {
     this.abort = abort;
     try {
       const context = { api: session.api, endpoint: session.enrolled, signedSet: session.signedSet, setProblem: session.setProblem };
-      const opened = await openLive(context, cameraRef, abort.signal);
-      if (abort.signal.aborted || cameraRef !== this.cameraRef) return;
-      this.withheld = opened.withheld;
-      await this.updateComplete;
-      const video = this.renderRoot.querySelector("video");
-      if (video === null) throw new Error("no video element");
-      const player = new LivePlayer(video, opened.stream, opened.reader, {
+      const video = async (): Promise<HTMLVideoElement> => {
+        await this.updateComplete;
+        const element = this.renderRoot.querySelector("video");
+        if (element === null) throw new Error("no video element");
+        return element;
+      };
+      const running = await startLive(context, cameraRef, video, {
         onLive: () => {
           this.restarts = 0;
           this.status = { state: "live", key: "live.live", params: {} };
         },
         onEnd: (reason) => this.ended(reason),
         onError: (err) => (this.status = liveStatusOf(err)),
-      });
-      this.player = player;
-      video.dataset["sessionId"] = opened.sessionId;
-      await player.run();
+      }, abort.signal);
+      if (abort.signal.aborted || cameraRef !== this.cameraRef) {
+        running.player.stop();
+        return;
+      }
+      this.withheld = running.withheld;
+      this.player = running.player;
+      await running.player.run();
     } catch (err) {
       if (!abort.signal.aborted) this.status = liveStatusOf(err);
     }

@@ -15,7 +15,7 @@ const CardConfigSchema = z.object({
   // "live": one camera live with the latest clips under it; "clips": the clips alone.
   mode: z.enum(["live", "clips"]).default("live"),
   // The camera shown live first ("device_id/camera_id"); empty: the first of `cameras` (or of all).
-  live_camera: z.union([z.literal(""), z.string().regex(/^[0-9a-f]{32}\/[a-z0-9_-]{1,32}$/)]).default(""),
+  live_camera: z.string().regex(/^(?:[0-9a-f]{32}\/[a-z0-9_-]{1,32})?$/).default(""),
 });
 
 export type CardConfig = z.infer<typeof CardConfigSchema>;

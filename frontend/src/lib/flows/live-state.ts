@@ -2,7 +2,7 @@
 // errors of the crypto layer and the relay's websocket codes, as a translation key.
 
 import { ApiError } from "../api/errors";
-import { LiveUnplayable } from "../player/live-player";
+import { LiveUnplayable } from "../player/live-errors";
 
 export type LiveState = "connecting" | "live" | "offline" | "unplayable" | "unenrolled" | "revoked" | "tampered" | "ended" | "error";
 

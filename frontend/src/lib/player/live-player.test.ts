@@ -10,7 +10,7 @@ import { afterEnd, liveStatusOf } from "../flows/live-state";
 import { initSegmentEnd } from "./fmp4";
 import { initCodecs } from "./init-codecs";
 import { liveEdgeTarget, offsetForFirstFragment, trimRange } from "./live-edge";
-import { LiveUnplayable } from "./live-player";
+import { LiveUnplayable } from "./live-errors";
 
 /** The init segment (ftyp + moov) of one second of fragmented MP4 made by real ffmpeg. */
 function ffmpegInit(args: string[]): Uint8Array {

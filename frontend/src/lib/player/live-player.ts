@@ -4,18 +4,11 @@
 // and the playhead is kept near the newest frame with the buffer behind it trimmed.
 
 import { type LiveRecord, type LiveRecordReader, RECORD_INIT, RECORD_MEDIA } from "../crypto/live";
-import { type Playability, playability } from "./codec";
+import { playability } from "./codec";
+import { LiveUnplayable } from "./live-errors";
 import { fragmentTime, trackTimescales } from "./fmp4";
 import { type InitCodecs, initCodecs } from "./init-codecs";
 import { liveEdgeTarget, offsetForFirstFragment, spansOf, trimRange } from "./live-edge";
-
-/** The session's init declares codecs this browser's MediaSource does not take (H.265 often). */
-export class LiveUnplayable extends Error {
-  override name = "LiveUnplayable";
-  constructor(readonly verdict: Playability & { playable: false }) {
-    super(`this browser cannot play ${verdict.mime}`);
-  }
-}
 
 export interface LivePlayerEvents {
   /** The first fragment is in the buffer: frames are on screen (or about to be). */
