@@ -67,8 +67,8 @@ async def test_live_frames_advance_in_the_card_and_the_panel_on_one_agent_sessio
         await stack.agent.wait_paired()
         await stack.agent.start_running()
         await stack.camera.wait_for_event_subscriber()
-        # The card's default mode is live: no option needed.
-        dashboard = await driver.add_card(stack)
+        # The card's default mode is live: no option given.
+        dashboard = await driver.add_card(stack, mode=None)
 
         seen: list[dict[str, Any]] = []
         done = asyncio.Event()
