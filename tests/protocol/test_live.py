@@ -321,18 +321,28 @@ def test_request_naming_another_account_device_or_camera_is_refused(world: Live)
             LiveRequest.from_json(doc)
 
 
-def test_a_new_set_without_a_confirmed_viewer_ends_the_session() -> None:
+def test_a_new_set_that_drops_a_key_holding_l_ends_the_session() -> None:
     world = new_world()
-    session = LiveSession.start()
-    start_viewing(world, world.other, session)
-    assert session.viewers_still_listed(world.device.trust.current_set(), world.camera_ref())
+    ref = world.camera_ref()
+    confirmed, unconfirmed, owner_only = (LiveSession.start() for _ in range(3))
+    start_viewing(world, world.other, confirmed)
+    # The revoked-to-be browser unwrapped L but never confirmed, and its offer was forgotten:
+    # it still decrypts every record, so it counts as much as a confirmed viewer.
+    world.offer(unconfirmed, world.request(world.other))
+    assert unconfirmed.expire_offers(now=unconfirmed.started_at + 3600) == 1
+    start_viewing(world, world.owner, owner_only)
+    current = world.device.trust.current_set()
+    assert all(s.viewers_still_listed(current, ref) for s in (confirmed, unconfirmed, owner_only))
     document, _ = endpoint_v2.revoke(
         world.document, world.owner, world.passphrase, [world.other.instance_key_id]
     )
     world.device.trust, new_set = world.device.trust.admit(document.recipient_set)
-    assert not session.viewers_still_listed(new_set, world.camera_ref())
-    end = session.end("rekey")
+    assert not confirmed.viewers_still_listed(new_set, ref)
+    assert not unconfirmed.viewers_still_listed(new_set, ref)
+    assert owner_only.viewers_still_listed(new_set, ref)
+    end = confirmed.end("rekey")
     assert parse_record_header(end).record_type == RECORD_END
+    assert confirmed.wrapped_to == frozenset()  # L and its recipients are forgotten
 
 
 # --- the confirm: only the holder of the instance key can be counted ----------------------------

@@ -162,6 +162,9 @@ class LiveSession:
         self._live_key = live_key
         self._media_key = media_key(live_key, session_id)
         self._offers: dict[tuple[str, bytes], _Offer] = {}
+        # Every key L was wrapped to in this session, confirmed or not, forgotten offers too:
+        # each such holder can decrypt the stream, so a rekey looks at all of them.
+        self._wrapped_to: set[str] = set()
         self._next_seq = 0
         self.started_at = time.monotonic()
         self.ended = False
@@ -239,6 +242,7 @@ class LiveSession:
             wrapped_key=wrap_to_p256(public, self._live_key, context),
         )
         self._offers[(request.key_id, request.nonce)] = _Offer(time.monotonic())
+        self._wrapped_to.add(request.key_id)
         return envelope.sign(LIVE_OFFER_TYPE, offer.to_payload(), device_key)
 
     def check_confirm(self, confirm_doc: object) -> str:
@@ -263,11 +267,20 @@ class LiveSession:
     def confirmed_key_ids(self) -> frozenset[str]:
         return frozenset(k for (k, _), o in self._offers.items() if o.confirmed)
 
+    @property
+    def wrapped_to(self) -> frozenset[str]:
+        """Every key_id L was wrapped to in this session (each can decrypt the stream)."""
+        return frozenset(self._wrapped_to)
+
     def viewers_still_listed(self, recipient_set: VerifiedRecipientSet, camera_ref: str) -> bool:
-        """False when a new set drops a confirmed viewer for this camera: end with "rekey"."""
+        """False when a new set no longer allows a key L was wrapped to: end with "rekey".
+
+        Not only confirmed viewers: a key that unwrapped L and never confirmed (or whose offer
+        was forgotten) still decrypts every record, so it counts the same.
+        """
         allowed = set(recipient_set.key_ids_for(camera_ref)) - set(recipient_set.revoked)
         instances = set(recipient_set.instance_key_ids)
-        return self.confirmed_key_ids <= (allowed & instances)
+        return self._wrapped_to <= (allowed & instances)
 
     def seal(self, record_type: int, plaintext: bytes) -> bytes:
         """The next record (seq grows by one per record); media only after an init."""
@@ -289,4 +302,5 @@ class LiveSession:
         self.ended = True
         self._live_key = self._media_key = b""
         self._offers.clear()
+        self._wrapped_to.clear()
         return record
