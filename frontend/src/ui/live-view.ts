@@ -139,6 +139,8 @@ export class LiveView extends LitElement {
         return;
       }
       this.withheld = running.withheld;
+      // The device holds a newer set than this browser verified: fetch and verify it (18.3).
+      if (running.newerSet) void session.refresh().catch(() => undefined);
       this.player = running.player;
       await running.player.run();
     } catch (err) {

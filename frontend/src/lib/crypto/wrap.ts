@@ -154,6 +154,8 @@ export async function wrapToRsa(
 
 function checkAddressed(held: HeldKey, wrapped: WrappedKey, purpose: WrapPurpose, context: Uint8Array) {
   if (purposeOf(context) !== purpose) throw new Error("context was built for another purpose");
+  // Section 18.1: a live key is wrapped to instance keys only.
+  if (purpose === "live-key" && held.kind !== "p256") throw new UnwrapFailed("live key: RSA");
   if (wrapped.keyId !== held.keyId) throw new UnwrapFailed("wrapped to another key");
   const alg = held.kind === "p256" ? ECIES_P256 : RSA_OAEP;
   if (wrapped.alg !== alg) throw new UnwrapFailed(`${wrapped.alg} does not fit this key type`);

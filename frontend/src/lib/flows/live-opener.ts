@@ -27,6 +27,8 @@ export interface OpenedLive {
   stream: ReadableStream<Uint8Array>;
   /** The device wraps to an older set than this browser holds: a revocation is withheld. */
   withheld: boolean;
+  /** The device holds a newer set than this browser: it should refresh its own (section 18.3). */
+  newerSet: boolean;
 }
 
 /** What of the session this needs: the enrolment, the held set, and the API. */
@@ -82,5 +84,6 @@ export async function openLive(context: LiveContext, cameraRef: string, signal?:
     reader: new LiveRecordReader(verified.sessionId, verified.mediaKey),
     stream,
     withheld: verified.withheld,
+    newerSet: verified.recipientEpoch > set.epoch,
   };
 }

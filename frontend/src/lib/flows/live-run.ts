@@ -7,6 +7,7 @@ import { LivePlayer, type LivePlayerEvents } from "../player/live-player";
 export interface RunningLive {
   sessionId: string;
   withheld: boolean;
+  newerSet: boolean;
   player: LivePlayer;
 }
 
@@ -21,5 +22,5 @@ export async function startLive(
   const opened = await openLive(context, cameraRef, signal);
   const element = await video();
   element.dataset["sessionId"] = opened.sessionId;
-  return { sessionId: opened.sessionId, withheld: opened.withheld, player: new LivePlayer(element, opened.stream, opened.reader, events) };
+  return { sessionId: opened.sessionId, withheld: opened.withheld, newerSet: opened.newerSet, player: new LivePlayer(element, opened.stream, opened.reader, events) };
 }

@@ -1,5 +1,5 @@
 // E2EE NVR panel and card: built from frontend/ by scripts/build.mjs. Do not edit.
-import{h as b}from"./chunk-EAD6JCSO.js";import"./chunk-FT6VUBYN.js";import{B as d,C as p,b as o,c as u,d as v,e as h,f as m,i as f,j as g,q as $}from"./chunk-MOUCXVRP.js";import"./chunk-S2UK5PT6.js";import{d as c}from"./chunk-AWXJPDWP.js";function _(n,s,e,a){let i=(e?.devices??[]).flatMap(t=>t.cameras.map(r=>({key:`${t.device_id}/${r.camera_id}`,name:`${r.name||r.camera_id} (${t.agent_name})`})));return o`<label for="mode">${n("card.editor.mode")}</label>
+import{h as b}from"./chunk-TU6CTTMA.js";import"./chunk-DD52KMWH.js";import{B as d,C as p,b as o,c as u,d as v,e as h,f as m,i as f,j as g,q as $}from"./chunk-MOUCXVRP.js";import"./chunk-EFYRY5B6.js";import{d as c}from"./chunk-AWXJPDWP.js";function _(n,s,e,a){let i=(e?.devices??[]).flatMap(t=>t.cameras.map(r=>({key:`${t.device_id}/${r.camera_id}`,name:`${r.name||r.camera_id} (${t.agent_name})`})));return o`<label for="mode">${n("card.editor.mode")}</label>
     <select id="mode" @change=${t=>a({mode:t.target.value==="clips"?"clips":"live"})}>
       <option value="live" ?selected=${s.mode==="live"}>${n("card.editor.mode_live")}</option>
       <option value="clips" ?selected=${s.mode==="clips"}>${n("card.editor.mode_clips")}</option>
