@@ -39,7 +39,11 @@ class LivePollView(_AgentView):
             return auth
         runtime, record = auth
         runtime.agents.touch(record)
-        return web.json_response(await runtime.live.poll(record.device_id))
+        answer = await runtime.live.poll(record.device_id)
+        state = runtime.account.state
+        # The agent fetches the set when this differs: a revocation reaches live sessions fast.
+        answer["recipient_epoch"] = 0 if state is None else state.recipient_set.epoch
+        return web.json_response(answer)
 
 
 class _LiveAnswerView(_AgentView):
