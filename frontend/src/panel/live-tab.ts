@@ -27,9 +27,13 @@ export class LiveTab extends SessionView {
   ];
   @state() names: Map<string, string> | null = null;
   @state() selected = "";
+  private loaded = false;
 
-  override connectedCallback(): void {
-    super.connectedCallback();
+  // Not connectedCallback: this element is defined after the panel rendered it (its chunk loads
+  // on demand), and Lit gives it the properties set before then only at its first update.
+  override willUpdate(): void {
+    if (this.loaded || this.session === undefined) return;
+    this.loaded = true;
     void this.attempt(async () => {
       const [list, pinned] = await Promise.all([this.session.cameras(), this.session.pinnedCameraNames()]);
       this.names = new Map([...cameraNames(list), ...pinned]);
