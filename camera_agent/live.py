@@ -31,7 +31,7 @@ from e2ee_nvr_protocol.live import (
 from e2ee_nvr_protocol.recipients import VerifiedRecipientSet
 
 from .capture.live_tap import LiveTap, TapSubscription
-from .ha_client import HaClient, HaError
+from .ha_client import HaClient, HaError, HaRefused
 from .health import AgentStatus
 from .trust import RecordingBlocked, TrustKeeper
 
@@ -41,6 +41,7 @@ IDLE_SECONDS = 10.0
 # Capture without a stream for this long during a session: "camera-offline".
 CAMERA_OFFLINE_SECONDS = 20.0
 POLL_RETRY_SECONDS = 2.0
+POLL_REFUSED_SECONDS = 60.0
 STOP_UPLOAD_SECONDS = 5.0
 
 
@@ -88,8 +89,12 @@ class LiveManager:
                 except HaError as err:
                     LOG.debug("live poll failed: %s", err)
                     self.housekeeping()
+                    # An integration without live view (404) is asked again much later.
+                    wait = (
+                        POLL_REFUSED_SECONDS if isinstance(err, HaRefused) else POLL_RETRY_SECONDS
+                    )
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), POLL_RETRY_SECONDS)
+                        await asyncio.wait_for(stop.wait(), wait)
                     continue
                 if answer is None:
                     break

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .live_fanout import RECORD_END, RECORD_INIT, RECORD_MEDIA, Viewer
-from .live_header import RECORD_HEADER_BYTES, parse_record_header
 from .protocol.encoding import loads as strict_loads
 from .protocol.envelope import SignedEnvelope
 from .protocol.errors import HeaderMismatch, MalformedObject, ProtocolError, Truncated
+from .protocol.live_records import RECORD_HEADER_BYTES, parse_record_header
 
 POLL_WAIT_SECONDS = 25.0
 # No poll for this long: the agent is offline (a poll waits at most POLL_WAIT_SECONDS).
