@@ -87,9 +87,18 @@ async def test_live_frames_advance_in_the_card_and_the_panel_on_one_agent_sessio
         session_id = result["card"]["second"]["sessionId"]
         assert session_id and result["panel"]["second"]["sessionId"] == session_id, result
 
+        card, panel = result["card"], result["panel"]
+        most_viewers = max((e["viewers"] for s in seen for e in s["live"].values()), default=0)
+        print(
+            f"live: card currentTime {card['first']['currentTime']:.2f} -> "
+            f"{card['second']['currentTime']:.2f} s, frames {card['first']['frames']} -> "
+            f"{card['second']['frames']}; panel currentTime {panel['first']['currentTime']:.2f} -> "
+            f"{panel['second']['currentTime']:.2f} s; session {session_id}; health samples "
+            f"{len(seen)}, most viewers {most_viewers}"
+        )
         # One agent session for the camera, with both viewers in it at once.
         sessions = {entry["session_id"] for sample in seen for entry in sample["live"].values()}
         cameras = {camera for sample in seen for camera in sample["live"]}
         assert sessions == {session_id}, seen[-5:]
         assert len(cameras) == 1, cameras
-        assert max(e["viewers"] for s in seen for e in s["live"].values()) == 2, seen[-5:]
+        assert most_viewers == 2, seen[-5:]
