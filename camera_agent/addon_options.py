@@ -85,6 +85,7 @@ CAMERA_KEYS = frozenset(
         "event_types",
         "thumbnails",
         "g711",
+        "record",
     }
 )
 _ONVIF_FIELDS = ("onvif_host", "onvif_port", "onvif_username", "onvif_password")
@@ -182,7 +183,9 @@ def _camera(camera: object, index: int) -> dict[str, Any]:
         raise AddonOptionsError(f"{where}: must be a mapping of camera options")
     _check_keys(camera, CAMERA_KEYS, where)
     document: dict[str, Any] = {
-        key: camera[key] for key in ("name", "camera_id", "thumbnails", "g711") if key in camera
+        key: camera[key]
+        for key in ("name", "camera_id", "thumbnails", "g711", "record")
+        if key in camera
     }
     onvif_given = [key for key in _ONVIF_FIELDS if key in camera]
     if "rtsp_url" in camera and onvif_given:

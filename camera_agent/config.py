@@ -64,6 +64,8 @@ class CameraConfig:
     mode: ContinuousMode | EventMode
     thumbnails: bool
     g711: G711Policy
+    # False: no clips; capture runs only while someone watches live (docs/agent-config.md).
+    record: bool = True
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ _CAMERA = vol.Schema(
         vol.Optional("mode", default={"continuous": {}}): _MODE,
         vol.Optional("thumbnails", default=True): bool,
         vol.Optional("g711", default="transcode"): vol.In(["transcode", "drop"]),
+        vol.Optional("record", default=True): bool,
     }
 )
 _AGENT = vol.Schema(
@@ -197,6 +200,7 @@ def _camera(raw: dict[str, Any], index: int) -> CameraConfig:
         mode=mode,
         thumbnails=raw["thumbnails"],
         g711=raw["g711"],
+        record=raw["record"],
     )
 
 

@@ -7,6 +7,7 @@ request will not succeed as it is).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -88,11 +89,10 @@ class HaClient:
     def __init__(self, base_url: str, token: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
-        self._session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(
-                total=None, sock_connect=CONNECT_TIMEOUT_SECONDS, sock_read=READ_TIMEOUT_SECONDS
-            )
+        self._timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=CONNECT_TIMEOUT_SECONDS, sock_read=READ_TIMEOUT_SECONDS
         )
+        self._session = aiohttp.ClientSession(timeout=self._timeout)
 
     async def close(self) -> None:
         await self._session.close()
@@ -112,11 +112,17 @@ class HaClient:
         data: Any = None,
         headers: dict[str, str] | None = None,
         ok: tuple[int, ...] = (200, 201),
+        timeout: aiohttp.ClientTimeout | None = None,
     ) -> tuple[int, dict[str, Any]]:
         url = self.base_url + API_PREFIX + path
         try:
             async with self._session.request(
-                method, url, json=json_body, data=data, headers=self._headers(headers)
+                method,
+                url,
+                json=json_body,
+                data=data,
+                headers=self._headers(headers),
+                timeout=self._timeout if timeout is None else timeout,
             ) as response:
                 body = await _read_capped(response)
                 status = response.status
@@ -175,6 +181,30 @@ class HaClient:
                 },
             )
         return upload_status(body)
+
+    # -- live view (section 18) --------------------------------------------------------------
+    async def live_poll(self) -> dict[str, Any]:
+        """The long-poll: live requests and confirms for this agent, and viewer counts."""
+        _status, body = await self._call("GET", "live/poll")
+        return body
+
+    async def live_answer(self, kind: str, body: dict[str, Any]) -> None:
+        """POST live/offer or live/confirmed: the answer to one request_id."""
+        await self._call("POST", f"live/{kind}", json_body=body)
+
+    async def live_stream(self, session_hex: str, records: AsyncIterator[bytes]) -> None:
+        """One chunked POST carrying a session's records for as long as the session runs.
+
+        HA answers only when the upload ends, so no read timeout applies (a connect timeout
+        still does); a dropped connection raises HaUnavailable.
+        """
+        await self._call(
+            "POST",
+            f"live/stream/{session_hex}",
+            data=records,
+            headers={"Content-Type": "application/octet-stream"},
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=CONNECT_TIMEOUT_SECONDS),
+        )
 
 
 async def _read_capped(response: aiohttp.ClientResponse) -> bytes:

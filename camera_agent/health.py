@@ -48,6 +48,8 @@ class AgentStatus:
     last_error: str | None = None
     # Set once the agent has stopped: it never claims "ok" for a process that is gone.
     stopped: bool = False
+    # Live sessions by camera: {"session_id", "viewers", "confirmed"} (no key material).
+    live: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def set_camera(self, camera_id: str, state: CameraState, detail: str = "") -> None:
         self.cameras[camera_id] = CameraStatus(state, detail)
@@ -78,6 +80,7 @@ class AgentStatus:
                 camera_id: {"state": c.state, "detail": c.detail}
                 for camera_id, c in sorted(self.cameras.items())
             },
+            "live": dict(sorted(self.live.items())),
         }
 
 

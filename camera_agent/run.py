@@ -2,7 +2,8 @@
 
 Jobs (each a named asyncio task in a supervised loop with back-off): `camera:<id>` (capture),
 `events:<id>` (ONVIF pull point: what starts an event-mode camera's clips, and the event marks
-of a continuous camera's clips), `upload`, `heartbeat`, `trust`, `health`.
+of a continuous camera's clips), `upload`, `heartbeat`, `trust`, `health`, `live` (live view:
+the poll loop and its sessions, fed by each camera's LiveTap).
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from collections.abc import Awaitable, Callable
 
 from .capture.camera import run_camera
 from .capture.cutter import EventTrigger
+from .capture.live_tap import LiveTap
 from .capture.settings import CaptureSettings
 from .config import AgentConfig, CameraConfig, ContinuousMode
 from .encrypting_sink import EncryptingSink, EventLog
 from .ha_client import HaClient, HaError
 from .health import AgentStatus, write_health
+from .live import LiveManager
 from .onvif_source import KNOWN_KINDS, EventDispatcher, OnvifFailure, OnvifSource
 from .redact import redact_text
 from .spool import Spool
@@ -83,6 +86,20 @@ class Agent:
             status=self.status,
             on_events_visible=self.sink.set_ha_events_visible,
         )
+        self.taps = {camera.camera_id: LiveTap(camera.camera_id) for camera in config.cameras}
+        recording = {camera.camera_id for camera in config.cameras if camera.record}
+        self.live = LiveManager(
+            client=self.client,
+            trust=self.trust,
+            taps=self.taps,
+            status=self.status,
+            camera_failing=lambda camera_id: (
+                camera_id in recording
+                and camera_id in self.status.cameras
+                and self.status.cameras[camera_id].state == "failing"
+            ),
+            refresh_trust=self.uploader.request_trust_refresh,
+        )
 
     async def _wait_until_recording_allowed(self, camera_id: str) -> bool:
         """Hold a camera while no verified recipient set exists; False once stopping."""
@@ -124,17 +141,39 @@ class Agent:
                     name=f"events:{camera.camera_id}",
                 )
         assert rtsp_url is not None  # noqa: S101 (config guarantees a source)
+        report = functools.partial(self.status.set_camera, camera.camera_id)
+        tap = self.taps[camera.camera_id]
         try:
-            await run_camera(
-                capture_settings(camera, rtsp_url),
-                self.sink,
-                self.stop,
-                trigger,
-                functools.partial(self.status.set_camera, camera.camera_id),
-            )
+            if camera.record:
+                await run_camera(
+                    capture_settings(camera, rtsp_url), self.sink, self.stop, trigger, report, tap
+                )
+            else:
+                await self._capture_on_demand(capture_settings(camera, rtsp_url), tap)
         finally:
             if event_task is not None:
                 await event_task
+
+    async def _capture_on_demand(self, settings: CaptureSettings, tap: LiveTap) -> None:
+        """A `record: false` camera: ffmpeg runs only while live view has a subscriber."""
+        camera_id = settings.camera_id
+        self.status.set_camera(camera_id, "stopped", "not recording (record: false)")
+        while not self.stop.is_set():
+            if await _wait_either(tap.demand, self.stop):
+                return
+            done = asyncio.Event()
+            watcher = asyncio.create_task(_set_when_idle(tap, self.stop, done))
+            try:
+                await run_camera(
+                    settings,
+                    None,
+                    done,
+                    report=functools.partial(self.status.set_camera, camera_id),
+                    tap=tap,
+                )
+            finally:
+                watcher.cancel()
+            self.status.set_camera(camera_id, "stopped", "not recording (record: false)")
 
     def _events_job(
         self, camera: CameraConfig, trigger: EventTrigger | None
@@ -167,6 +206,7 @@ class Agent:
             "heartbeat": lambda: self.uploader.heartbeat_loop(self.stop),
             "trust": lambda: self.uploader.trust_loop(self.stop),
             "health": self.health_job,
+            "live": lambda: self.live.run(self.stop),
         }
         for camera in self.config.cameras:
             jobs[f"camera:{camera.camera_id}"] = functools.partial(self.camera_job, camera)
@@ -211,6 +251,23 @@ class Agent:
         else:
             LOG.info("shutdown: uploaded %d clips", uploaded)
         LOG.info("shutdown: %d clips stay in the spool", self.spool.depth().clips)
+
+
+async def _wait_either(event: asyncio.Event, stop: asyncio.Event) -> bool:
+    """Wait until `event` or `stop` is set; True if stopping."""
+    waiters = [asyncio.create_task(event.wait()), asyncio.create_task(stop.wait())]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+    return stop.is_set()
+
+
+async def _set_when_idle(tap: LiveTap, stop: asyncio.Event, done: asyncio.Event) -> None:
+    """Set `done` once nobody subscribes to the tap any more (or the agent stops)."""
+    await _wait_either(tap.no_demand, stop)
+    done.set()
 
 
 async def run_agent(config: AgentConfig) -> int:

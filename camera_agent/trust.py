@@ -7,6 +7,7 @@ of every clip) and the uploader (which hands it every set fetched from Home Assi
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -33,6 +34,8 @@ class TrustKeeper:
         self._device_key: rsa.RSAPrivateKey | None = None
         self._trust: DeviceTrust | None = None
         self.blocked_reason: str | None = "not loaded yet"
+        # Told every newly accepted set (live view ends sessions whose viewers it drops).
+        self.listeners: list[Callable[[VerifiedRecipientSet], None]] = []
 
     def load(self) -> None:
         """Read key and trust from the state folder; an unpaired agent is blocked, not broken."""
@@ -103,6 +106,8 @@ class TrustKeeper:
             self._state.save_trust(new_trust)
             self._trust = new_trust
             LOG.info("recipient set epoch %d accepted", verified.epoch)
+            for listener in self.listeners:
+                listener(verified)
         if self.blocked_reason is not None:
             LOG.warning("recording resumes: recipient set epoch %d verifies", verified.epoch)
             self.blocked_reason = None

@@ -63,6 +63,10 @@ class Uploader:
         self._trust_wanted = asyncio.Event()
         self._trust_wanted.set()
 
+    def request_trust_refresh(self) -> None:
+        """Fetch the recipient set now (live view saw HA hold a newer epoch)."""
+        self._trust_wanted.set()
+
     # -- upload -------------------------------------------------------------------------------
     async def upload_loop(self, stop: asyncio.Event) -> None:
         backoff = Backoff(self.settings.backoff)

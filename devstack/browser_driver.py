@@ -226,11 +226,12 @@ class BrowserDriver:
     async def turn_off(self, stack: Stack) -> dict[str, Any]:
         return await self.scenario(stack, "turn-off")
 
-    async def add_card(self, stack: Stack) -> str:
+    async def add_card(self, stack: Stack, mode: str | None = "clips") -> str:
         """The card on the default (storage-mode) dashboard; the path of the view that shows it.
 
         No dashboard resource: the integration loads the module on every page by the panel's
-        URL, and a manual resource would load a second copy (the card scenario checks one)."""
+        URL, and a manual resource would load a second copy (the card scenario checks one).
+        `mode` None leaves the card's own default (live view with the clips under it)."""
         socket = await stack.api.websocket()
         try:
             resources = await socket.call("lovelace/resources")
@@ -239,19 +240,20 @@ class BrowserDriver:
                 raise BrowserFailed(
                     f"a manual dashboard resource would load a second copy: {manual}"
                 )
+            card: dict[str, Any] = {
+                "type": "custom:e2ee-nvr-clips-card",
+                "title": CARD_TITLE,
+                "count": 6,
+            }
+            if mode is not None:
+                card["mode"] = mode
             config = {
                 "title": "Home",
                 "views": [
                     {
                         "title": "Clips",
                         "path": DASHBOARD_VIEW,
-                        "cards": [
-                            {
-                                "type": "custom:e2ee-nvr-clips-card",
-                                "title": CARD_TITLE,
-                                "count": 6,
-                            }
-                        ],
+                        "cards": [card],
                     }
                 ],
             }

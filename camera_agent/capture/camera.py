@@ -13,6 +13,7 @@ from .boxes import BoxError
 from .cutter import ContinuousCutter, Cutter, EventCutter, EventTrigger, wall_clock_ms
 from .ffmpeg import FfmpegProcess, ProbeFailed, StreamStalled, audio_plan, probe_codecs
 from .fmp4 import FragmentReader, InitSegment
+from .live_tap import LiveTap
 from .settings import CaptureSettings
 from .sink import ClipSink
 
@@ -32,12 +33,16 @@ def _ignore_state(_state: CaptureState, _detail: str) -> None:
 
 async def run_camera(
     settings: CaptureSettings,
-    sink: ClipSink,
+    sink: ClipSink | None,
     stop_event: asyncio.Event,
     trigger: EventTrigger | None = None,
     report: StateReport = _ignore_state,
+    tap: LiveTap | None = None,
 ) -> None:
     """Record one camera until stop_event is set; the open clip is finished on the way out.
+
+    `tap` (live view) gets the init segment and every fragment too; sink None records nothing
+    (a `record: false` camera captured only for live view).
 
     A lost stream (ffmpeg exits at EOF), a stall or a refused connection ends the session; the
     loop reconnects after a back-off that doubles up to backoff_max_seconds and starts again
@@ -55,7 +60,7 @@ async def run_camera(
                 report("connecting", "")
             delivered = False
             try:
-                delivered = await _run_session(settings, sink, stop_event, trigger, report)
+                delivered = await _run_session(settings, sink, stop_event, trigger, report, tap)
                 failure = None if stop_event.is_set() else "the camera stream ended"
             except SESSION_ERRORS as error:
                 failure = redact_text(str(error) or type(error).__name__)
@@ -101,10 +106,11 @@ async def _until_stopped(work: Awaitable[_T], stop_event: asyncio.Event) -> _T |
 
 async def _run_session(
     settings: CaptureSettings,
-    sink: ClipSink,
+    sink: ClipSink | None,
     stop_event: asyncio.Event,
     trigger: EventTrigger | None,
     report: StateReport,
+    tap: LiveTap | None = None,
 ) -> bool:
     """One ffmpeg from connect to EOF; True if it delivered at least one fragment."""
     codecs = await _until_stopped(probe_codecs(settings), stop_event)
@@ -127,16 +133,25 @@ async def _run_session(
     delivered = False
     try:
         reader = FragmentReader(process.read_exactly)
-        cutter = _cutter(settings, sink, await reader.read_init(), started_ms, trigger)
+        init = await reader.read_init()
+        if tap is not None:
+            tap.on_init(init.data)
+        if sink is not None:
+            cutter = _cutter(settings, sink, init, started_ms, trigger)
         while (fragment := await reader.next_fragment()) is not None:
             if not delivered:
                 report("recording", reader.init.codecs if reader.init else "")
             delivered = True
-            await cutter.on_fragment(fragment)
+            if tap is not None:
+                # Never blocks: live view drops fragments for itself, never for the cutter.
+                tap.on_fragment(fragment.data)
+            if cutter is not None:
+                await cutter.on_fragment(fragment)
         # A dropped stream ends the clip early, not the video already received: the clip holds
         # whole fragments only, so it is finished as a short clip and uploaded like any other
         # (a camera that drops every 20 s would otherwise never produce a 60 s clip at all).
-        await cutter.close(None)
+        if cutter is not None:
+            await cutter.close(None)
         if not stop_event.is_set():
             _LOGGER.warning("camera %s: stream ended (%s)", settings.camera_id, _tail(process))
     except BaseException as error:
@@ -149,6 +164,8 @@ async def _run_session(
             _LOGGER.debug("camera %s: ffmpeg said: %s", settings.camera_id, _tail(process))
         raise
     finally:
+        if tap is not None:
+            tap.on_stream_end()
         stopper.cancel()
         await process.close()
     return delivered

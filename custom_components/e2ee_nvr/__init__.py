@@ -15,7 +15,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 
-from . import issues, services, websocket_account, websocket_clips
+from . import issues, services, websocket_account, websocket_clips, websocket_live
 from .account_store import AccountStore
 from .agents import AgentRegistry
 from .backends import primary_objects
@@ -25,6 +25,7 @@ from .clip_store import ClipStore
 from .const import CONF_FOLDER, CONF_MEDIA_DIR, DOMAIN, STAGING_MAX_AGE_SECONDS, STORAGE_SUBDIR
 from .coordinator import NvrCoordinator
 from .http_agent import AGENT_VIEWS
+from .http_live import LIVE_AGENT_VIEWS, LiveStreamView
 from .http_panel import ClipDownloadView
 from .offsite_setup import async_start_offsite
 from .panel import async_register_panel, async_remove_panel
@@ -44,11 +45,13 @@ MAINTENANCE_INTERVAL = timedelta(hours=1)
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Views and websocket commands exist once; they find the loaded entry at call time."""
-    for view in AGENT_VIEWS:
+    for view in (*AGENT_VIEWS, *LIVE_AGENT_VIEWS):
         hass.http.register_view(view())
     hass.http.register_view(ClipDownloadView())
+    hass.http.register_view(LiveStreamView())
     websocket_account.async_register(hass)
     websocket_clips.async_register(hass)
+    websocket_live.async_register(hass)
     services.async_register(hass)
     return True
 
@@ -130,6 +133,7 @@ async def _async_update_listener(hass: HomeAssistant, entry: ConfigEntry) -> Non
 async def async_unload_entry(hass: HomeAssistant, entry: E2eeConfigEntry) -> bool:
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
+        entry.runtime_data.live.shutdown()
         await entry.runtime_data.agents.async_flush()
         await hass.async_add_executor_job(entry.runtime_data.close)
         issues.clear_all(hass)

@@ -32,6 +32,7 @@ from .const import (
     SIGNAL_CLIPS_CHANGED,
 )
 from .coordinator import NvrCoordinator
+from .live_relay import LiveRelay
 from .offsite import OffsiteCopier
 
 
@@ -79,6 +80,8 @@ class E2eeRuntimeData:
     # The off-site copy, when one is configured (offsite.py).
     offsite: OffsiteCopier | None = None
     upload_locks: ClipLocks = field(default_factory=ClipLocks)
+    # Live view (section 18): in memory only, nothing of it is ever written.
+    live: LiveRelay = field(default_factory=LiveRelay)
     # Held by retention runs and by unload's close of the index, so a run that started before
     # an unload never meets a closed database; `closed` tells a later run there is nothing to do.
     index_lock: threading.Lock = field(default_factory=threading.Lock)

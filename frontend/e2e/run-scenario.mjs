@@ -29,6 +29,7 @@ const SCENARIOS = {
   "bench-live": () => import("./scenarios/bench-live.mjs"),
   "signed-facts": () => import("./scenarios/signed-facts.mjs"),
   upgrade: () => import("./scenarios/upgrade.mjs"),
+  live: () => import("./scenarios/live.mjs"),
 };
 
 async function main() {

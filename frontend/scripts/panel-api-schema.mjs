@@ -38,6 +38,8 @@ const RESPONSES = {
   "e2ee_nvr/clips/list": "ClipPage",
   "e2ee_nvr/clips/manifest": "ClipManifestResult",
   "e2ee_nvr/clips/delete": "DeleteResult",
+  "e2ee_nvr/live/start": "LiveStartResult",
+  "e2ee_nvr/live/confirm": "EmptyResult",
 };
 
 /** The schemas module, bundled to plain JavaScript (Node 20 cannot import TypeScript). */

@@ -190,6 +190,12 @@ try {
     }, CLIP_SECONDS);
     failures.push(...played.failures.map((f) => `player: ${f}`));
     for (const line of played.log) console.log(`player: ${line}`);
+    const live = await tab.evaluate(async () => {
+      const bytes = new Uint8Array(await (await fetch("/data/clip.mp4")).arrayBuffer());
+      return window.uiChecks.livePlayer(Array.from(bytes));
+    });
+    failures.push(...live.failures.map((f) => `live player: ${f}`));
+    for (const line of live.log) console.log(`live player: ${line}`);
   }
 
   if (SHOTS !== null) {

@@ -23,6 +23,7 @@ import { StreamDecryptor, StreamEncryptor, decryptAll } from "../src/lib/crypto/
 import { concat, equal } from "../src/lib/crypto/bytes";
 import { type DataSource, type TestSuite, AssertionFailed, expectOutcome } from "./harness";
 import { V2_RUNNERS } from "./vectors-v2";
+import { runLive } from "./vectors-live";
 
 type Input = Record<string, Json>;
 type Runner = (input: Input) => Promise<unknown>;
@@ -321,6 +322,7 @@ export const RUNNERS: Record<string, Runner> = {
   backup: runBackup,
   account: runAccount,
   ...V2_RUNNERS,
+  live: runLive,
 };
 
 interface VectorFile {

@@ -93,6 +93,12 @@ def _camera(**fields: object) -> dict[str, Any]:
     return {"name": "Cam", "camera_id": "cam", **fields}
 
 
+def test_record_false_passes_through(tmp_path: Path) -> None:
+    options = {"cameras": [_camera(rtsp_url="rtsp://192.168.1.40/live", record=False)]}
+    config = agent_config(options, AddonPaths(tmp_path))
+    assert config.cameras[0].record is False
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [

@@ -43,6 +43,13 @@ def test_continuous_defaults() -> None:
     assert camera.thumbnails is True
     assert camera.g711 == "transcode"
     assert camera.onvif is None
+    assert camera.record is True
+
+
+def test_a_live_only_camera_records_nothing() -> None:
+    assert parse_config(_with(record=False)).cameras[0].record is False
+    with pytest.raises(ConfigError, match="record"):
+        parse_config(_with(record="sometimes"))
 
 
 def test_event_mode_over_onvif() -> None:

@@ -20,7 +20,8 @@ export async function run({ page, params, shot }) {
   await page.waitForTimeout(1000);
   await shot("card");
   await tile.click();
-  const video = await waitDecodedFrames(page, card, `card playing ${clipId}`);
+  // The clip player's video (a card in live mode has a live <video> above it).
+  const video = await waitDecodedFrames(page, card.locator("e2ee-nvr-clip-player"), `card playing ${clipId}`);
   await page.waitForTimeout(500);
   await shot("card-playing");
   await page.evaluate((path) => {

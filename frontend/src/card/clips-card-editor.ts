@@ -1,4 +1,4 @@
-// The card's visual editor: title, number of clips, cameras to show.
+// The card's visual editor: title, number of clips, live or clips, cameras to show.
 
 import { LitElement, html } from "lit";
 import { property, state } from "lit/decorators.js";
@@ -7,6 +7,7 @@ import { baseStyles } from "../ui/styles";
 import { type CameraList } from "../lib/api/schemas";
 import { type CardConfig, MAX_CARD_CLIPS, normaliseConfig } from "../lib/flows/card-config";
 import { sharedSession } from "../lib/flows/shared-session";
+import { liveOptions } from "./editor-live-options";
 
 export class ClipsCardEditor extends LitElement {
   static override styles = baseStyles;
@@ -49,6 +50,7 @@ export class ClipsCardEditor extends LitElement {
           const value = Math.round(Number((e.target as HTMLInputElement).value));
           if (value >= 1 && value <= MAX_CARD_CLIPS) this.change({ count: value });
         }} />
+      ${liveOptions(t, this.config, this.cameras, (update) => this.change(update))}
       <label>${t("card.editor.cameras")}</label>
       ${(this.cameras?.devices ?? []).flatMap((device) =>
         device.cameras.map((camera) => {

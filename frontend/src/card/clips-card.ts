@@ -15,7 +15,6 @@ import { type E2eeSession } from "../lib/flows/session";
 import { sharedSession } from "../lib/flows/shared-session";
 import { type CardConfig, normaliseConfig, recentClips } from "../lib/flows/card-config";
 import { secureContextReport } from "../lib/flows/secure-context";
-import "./clips-card-editor";
 
 export const PANEL_PATH = "/e2ee-nvr";
 
@@ -54,12 +53,14 @@ export class ClipsCard extends LitElement {
   @state() message = "";
   private session: E2eeSession | null = null;
 
-  static getConfigElement(): HTMLElement {
+  /** Home Assistant awaits this: the editor is its own chunk, loaded only when editing. */
+  static async getConfigElement(): Promise<HTMLElement> {
+    await import("./clips-card-editor");
     return document.createElement("e2ee-nvr-clips-card-editor");
   }
 
   static getStubConfig(): CardConfig {
-    return { type: "custom:e2ee-nvr-clips-card", title: "Recent clips", cameras: [], count: 6 };
+    return { type: "custom:e2ee-nvr-clips-card", title: "Recent clips", cameras: [], count: 6, mode: "live", live_camera: "" };
   }
 
   setConfig(config: unknown): void {
@@ -68,7 +69,7 @@ export class ClipsCard extends LitElement {
   }
 
   getCardSize(): number {
-    return 2 + Math.ceil(this.config.count / 3);
+    return (this.config.mode === "live" ? 5 : 2) + Math.ceil(this.config.count / 3);
   }
 
   override willUpdate(): void {
@@ -90,6 +91,8 @@ export class ClipsCard extends LitElement {
         this.state = "unenrolled";
         return;
       }
+      // The live code is its own chunk, loaded only by a card that shows live view.
+      if (this.config.mode === "live") await import("../ui/live-elements");
       this.clips = await recentClips(session.api, this.config);
       this.state = "ready";
     } catch (err) {
@@ -108,6 +111,10 @@ export class ClipsCard extends LitElement {
     return html`<div class="wrap">${title}
       ${this.message === "" ? nothing : html`<p class="error">${this.message}</p>`}
       ${this.state === "loading" || session === null ? html`<p class="muted">${t("app.loading")}</p>` : nothing}
+      ${this.config.mode === "live" && this.state === "ready" && session !== null
+        ? html`<e2ee-nvr-card-live .hass=${this.hass} .session=${session} .config=${this.config}></e2ee-nvr-card-live>
+            <h3>${t("card.latest_clips")}</h3>`
+        : nothing}
       ${this.selected !== "" && session !== null
         ? html`<e2ee-nvr-clip-player .hass=${this.hass} .opener=${session.clips()} clip-id=${this.selected}></e2ee-nvr-clip-player>`
         : nothing}

@@ -18,7 +18,7 @@ import { clipIdFromQuery, pairingCodeFromQuery } from "../lib/flows/pairing-code
 import { type E2eeSession } from "../lib/flows/session";
 import { sharedSession } from "../lib/flows/shared-session";
 
-type Tab = "clips" | "devices" | "pair" | "settings";
+type Tab = "clips" | "live" | "devices" | "pair" | "settings";
 type Phase = "loading" | "insecure" | "ready" | "error";
 
 export class E2eeNvrPanel extends LitElement {
@@ -140,6 +140,10 @@ export class E2eeNvrPanel extends LitElement {
     // A ?pair= link opened by someone who may not pair lands on the clips.
     const tab = !isAdmin(this.hass) && (this.tab === "pair" || this.tab === "settings") ? "clips" : this.tab;
     switch (tab) {
+      case "live":
+        // The live code is its own chunk: pages that never show live view do not load it.
+        void import("../ui/live-elements").catch((err: unknown) => (this.message = errorText(translatorFor(this.hass), err)));
+        return html`<e2ee-nvr-live-tab .hass=${this.hass} .session=${session}></e2ee-nvr-live-tab>`;
       case "clips":
         return html`<e2ee-nvr-clips-view .hass=${this.hass} .session=${session} ?wide=${!this.narrow && window.innerWidth > 900}
           .linkedClip=${this.takeLinkedClip()}></e2ee-nvr-clips-view>`;
@@ -167,7 +171,7 @@ export class E2eeNvrPanel extends LitElement {
   private renderTabs() {
     if (this.session?.status?.kind !== "enrolled") return nothing;
     const t = translatorFor(this.hass);
-    const tabs: Tab[] = isAdmin(this.hass) ? ["clips", "devices", "pair", "settings"] : ["clips", "devices"];
+    const tabs: Tab[] = isAdmin(this.hass) ? ["clips", "live", "devices", "pair", "settings"] : ["clips", "live", "devices"];
     return html`<nav role="tablist">
       ${tabs.map(
         (tab) => html`<button role="tab" data-tab=${tab} aria-selected=${this.tab === tab ? "true" : "false"}

@@ -15,6 +15,7 @@ import { RangeChunkReader } from "../lib/player/chunk-reader";
 import { playability } from "../lib/player/codec";
 import { MsePlayer } from "../lib/player/mse-player";
 import { accountFlow } from "./account-checks";
+import { livePlayerCheck } from "./live-checks";
 
 type Failures = string[];
 
@@ -271,6 +272,7 @@ declare global {
       clipOpener: typeof clipOpener;
       player: (mp4: number[], duration: number) => ReturnType<typeof player>;
       accountFlow: typeof accountFlow;
+      livePlayer: (mp4: number[]) => ReturnType<typeof livePlayerCheck>;
     };
   }
 }
@@ -281,4 +283,5 @@ window.uiChecks = {
   clipOpener,
   player: (mp4, duration) => player(new Uint8Array(mp4), duration),
   accountFlow,
+  livePlayer: (mp4) => livePlayerCheck(new Uint8Array(mp4)),
 };

@@ -2,6 +2,7 @@
 // (scripts/ui-browser-tests.mjs). ?scenario=off|unenrolled|enrolled&admin=1&theme=dark&tab=...
 
 import "../main";
+import "../card/clips-card-editor";
 import { newInstanceKey } from "../lib/crypto/keys";
 import { registerAccountOps } from "../lib/flows/account-ops";
 import { Keystore } from "../lib/keystore/keystore";

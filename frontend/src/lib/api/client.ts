@@ -122,18 +122,32 @@ export class E2eeApi {
     return this.call(s.DeleteResult, "clips/delete", { clip_ids: clipIds });
   }
 
+  /** Ask the camera's device for a live session (section 18 step 1): its signed offer comes back. */
+  liveStart(request: Record<string, unknown>): Promise<s.LiveStartResult> {
+    return this.call(s.LiveStartResult, "live/start", { request });
+  }
+
+  /** Prove to the device that this browser unwrapped the live key (step 3). */
+  async liveConfirm(confirm: Record<string, unknown>): Promise<void> {
+    await this.call(s.EmptyResult, "live/confirm", { confirm });
+  }
+
   /**
-   * GET /api/e2ee_nvr/clips/{clip_id}/{kind}, optionally a byte range [start, end). The reply
-   * is ciphertext; the caller authenticates every byte it uses.
+   * GET /api/e2ee_nvr/live/{session_id}: the session's records as they come, until the session
+   * ends or `signal` aborts. The body is ciphertext; the live reader authenticates every record.
    */
-  async fetchObject(clipId: string, kind: ObjectKind, range?: readonly [number, number]): Promise<Response> {
-    if (!/^[0-9a-f]{32}$/.test(clipId)) throw new ApiError("bad_path", "not a clip id");
-    const path = `/api/${DOMAIN}/clips/${clipId}/${kind}`;
+  async openLiveStream(sessionIdHex: string, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    if (!/^[0-9a-f]{32}$/.test(sessionIdHex)) throw new ApiError("bad_path", "not a session id");
+    const response = await this.get(`/api/${DOMAIN}/live/${sessionIdHex}`, {}, signal);
+    if (response.body === null) throw new ApiError("empty", "the live stream has no body");
+    return response.body;
+  }
+
+  private async get(path: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
     // A plain object, not Headers: Home Assistant's hass.fetchWithAuth adds its token with
     // `init.headers.authorization = ...`, which a Headers instance silently ignores (HTTP 401).
-    const headers: Record<string, string> = {};
-    if (range !== undefined) headers["Range"] = `bytes=${range[0]}-${range[1] - 1}`;
     const init: RequestInit = { headers, cache: "no-store" };
+    if (signal !== undefined) init.signal = signal;
     let response: Response;
     if (this.hass.fetchWithAuth !== undefined) {
       response = await this.hass.fetchWithAuth(path, init);
@@ -143,6 +157,19 @@ export class E2eeApi {
       response = await fetch(path, init);
     }
     if (!response.ok) throw new ApiError(`http_${response.status}`, `${path}: HTTP ${response.status}`);
+    return response;
+  }
+
+  /**
+   * GET /api/e2ee_nvr/clips/{clip_id}/{kind}, optionally a byte range [start, end). The reply
+   * is ciphertext; the caller authenticates every byte it uses.
+   */
+  async fetchObject(clipId: string, kind: ObjectKind, range?: readonly [number, number]): Promise<Response> {
+    if (!/^[0-9a-f]{32}$/.test(clipId)) throw new ApiError("bad_path", "not a clip id");
+    const path = `/api/${DOMAIN}/clips/${clipId}/${kind}`;
+    const headers: Record<string, string> = {};
+    if (range !== undefined) headers["Range"] = `bytes=${range[0]}-${range[1] - 1}`;
+    const response = await this.get(path, headers);
     if (range !== undefined && response.status !== 206) {
       throw new ApiError("no_range", `${path}: the server ignored the Range request`);
     }

@@ -86,6 +86,13 @@ export const DeleteResult = z.object({ deleted: int.nonnegative() });
 
 export const EmptyResult = z.object({});
 
+/** e2ee_nvr/live/start: the device's signed live-offer (section 18) and its certificate. */
+export const LiveStartResult = z.object({
+  // A signed envelope (section 1.2): the offer's exact payload bytes, signature and signer.
+  offer: z.object({ payload: z.string().max(1 << 16), signature: z.string().max(1024), signer: hex32 }),
+  device_cert: z.string().max(16384).nullable(),
+});
+
 /** What HA's websocket puts in a rejected promise: {code, message}. */
 export const WsError = z.object({ code: z.string(), message: z.string() });
 
@@ -99,4 +106,5 @@ export type ClipCursor = z.infer<typeof ClipCursor>;
 export type ClipPage = z.infer<typeof ClipPage>;
 export type ClipManifestResult = z.infer<typeof ClipManifestResult>;
 export type PairingSession = z.infer<typeof PairingSession>;
+export type LiveStartResult = z.infer<typeof LiveStartResult>;
 export type PairingList = z.infer<typeof PairingList>;

@@ -90,3 +90,7 @@ export class NotEnrolled extends ProtocolError {
 export class RevocationWithheld extends ProtocolError {
   override name = "RevocationWithheld";
 }
+/** A live record's seq is not above the last one accepted: replayed or reordered (section 18). */
+export class Replayed extends ProtocolError {
+  override name = "Replayed";
+}

@@ -141,6 +141,16 @@ export async function hkdfAesGcmKey(
   );
 }
 
+/** HKDF straight into a non-extractable HMAC-SHA256 signing key of 32 bytes. */
+export async function hkdfHmacKey(ikm: CryptoKey, salt: Uint8Array, info: Uint8Array): Promise<CryptoKey> {
+  return subtle().deriveKey(hkdfParams(salt, info), ikm, { name: "HMAC", hash: "SHA-256", length: 256 }, false, ["sign"]);
+}
+
+/** HMAC-SHA256 under a key that stays inside WebCrypto. */
+export async function hmacSha256WithKey(key: CryptoKey, message: Uint8Array): Promise<Bytes> {
+  return new Uint8Array(await subtle().sign("HMAC", key, copy(message)));
+}
+
 async function hmacKey(key: Uint8Array, usages: KeyUsage[]): Promise<CryptoKey> {
   return subtle().importKey("raw", copy(key), { name: "HMAC", hash: "SHA-256" }, false, usages);
 }

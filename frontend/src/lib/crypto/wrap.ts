@@ -7,8 +7,11 @@ import { CLIP_ID_BYTES, KEY_ID_BYTES, keyId } from "./identifiers";
 import { type HeldKey } from "./keys";
 import * as primitives from "./primitives";
 
-/** "pdk" and "rdk" are v1 only; "data-rdk" is v2's RDK of one data-key generation. */
-export type WrapPurpose = "clip-key" | "pdk" | "rdk" | "data-rdk";
+/**
+ * "pdk" and "rdk" are v1 only; "data-rdk" is v2's RDK of one data-key generation; "live-key"
+ * is a live session's key L (section 18), ECIES only.
+ */
+export type WrapPurpose = "clip-key" | "pdk" | "rdk" | "data-rdk" | "live-key";
 export type WrapAlg = "ecies-p256-hkdf-sha256-aes256gcm" | "rsa-oaep-sha256";
 export const ECIES_P256: WrapAlg = "ecies-p256-hkdf-sha256-aes256gcm";
 export const RSA_OAEP: WrapAlg = "rsa-oaep-sha256";
@@ -24,7 +27,7 @@ const RSA_CT_MAX_BYTES = primitives.RSA_MAX_BITS / 8;
 
 /** Length of the wrapped plaintext; anything else is refused on unwrap. */
 export function purposeKeyBytes(purpose: WrapPurpose): number {
-  return purpose === "clip-key" ? 16 : 32;
+  return purpose === "clip-key" || purpose === "live-key" ? 16 : 32;
 }
 
 const ECIES_CT_LENGTHS = new Set([16 + 16, 32 + 16]);
@@ -33,6 +36,9 @@ const ECIES_CT_LENGTHS = new Set([16 + 16, 32 + 16]);
 export function wrapContext(purpose: WrapPurpose, subject: Uint8Array): Bytes {
   if (purpose === "clip-key") {
     if (subject.length !== CLIP_ID_BYTES) throw new Error("clip-key context needs 16 clip_id bytes");
+  } else if (purpose === "live-key") {
+    // session_id || request_nonce: a wrap of L opens only for the request it answers.
+    if (subject.length !== LIVE_KEY_SUBJECT_BYTES) throw new Error("live-key context needs session_id || request_nonce (32 bytes)");
   } else if (purpose === "data-rdk") {
     if (!DATA_RDK_SUBJECT_RE.test(new TextDecoder().decode(subject))) {
       throw new Error("data-rdk context needs account_id '/' generation (1 to 64)");
@@ -47,6 +53,8 @@ export function accountContext(purpose: "pdk" | "rdk", accountId: string): Bytes
   return wrapContext(purpose, ascii(accountId));
 }
 
+const LIVE_KEY_SUBJECT_BYTES = 32;
+
 // account_id "/" generation, the generation 1 to 64 in decimal without leading zeros.
 const DATA_RDK_SUBJECT_RE = /^[0-9a-f]{32}\/([1-9]|[1-5][0-9]|6[0-4])$/;
 
@@ -56,7 +64,7 @@ export function dataRdkContext(accountId: string, generation: number): Bytes {
 }
 
 function purposeOf(context: Uint8Array): WrapPurpose {
-  for (const purpose of ["clip-key", "pdk", "rdk", "data-rdk"] as const) {
+  for (const purpose of ["clip-key", "pdk", "rdk", "data-rdk", "live-key"] as const) {
     const prefix = concat(CONTEXT_PREFIX, ascii(purpose), new Uint8Array([0]));
     if (context.length > prefix.length && equal(context.subarray(0, prefix.length), prefix)) {
       if (equal(wrapContext(purpose, context.subarray(prefix.length)), context)) return purpose;
@@ -146,6 +154,8 @@ export async function wrapToRsa(
 
 function checkAddressed(held: HeldKey, wrapped: WrappedKey, purpose: WrapPurpose, context: Uint8Array) {
   if (purposeOf(context) !== purpose) throw new Error("context was built for another purpose");
+  // Section 18.1: a live key is wrapped to instance keys only.
+  if (purpose === "live-key" && held.kind !== "p256") throw new UnwrapFailed("live key: RSA");
   if (wrapped.keyId !== held.keyId) throw new UnwrapFailed("wrapped to another key");
   const alg = held.kind === "p256" ? ECIES_P256 : RSA_OAEP;
   if (wrapped.alg !== alg) throw new UnwrapFailed(`${wrapped.alg} does not fit this key type`);

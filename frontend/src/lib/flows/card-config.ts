@@ -12,6 +12,10 @@ const CardConfigSchema = z.object({
   // "device_id/camera_id" keys; empty means every camera.
   cameras: z.array(z.string().regex(/^[0-9a-f]{32}\/[a-z0-9_-]{1,32}$/)).max(32).default([]),
   count: z.number().int().min(1).max(MAX_CARD_CLIPS).default(6),
+  // "live": one camera live with the latest clips under it; "clips": the clips alone.
+  mode: z.enum(["live", "clips"]).default("live"),
+  // The camera shown live first ("device_id/camera_id"); empty: the first of `cameras` (or of all).
+  live_camera: z.string().regex(/^(?:[0-9a-f]{32}\/[a-z0-9_-]{1,32})?$/).default(""),
 });
 
 export type CardConfig = z.infer<typeof CardConfigSchema>;
@@ -27,6 +31,16 @@ export function normaliseConfig(config: unknown): CardConfig {
     throw new CardConfigError(`e2ee-nvr-clips-card: ${issue?.path.join(".") ?? ""} ${issue?.message ?? "invalid"}`);
   }
   return parsed.data;
+}
+
+/** The cameras the card's picker offers: the chosen ones, else every paired camera, in order. */
+export function liveCameraChoices(config: CardConfig, all: readonly string[]): string[] {
+  return config.cameras.length === 0 ? [...all] : config.cameras.filter((key) => all.includes(key));
+}
+
+/** The camera live first: the configured one when offered, else the first choice ("" if none). */
+export function firstLiveCamera(config: CardConfig, choices: readonly string[]): string {
+  return choices.includes(config.live_camera) ? config.live_camera : (choices[0] ?? "");
 }
 
 /** The newest `count` clips of the chosen cameras: one query per camera, merged by time. */

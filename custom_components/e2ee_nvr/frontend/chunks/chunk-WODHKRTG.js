@@ -1,0 +1,2 @@
+// E2EE NVR panel and card: built from frontend/ by scripts/build.mjs. Do not edit.
+var e="e2ee-nvr-pair:";function i(t){let r=t.trim();if(r.toLowerCase().startsWith(e))return r.slice(e.length).trim();if(/^https?:\/\//i.test(r))try{let n=new URL(r).searchParams.get("pair");if(n!==null)return i(n)}catch{}return t}function s(t){let r=new URLSearchParams(t).get("pair");return r===null||r.trim()===""?null:i(r)}function o(t){let r=new URLSearchParams(t).get("clip");return r!==null&&/^[0-9a-f]{32}$/.test(r)?r:null}export{i as a,s as b,o as c};

@@ -1,0 +1,104 @@
+"""Issue 13's browser check: live view, end to end encrypted, through a real hass and agent.
+
+Debian's Chromium turns E2EE on and pairs the real agent (simulated RTSP/ONVIF camera), then
+watches the camera live in the dashboard card and, at the same time, in the panel's Live tab:
+in both the <video>'s currentTime grows and a frame drawn to a canvas changes over time. The
+two viewers share one live session of the agent: both pages name the same session id, and the
+agent's health file shows one session for the camera with two viewers while they watch.
+Screens are PNGs in test-artifacts/e2e/live-view/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devstack.browser_driver import BrowserDriver
+from devstack.ports import free_port
+from devstack.stack import Stack, StackSettings, running_stack
+from tests.e2e.ui_checks import artifact_dir
+
+pytestmark = pytest.mark.slow
+# Both viewers stay open this long after they are live, for the health file to show them.
+HOLD_MS = 12_000
+HEALTH_POLL_SECONDS = 0.5
+
+
+def read_live_health(stack: Stack) -> dict[str, Any]:
+    """The agent's live sessions by camera, from its health file (no key material in it)."""
+    path = stack.agent.config_path.parent / "state" / "health.json"
+    try:
+        live: dict[str, Any] = json.loads(path.read_text("utf-8")).get("live", {})
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+    return live
+
+
+async def watch_health(stack: Stack, seen: list[dict[str, Any]], done: asyncio.Event) -> None:
+    """Every live entry of the health file while the scenario runs."""
+    while not done.is_set():
+        live = read_live_health(stack)
+        if live:
+            seen.append({"at": time.monotonic(), "live": live})
+        await asyncio.sleep(HEALTH_POLL_SECONDS)
+
+
+def check_advancing(result: dict[str, Any], where: str) -> None:
+    first, second = result["first"], result["second"]
+    assert second["currentTime"] > first["currentTime"], (where, result)
+    assert second["frames"] > first["frames"], (where, result)
+    assert second["hash"] != first["hash"], (where, result)
+    assert second["width"] > 0 and second["lit"] > 0, (where, result)
+
+
+async def test_live_frames_advance_in_the_card_and_the_panel_on_one_agent_session(
+    tmp_path: Path,
+) -> None:
+    shots = artifact_dir("live-view")
+    async with running_stack(StackSettings(tmp_path, free_port())) as stack:
+        driver = BrowserDriver(shots, tmp_path / "profiles")
+        await driver.turn_on(stack)
+        await driver.pair(stack, await stack.agent.start_pairing())
+        await stack.agent.wait_paired()
+        await stack.agent.start_running()
+        await stack.camera.wait_for_event_subscriber()
+        # The card's default mode is live: no option given.
+        dashboard = await driver.add_card(stack, mode=None)
+
+        seen: list[dict[str, Any]] = []
+        done = asyncio.Event()
+        watcher = asyncio.create_task(watch_health(stack, seen, done))
+        try:
+            result = await driver.scenario(stack, "live", dashboardPath=dashboard, holdMs=HOLD_MS)
+        finally:
+            done.set()
+            await watcher
+        stack.agent.check_running()
+
+        check_advancing(result["card"], "card")
+        check_advancing(result["panel"], "panel")
+        check_advancing(result["cardStill"], "card while the panel plays")
+        assert result["unmuted"], "the mute button toggles the sound"
+        session_id = result["card"]["second"]["sessionId"]
+        assert session_id and result["panel"]["second"]["sessionId"] == session_id, result
+
+        card, panel = result["card"], result["panel"]
+        most_viewers = max((e["viewers"] for s in seen for e in s["live"].values()), default=0)
+        print(
+            f"live: card currentTime {card['first']['currentTime']:.2f} -> "
+            f"{card['second']['currentTime']:.2f} s, frames {card['first']['frames']} -> "
+            f"{card['second']['frames']}; panel currentTime {panel['first']['currentTime']:.2f} -> "
+            f"{panel['second']['currentTime']:.2f} s; session {session_id}; health samples "
+            f"{len(seen)}, most viewers {most_viewers}"
+        )
+        # One agent session for the camera, with both viewers in it at once.
+        sessions = {entry["session_id"] for sample in seen for entry in sample["live"].values()}
+        cameras = {camera for sample in seen for camera in sample["live"]}
+        assert sessions == {session_id}, seen[-5:]
+        assert len(cameras) == 1, cameras
+        assert most_viewers == 2, seen[-5:]
