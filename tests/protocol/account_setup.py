@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from e2ee_nvr_protocol import endpoint, kdf, pairing, primitives
+from e2ee_nvr_protocol import endpoint, endpoint_v2, kdf, pairing, primitives
 from e2ee_nvr_protocol.account import AccountDocument
+from e2ee_nvr_protocol.account_v2 import AccountDocumentV2
 from e2ee_nvr_protocol.device import DeviceTrust
 from e2ee_nvr_protocol.passphrase import generate_passphrase
 
@@ -81,3 +82,26 @@ def new_account() -> AccountFixture:
     passphrase = generate_passphrase()
     document, first = endpoint.create_account(passphrase, kdf_params=fast_kdf_params())
     return AccountFixture(passphrase, document, first)
+
+
+def pair_v2(
+    document: AccountDocumentV2, owner: endpoint_v2.EndpointV2, passphrase: str
+) -> PairedDevice:
+    """Pairing with the passphrase (section 8.4): the grant carries the endpoint's H."""
+    device_key = primitives.rsa_generate()
+    code = pairing.new_pairing_code()
+    request_envelope, request = pairing.make_pairing_request(
+        code, device_key, "box", [pairing.PairingCamera("front-door", "Front door")], NOW
+    )
+    opened = pairing.open_pairing_request(request_envelope, code, NOW)
+    granted = owner.grant_set(document)
+    signing = endpoint_v2.unlock(document, passphrase).signing
+    grant, _ = pairing.make_pairing_grant(
+        request_envelope, opened, code, owner.root_cert, signing, granted.envelope,
+        granted.data_key_id,
+    )  # fmt: skip
+    accepted = pairing.accept_pairing_grant(
+        grant, code=code, request_payload_bytes=request_envelope.payload, device_key=device_key,
+        expires_at=request.expires_at, now=NOW + 1, already_used=False,
+    )  # fmt: skip
+    return PairedDevice(device_key, DeviceTrust.from_grant(accepted))

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from e2ee_nvr_protocol import certs, endpoint, endpoint_v2, kdf, pairing, primitives, recipients
+from e2ee_nvr_protocol import certs, endpoint, endpoint_v2, kdf, recipients
 from e2ee_nvr_protocol.account_build_v2 import create_account_v2, migrate_v1
 from e2ee_nvr_protocol.account_v2 import AccountDocumentV2, InstanceEntryV2
 from e2ee_nvr_protocol.clip import (
@@ -17,7 +17,6 @@ from e2ee_nvr_protocol.clip import (
     open_clip_key,
     verify_clip_manifest,
 )
-from e2ee_nvr_protocol.device import DeviceTrust
 from e2ee_nvr_protocol.envelope import SignedEnvelope
 from e2ee_nvr_protocol.errors import (
     BackupMismatch,
@@ -35,34 +34,17 @@ from e2ee_nvr_protocol.recipients import Recipient
 from e2ee_nvr_protocol.stream_format import ContentKind
 from e2ee_nvr_protocol.withholding import check_delivery
 from e2ee_nvr_protocol.wrap import WrapPurpose, data_rdk_context, unwrap
-from tests.protocol.account_setup import NOW, PairedDevice, fast_kdf_params, new_account
+from tests.protocol.account_setup import (
+    NOW,
+    PairedDevice,
+    fast_kdf_params,
+    new_account,
+    pair_v2,
+)
 
 FAST = kdf.KdfParams.new_default(scrypt_n_log2=15, pbkdf2_iterations=10_000)
 World = tuple[str, AccountDocumentV2, endpoint_v2.EndpointV2]
 VIDEO = b"\x00\x00\x00\x18ftypisom" + b"V2-CLIP" * 3000
-
-
-def pair_v2(
-    document: AccountDocumentV2, owner: endpoint_v2.EndpointV2, passphrase: str
-) -> PairedDevice:
-    """Pairing with the passphrase (section 8.4): the grant carries the endpoint's H."""
-    device_key = primitives.rsa_generate()
-    code = pairing.new_pairing_code()
-    request_envelope, request = pairing.make_pairing_request(
-        code, device_key, "box", [pairing.PairingCamera("front-door", "Front door")], NOW
-    )
-    opened = pairing.open_pairing_request(request_envelope, code, NOW)
-    granted = owner.grant_set(document)
-    signing = endpoint_v2.unlock(document, passphrase).signing
-    grant, _ = pairing.make_pairing_grant(
-        request_envelope, opened, code, owner.root_cert, signing, granted.envelope,
-        granted.data_key_id,
-    )  # fmt: skip
-    accepted = pairing.accept_pairing_grant(
-        grant, code=code, request_payload_bytes=request_envelope.payload, device_key=device_key,
-        expires_at=request.expires_at, now=NOW + 1, already_used=False,
-    )  # fmt: skip
-    return PairedDevice(device_key, DeviceTrust.from_grant(accepted))
 
 
 def record(device: PairedDevice, start_ms: int = NOW * 1000) -> tuple[SignedEnvelope, bytes]:

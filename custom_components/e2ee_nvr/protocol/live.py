@@ -1,11 +1,12 @@
-"""Live view: request, offer, confirm and the device's session (docs/protocol.md section 18).
+"""Live view: the endpoint's offer check and the device's session (docs/protocol.md section 18).
 
 The device draws a fresh live key L per session and wraps it only to the instance key that
 asked, after checking that key against its own verified recipient set (in it, scoped to the
 camera, not revoked): the store relays every message but can name no recipient. The offer is
 signed by the device key, so a store cannot hand a viewer a key (and video) of its own; the
 confirm proves the viewer unwrapped L, i.e. holds the instance private key.
-The record format and reader live in live_records.py and are re-exported here.
+This module is the API: the messages (live_messages.py) and the record format and reader
+(live_records.py) are re-exported here.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ import secrets
 import time
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from . import certs, envelope, primitives
-from .encoding import Fields, b64encode
+from . import certs, envelope
 from .envelope import SignedEnvelope
 from .errors import (
     BadSignature,
@@ -30,7 +30,23 @@ from .errors import (
     RolledBack,
     UntrustedKey,
 )
-from .identifiers import CAMERA_ID_RE, KEY_ID_BYTES, key_id
+from .identifiers import key_id
+from .live_messages import (
+    CONFIRM_LABEL,
+    LIVE_CONFIRM_TYPE,
+    LIVE_OFFER_TYPE,
+    LIVE_REQUEST_TYPE,
+    LIVE_VERSION,
+    NONCE_BYTES,
+    LiveOffer,
+    LiveRequest,
+    VerifiedOffer,
+    confirm_for,
+    confirm_proof,
+    live_key_context,
+    new_live_request,
+    verify_confirm,
+)
 from .live_records import (
     LIVE_KEY_BYTES,
     MAX_SEQ,
@@ -42,151 +58,46 @@ from .live_records import (
     LiveRecordReader,
     OpenedRecord,
     RecordHeader,
-    confirm_key,
     end_plaintext,
     media_key,
     parse_record_header,
     seal_record,
 )
-from .recipients import CAMERA_REF_RE, VerifiedRecipientSet
-from .wrap import WrappedKey, WrapPurpose, unwrap_p256, wrap_context, wrap_to_p256
+from .recipients import VerifiedRecipientSet
+from .wrap import WrapPurpose, unwrap_p256, wrap_to_p256
 
 __all__ = [
+    "CONFIRM_LABEL",
+    "LIVE_CONFIRM_TYPE",
+    "LIVE_OFFER_TYPE",
+    "LIVE_REQUEST_TYPE",
+    "LIVE_VERSION",
+    "NONCE_BYTES",
     "RECORD_END",
     "RECORD_HEADER_BYTES",
     "RECORD_INIT",
     "RECORD_MEDIA",
+    "LiveOffer",
     "LiveRecordReader",
+    "LiveRequest",
+    "LiveSession",
     "OpenedRecord",
     "RecordHeader",
+    "VerifiedOffer",
+    "check_withheld",
+    "confirm_for",
+    "confirm_proof",
+    "live_key_context",
+    "new_live_request",
     "parse_record_header",
+    "verify_confirm",
+    "verify_live_offer",
 ]
 
-LIVE_REQUEST_TYPE: Final = "live-request"
-LIVE_OFFER_TYPE: Final = "live-offer"
-LIVE_CONFIRM_TYPE: Final = "live-confirm"
-LIVE_VERSION: Final = 1
-NONCE_BYTES: Final = 16
-PROOF_BYTES: Final = 32
-SHA256_BYTES: Final = 32
-CONFIRM_LABEL: Final = b"e2ee-nvr/v2/live-confirm\x00"
 # Device timings (section 18.7): an offer nobody confirms is forgotten, a session is re-keyed.
 OFFER_TTL_SECONDS: Final = 15.0
 SESSION_MAX_SECONDS: Final = 3600.0
 CONTROL_SILENCE_SECONDS: Final = 30.0
-
-
-def live_key_context(session_id: bytes, request_nonce: bytes) -> bytes:
-    """Section 7's `live-key` context: the wrap opens for this session and request only."""
-    return wrap_context(WrapPurpose.LIVE_KEY, session_id + request_nonce)
-
-
-@dataclass(frozen=True)
-class LiveRequest:
-    """Step 1, endpoint -> store -> device: plain JSON (an ECDH key cannot sign)."""
-
-    account_id: str
-    camera_ref: str
-    key_id: str
-    nonce: bytes
-
-    @property
-    def device_id(self) -> str:
-        return self.camera_ref.split("/", 1)[0]
-
-    @property
-    def camera_id(self) -> str:
-        return self.camera_ref.split("/", 1)[1]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "v": LIVE_VERSION,
-            "type": LIVE_REQUEST_TYPE,
-            "account_id": self.account_id,
-            "camera_ref": self.camera_ref,
-            "key_id": self.key_id,
-            "nonce": b64encode(self.nonce),
-        }
-
-    @classmethod
-    def from_json(cls, doc: object) -> LiveRequest:
-        fields = Fields(doc, where=LIVE_REQUEST_TYPE)
-        fields.version_and_type(LIVE_REQUEST_TYPE, LIVE_VERSION)
-        request = cls(
-            account_id=fields.hex("account_id", length_bytes=KEY_ID_BYTES),
-            camera_ref=fields.str("camera_ref", max_len=65, pattern=CAMERA_REF_RE),
-            key_id=fields.hex("key_id", length_bytes=KEY_ID_BYTES),
-            nonce=fields.bytes("nonce", length=NONCE_BYTES),
-        )
-        fields.done()
-        return request
-
-
-def new_live_request(account_id: str, camera_ref: str, key_id: str) -> LiveRequest:
-    """A request with a fresh nonce; the endpoint keeps it to check the offer against."""
-    return LiveRequest.from_json(
-        LiveRequest(account_id, camera_ref, key_id, secrets.token_bytes(NONCE_BYTES)).to_json()
-    )
-
-
-@dataclass(frozen=True)
-class LiveOffer:
-    """Step 2, device -> store -> endpoint: signed by the device key (label v2/live-offer)."""
-
-    account_id: str
-    device_id: str
-    camera_id: str
-    session_id: bytes
-    request_nonce: bytes
-    recipient_epoch: int
-    recipient_sha256: bytes
-    issued_at_ms: int
-    wrapped_key: WrappedKey
-
-    def to_payload(self) -> dict[str, Any]:
-        return {
-            "v": LIVE_VERSION,
-            "type": LIVE_OFFER_TYPE,
-            "account_id": self.account_id,
-            "device_id": self.device_id,
-            "camera_id": self.camera_id,
-            "session_id": self.session_id.hex(),
-            "request_nonce": b64encode(self.request_nonce),
-            "recipient_epoch": self.recipient_epoch,
-            "recipient_sha256": b64encode(self.recipient_sha256),
-            "issued_at_ms": self.issued_at_ms,
-            "wrapped_key": self.wrapped_key.to_json(),
-        }
-
-    @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> LiveOffer:
-        fields = Fields(payload, where=LIVE_OFFER_TYPE)
-        fields.version_and_type(LIVE_OFFER_TYPE, LIVE_VERSION)
-        offer = cls(
-            account_id=fields.hex("account_id", length_bytes=KEY_ID_BYTES),
-            device_id=fields.hex("device_id", length_bytes=KEY_ID_BYTES),
-            camera_id=fields.str("camera_id", max_len=32, pattern=CAMERA_ID_RE),
-            session_id=bytes.fromhex(fields.hex("session_id", length_bytes=SESSION_ID_BYTES)),
-            request_nonce=fields.bytes("request_nonce", length=NONCE_BYTES),
-            recipient_epoch=fields.int("recipient_epoch", minimum=1),
-            recipient_sha256=fields.bytes("recipient_sha256", length=SHA256_BYTES),
-            issued_at_ms=fields.int("issued_at_ms"),
-            wrapped_key=WrappedKey.from_json(fields.raw("wrapped_key")),
-        )
-        fields.done()
-        return offer
-
-
-@dataclass(frozen=True)
-class VerifiedOffer:
-    """What the endpoint keeps of an offer that passed every check of section 18.3."""
-
-    session_id: bytes
-    live_key: bytes
-    recipient_epoch: int
-    # The device encrypts to an older set than this endpoint holds: the store withholds a
-    # newer set from it (the meaning of RevocationWithheld, section 10.1). A warning.
-    withheld: bool
 
 
 def verify_live_offer(
@@ -235,58 +146,6 @@ def check_withheld(verified: VerifiedOffer) -> None:
         raise RevocationWithheld("the camera encrypts live view to an older recipient set")
 
 
-def _confirm_message(session_id: bytes, request_nonce: bytes, key_id: str) -> bytes:
-    return CONFIRM_LABEL + session_id + request_nonce + key_id.encode("ascii")
-
-
-def confirm_proof(live_key: bytes, session_id: bytes, request_nonce: bytes, key_id: str) -> bytes:
-    """HMAC-SHA256(k_confirm, label || 0x00 || session_id || request_nonce || key_id ASCII)."""
-    message = _confirm_message(session_id, request_nonce, key_id)
-    return primitives.hmac_sha256(confirm_key(live_key, session_id), message)
-
-
-def confirm_for(verified: VerifiedOffer, key_id: str, request_nonce: bytes) -> dict[str, Any]:
-    """Step 3, endpoint -> store -> device: the live-confirm document."""
-    return {
-        "v": LIVE_VERSION,
-        "type": LIVE_CONFIRM_TYPE,
-        "session_id": verified.session_id.hex(),
-        "key_id": key_id,
-        "request_nonce": b64encode(request_nonce),
-        "proof": b64encode(
-            confirm_proof(verified.live_key, verified.session_id, request_nonce, key_id)
-        ),
-    }
-
-
-def verify_confirm(
-    confirm_doc: object,
-    *,
-    session_id: bytes,
-    live_key: bytes,
-    offers: Collection[tuple[str, bytes]],
-) -> tuple[str, bytes]:
-    """Check a live-confirm against the offers made (key_id, request_nonce); return the pair."""
-    fields = Fields(confirm_doc, where=LIVE_CONFIRM_TYPE)
-    fields.version_and_type(LIVE_CONFIRM_TYPE, LIVE_VERSION)
-    session_hex = fields.hex("session_id", length_bytes=SESSION_ID_BYTES)
-    confirm_key_id = fields.hex("key_id", length_bytes=KEY_ID_BYTES)
-    nonce = fields.bytes("request_nonce", length=NONCE_BYTES)
-    proof = fields.bytes("proof", length=PROOF_BYTES)
-    fields.done()
-    if session_hex != session_id.hex():
-        raise HeaderMismatch("live-confirm: another session")
-    # The MAC is checked (in constant time) even for an unknown offer: one refusal for both.
-    proof_ok = primitives.hmac_sha256_verify(
-        confirm_key(live_key, session_id),
-        _confirm_message(session_id, nonce, confirm_key_id),
-        proof,
-    )
-    if (confirm_key_id, nonce) not in offers or not proof_ok:
-        raise BadSignature("live-confirm: wrong proof, or no such offer")
-    return confirm_key_id, nonce
-
-
 @dataclass
 class _Offer:
     offered_at: float
@@ -303,6 +162,9 @@ class LiveSession:
         self._live_key = live_key
         self._media_key = media_key(live_key, session_id)
         self._offers: dict[tuple[str, bytes], _Offer] = {}
+        # Every key L was wrapped to in this session, confirmed or not, forgotten offers too:
+        # each such holder can decrypt the stream, so a rekey looks at all of them.
+        self._wrapped_to: set[str] = set()
         self._next_seq = 0
         self.started_at = time.monotonic()
         self.ended = False
@@ -380,6 +242,7 @@ class LiveSession:
             wrapped_key=wrap_to_p256(public, self._live_key, context),
         )
         self._offers[(request.key_id, request.nonce)] = _Offer(time.monotonic())
+        self._wrapped_to.add(request.key_id)
         return envelope.sign(LIVE_OFFER_TYPE, offer.to_payload(), device_key)
 
     def check_confirm(self, confirm_doc: object) -> str:
@@ -404,11 +267,20 @@ class LiveSession:
     def confirmed_key_ids(self) -> frozenset[str]:
         return frozenset(k for (k, _), o in self._offers.items() if o.confirmed)
 
+    @property
+    def wrapped_to(self) -> frozenset[str]:
+        """Every key_id L was wrapped to in this session (each can decrypt the stream)."""
+        return frozenset(self._wrapped_to)
+
     def viewers_still_listed(self, recipient_set: VerifiedRecipientSet, camera_ref: str) -> bool:
-        """False when a new set drops a confirmed viewer for this camera: end with "rekey"."""
+        """False when a new set no longer allows a key L was wrapped to: end with "rekey".
+
+        Not only confirmed viewers: a key that unwrapped L and never confirmed (or whose offer
+        was forgotten) still decrypts every record, so it counts the same.
+        """
         allowed = set(recipient_set.key_ids_for(camera_ref)) - set(recipient_set.revoked)
         instances = set(recipient_set.instance_key_ids)
-        return self.confirmed_key_ids <= (allowed & instances)
+        return self._wrapped_to <= (allowed & instances)
 
     def seal(self, record_type: int, plaintext: bytes) -> bytes:
         """The next record (seq grows by one per record); media only after an init."""
@@ -430,4 +302,5 @@ class LiveSession:
         self.ended = True
         self._live_key = self._media_key = b""
         self._offers.clear()
+        self._wrapped_to.clear()
         return record
