@@ -41,6 +41,7 @@ IDLE_SECONDS = 10.0
 # Capture without a stream for this long during a session: "camera-offline".
 CAMERA_OFFLINE_SECONDS = 20.0
 POLL_RETRY_SECONDS = 2.0
+HOUSEKEEPING_SECONDS = 1.0
 POLL_REFUSED_SECONDS = 60.0
 STOP_UPLOAD_SECONDS = 5.0
 
@@ -82,6 +83,7 @@ class LiveManager:
         self.trust.listeners.append(self.on_new_set)
 
     async def run(self, stop: asyncio.Event) -> None:
+        keeper = asyncio.create_task(self._keep(stop), name="live-housekeeping")
         try:
             while not stop.is_set():
                 try:
@@ -102,7 +104,15 @@ class LiveManager:
                 await self.handle(answer)
                 self.housekeeping()
         finally:
+            keeper.cancel()
             await self.stop_all()
+
+    async def _keep(self, stop: asyncio.Event) -> None:
+        """Housekeeping between polls too: a poll may wait 25 s, an idle end should not."""
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), HOUSEKEEPING_SECONDS)
+            self.housekeeping()
 
     # ------------------------------------------------------------------ control messages
     async def handle(self, answer: dict[str, Any]) -> None:

@@ -39,11 +39,14 @@ class LivePollView(_AgentView):
             return auth
         runtime, record = auth
         runtime.agents.touch(record)
-        answer = await runtime.live.poll(record.device_id)
-        state = runtime.account.state
-        # The agent fetches the set when this differs: a revocation reaches live sessions fast.
-        answer["recipient_epoch"] = 0 if state is None else state.recipient_set.epoch
-        return web.json_response(answer)
+        account = runtime.account
+
+        def epoch() -> int:
+            # The agent fetches the set when this differs: a revocation reaches live sessions
+            # within seconds, not at the next heartbeat.
+            return 0 if account.state is None else account.state.recipient_set.epoch
+
+        return web.json_response(await runtime.live.poll(record.device_id, epoch=epoch))
 
 
 class _LiveAnswerView(_AgentView):

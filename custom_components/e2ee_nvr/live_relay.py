@@ -25,6 +25,7 @@ from .protocol.errors import HeaderMismatch, MalformedObject, ProtocolError, Tru
 from .protocol.live_records import RECORD_HEADER_BYTES, parse_record_header
 
 POLL_WAIT_SECONDS = 25.0
+EPOCH_CHECK_SECONDS = 2.0
 # No poll for this long: the agent is offline (a poll waits at most POLL_WAIT_SECONDS).
 AGENT_OFFLINE_SECONDS = 35.0
 ANSWER_TIMEOUT_SECONDS = 15.0
@@ -57,6 +58,7 @@ class AgentChannel:
     last_poll: float | None = None
     polling: int = 0
     told: dict[str, int] = field(default_factory=dict)
+    told_epoch: int | None = None
 
 
 @dataclass
@@ -182,17 +184,30 @@ class LiveRelay:
         self.sessions[session_id] = LiveStream(session_id, device_id, camera_id, time.monotonic())
 
     # ------------------------------------------------------------------ agent side
-    async def poll(self, device_id: str, wait: float | None = None) -> dict[str, Any]:
-        """The agent's long-poll: waits until something is for it, or `wait` seconds."""
+    async def poll(
+        self,
+        device_id: str,
+        wait: float | None = None,
+        epoch: Callable[[], int] = lambda: 0,
+    ) -> dict[str, Any]:
+        """The agent's long-poll: waits until something is for it, or `wait` seconds.
+
+        A new recipient epoch is news too (checked every EPOCH_CHECK_SECONDS): the agent then
+        fetches the set, so a revocation ends the live sessions it affects within seconds.
+        """
         channel = self._channels.setdefault(device_id, AgentChannel())
         channel.last_poll = time.monotonic()
         self._expire()
         channel.polling += 1
+        deadline = time.monotonic() + (POLL_WAIT_SECONDS if wait is None else wait)
         try:
-            if not self._has_news(device_id, channel):
+            while not self._has_news(device_id, channel, epoch()):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
                 channel.wake.clear()
                 try:
-                    async with asyncio.timeout(POLL_WAIT_SECONDS if wait is None else wait):
+                    async with asyncio.timeout(min(left, EPOCH_CHECK_SECONDS)):
                         await channel.wake.wait()
                 except TimeoutError:
                     pass
@@ -202,11 +217,20 @@ class LiveRelay:
         requests, channel.requests = channel.requests, []
         confirms, channel.confirms = channel.confirms, []
         channel.told = self.viewer_counts(device_id)
-        return {"requests": requests, "confirms": confirms, "viewers": dict(channel.told)}
+        channel.told_epoch = epoch()
+        return {
+            "requests": requests,
+            "confirms": confirms,
+            "viewers": dict(channel.told),
+            "recipient_epoch": channel.told_epoch,
+        }
 
-    def _has_news(self, device_id: str, channel: AgentChannel) -> bool:
+    def _has_news(self, device_id: str, channel: AgentChannel, epoch: int) -> bool:
         return bool(
-            channel.requests or channel.confirms or channel.told != self.viewer_counts(device_id)
+            channel.requests
+            or channel.confirms
+            or channel.told != self.viewer_counts(device_id)
+            or (channel.told_epoch is not None and channel.told_epoch != epoch)
         )
 
     def answer(self, device_id: str, kind: str, body: object) -> None:

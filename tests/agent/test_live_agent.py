@@ -10,6 +10,7 @@ import pytest_asyncio
 
 from devstack.ports import free_port
 from e2ee_nvr_protocol import endpoint
+from e2ee_nvr_protocol.primitives import p256_generate
 from tests.agent.live_stack import (
     ON_DEMAND,
     RECORDING,
@@ -105,6 +106,9 @@ async def test_revocation_ends_the_session_and_the_key_is_refused(stack: LiveSta
     assert view.end_reason() == "rekey"
     # The revoked key cannot start another session; the owner's browser still can.
     assert await stack.refused(RECORDING, second, revoked) == "NotEnrolled"
+    # Nor can HA get L wrapped to a key of its own choosing (one outside the set).
+    outsider = endpoint.Endpoint(revoked.account_id, user.endpoint.root_cert, p256_generate())
+    assert await stack.refused(RECORDING, outsider, revoked) == "NotEnrolled"
     again = await stack.watch(RECORDING)
     assert again.verified.session_id != view.verified.session_id
     await again.read_until(lambda opened: sum(r.record_type == 2 for r in opened) >= 1)
