@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from homeassistant.components.binary_sensor import (
@@ -14,17 +13,16 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import CameraStatus
-from .entity import E2eeCameraEntity
-from .platform_setup import add_camera_entities
+from .entity import CameraValueFn, E2eeCameraEntity
+from .platform_setup import add_described_entities
 from .runtime import E2eeConfigEntry
 
 PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
-class E2eeBinarySensorEntityDescription(BinarySensorEntityDescription):
-    value_fn: Callable[[CameraStatus], bool]
+class E2eeBinarySensorEntityDescription(BinarySensorEntityDescription, CameraValueFn[bool]):
+    """A description whose state `value_fn` reads from the camera's status."""
 
 
 BINARY_SENSORS: tuple[E2eeBinarySensorEntityDescription, ...] = (
@@ -41,12 +39,7 @@ BINARY_SENSORS: tuple[E2eeBinarySensorEntityDescription, ...] = (
 async def async_setup_entry(
     hass: HomeAssistant, entry: E2eeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    coordinator = entry.runtime_data.coordinator
-    add_camera_entities(
-        coordinator,
-        async_add_entities,
-        lambda camera: [E2eeBinarySensor(coordinator, camera, d) for d in BINARY_SENSORS],
-    )
+    add_described_entities(entry, async_add_entities, E2eeBinarySensor, BINARY_SENSORS)
 
 
 class E2eeBinarySensor(E2eeCameraEntity, BinarySensorEntity):
@@ -54,5 +47,4 @@ class E2eeBinarySensor(E2eeCameraEntity, BinarySensorEntity):
 
     @property
     def is_on(self) -> bool | None:
-        camera = self.camera
-        return None if camera is None else self.entity_description.value_fn(camera)
+        return self.camera_value(self.entity_description.value_fn)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 import voluptuous as vol
@@ -150,14 +151,12 @@ class E2eeNvrOptionsFlow(OptionsFlow):
     async def async_step_storage_s3(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            errors = await validate_bucket(self.hass, user_input)
-            if not errors:
-                return self._save(**{CONF_BACKEND: BACKEND_S3, CONF_S3: user_input})
-        defaults = user_input or dict(self.config_entry.options.get(CONF_S3, {}))
-        return self.async_show_form(
-            step_id="storage_s3", data_schema=s3_schema(defaults), errors=errors
+        return await self._checked_step(
+            "storage_s3",
+            user_input,
+            validate_bucket,
+            s3_schema(user_input or dict(self.config_entry.options.get(CONF_S3, {}))),
+            lambda bucket: self._save(**{CONF_BACKEND: BACKEND_S3, CONF_S3: bucket}),
         )
 
     async def async_step_offsite(
@@ -177,28 +176,37 @@ class E2eeNvrOptionsFlow(OptionsFlow):
     async def async_step_offsite_s3(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            errors = await validate_bucket(self.hass, user_input)
-            if not errors:
-                return self._save(**{CONF_OFFSITE: {**self._offsite, **user_input}})
-        defaults = user_input or self._offsite
-        return self.async_show_form(
-            step_id="offsite_s3", data_schema=s3_schema(defaults), errors=errors
+        schema = s3_schema(user_input or self._offsite)
+        return await self._checked_step(
+            "offsite_s3", user_input, validate_bucket, schema, self._save_offsite
         )
 
     async def async_step_offsite_folder(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
+        schema = folder_schema(self.hass, user_input or self._offsite)
+        return await self._checked_step(
+            "offsite_folder", user_input, validate_folder, schema, self._save_offsite
+        )
+
+    def _save_offsite(self, target: dict[str, Any]) -> ConfigFlowResult:
+        return self._save(**{CONF_OFFSITE: {**self._offsite, **target}})
+
+    async def _checked_step(
+        self,
+        step_id: str,
+        user_input: dict[str, Any] | None,
+        validate: Callable[[HomeAssistant, dict[str, Any]], Awaitable[dict[str, str]]],
+        schema: vol.Schema,
+        save: Callable[[dict[str, Any]], ConfigFlowResult],
+    ) -> ConfigFlowResult:
+        """A form saved only once `validate` reached what it names (a bucket, a folder)."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            errors = await validate_folder(self.hass, user_input)
+            errors = await validate(self.hass, user_input)
             if not errors:
-                return self._save(**{CONF_OFFSITE: {**self._offsite, **user_input}})
-        defaults = user_input or self._offsite
-        return self.async_show_form(
-            step_id="offsite_folder", data_schema=folder_schema(self.hass, defaults), errors=errors
-        )
+                return save(user_input)
+        return self.async_show_form(step_id=step_id, data_schema=schema, errors=errors)
 
     async def async_step_settings(
         self, user_input: dict[str, Any] | None = None

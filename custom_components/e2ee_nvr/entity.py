@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
 from .coordinator import MANUFACTURER, CameraStatus, NvrCoordinator
+
+
+@dataclass(frozen=True, kw_only=True)
+class CameraValueFn[T]:
+    """The part of a platform's entity description that reads its state from the camera."""
+
+    value_fn: Callable[[CameraStatus], T]
 
 
 class E2eeCameraEntity(CoordinatorEntity[NvrCoordinator]):
@@ -38,3 +48,8 @@ class E2eeCameraEntity(CoordinatorEntity[NvrCoordinator]):
     @property
     def available(self) -> bool:
         return super().available and self.camera is not None
+
+    def camera_value[T](self, value_fn: Callable[[CameraStatus], T]) -> T | None:
+        """`value_fn` of the camera's status; None once the camera is gone."""
+        camera = self.camera
+        return None if camera is None else value_fn(camera)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from homeassistant.core import callback
-from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import CameraStatus, NvrCoordinator
+from .runtime import E2eeConfigEntry
 
 
 @callback
@@ -30,3 +31,19 @@ def add_camera_entities(
 
     _add_new()
     coordinator.config_entry.async_on_unload(coordinator.async_add_listener(_add_new))
+
+
+@callback
+def add_described_entities[D: EntityDescription](
+    entry: E2eeConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    entity: Callable[[NvrCoordinator, CameraStatus, D], Entity],
+    descriptions: Iterable[D],
+) -> None:
+    """One `entity(coordinator, camera, description)` per camera and description."""
+    coordinator = entry.runtime_data.coordinator
+    add_camera_entities(
+        coordinator,
+        async_add_entities,
+        lambda camera: [entity(coordinator, camera, d) for d in descriptions],
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,11 +19,11 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .coordinator import MANUFACTURER, CameraStatus
-from .entity import E2eeCameraEntity
+from .coordinator import MANUFACTURER
+from .entity import CameraValueFn, E2eeCameraEntity
 from .offsite import OffsiteCopier
 from .offsite_setup import SIGNAL_OFFSITE_CHANGED
-from .platform_setup import add_camera_entities
+from .platform_setup import add_described_entities
 from .runtime import E2eeConfigEntry
 
 # Push only: nothing to throttle.
@@ -32,8 +31,8 @@ PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
-class E2eeSensorEntityDescription(SensorEntityDescription):
-    value_fn: Callable[[CameraStatus], datetime | None]
+class E2eeSensorEntityDescription(SensorEntityDescription, CameraValueFn[datetime | None]):
+    """A description whose state `value_fn` reads from the camera's status."""
 
 
 SENSORS: tuple[E2eeSensorEntityDescription, ...] = (
@@ -49,12 +48,7 @@ SENSORS: tuple[E2eeSensorEntityDescription, ...] = (
 async def async_setup_entry(
     hass: HomeAssistant, entry: E2eeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    coordinator = entry.runtime_data.coordinator
-    add_camera_entities(
-        coordinator,
-        async_add_entities,
-        lambda camera: [E2eeSensor(coordinator, camera, d) for d in SENSORS],
-    )
+    add_described_entities(entry, async_add_entities, E2eeSensor, SENSORS)
     if entry.runtime_data.offsite is not None:
         async_add_entities([OffsiteBacklogSensor(entry, entry.runtime_data.offsite)])
 
@@ -64,8 +58,7 @@ class E2eeSensor(E2eeCameraEntity, SensorEntity):
 
     @property
     def native_value(self) -> datetime | None:
-        camera = self.camera
-        return None if camera is None else self.entity_description.value_fn(camera)
+        return self.camera_value(self.entity_description.value_fn)
 
 
 class OffsiteBacklogSensor(SensorEntity):

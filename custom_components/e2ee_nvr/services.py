@@ -160,17 +160,14 @@ def _admin_only(
 
 @callback
 def async_register(hass: HomeAssistant) -> None:
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_DELETE_CLIPS,
-        _admin_only(_async_delete_clips),
-        schema=DELETE_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
-    )
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_EXPORT_ARCHIVE,
-        _admin_only(_async_export_archive),
-        schema=EXPORT_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
-    )
+    for service, handler, schema in (
+        (SERVICE_DELETE_CLIPS, _async_delete_clips, DELETE_SCHEMA),
+        (SERVICE_EXPORT_ARCHIVE, _async_export_archive, EXPORT_SCHEMA),
+    ):
+        hass.services.async_register(
+            DOMAIN,
+            service,
+            _admin_only(handler),
+            schema=schema,
+            supports_response=SupportsResponse.OPTIONAL,
+        )

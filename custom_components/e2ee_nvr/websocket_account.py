@@ -20,18 +20,8 @@ from .agents import AgentRecord, PairingError
 from .const import AGENT_SILENT_SECONDS, DOMAIN
 from .pairing_relay import check_grant
 from .protocol.errors import ProtocolError
-from .runtime import E2eeRuntimeData, runtime_data
-
-ERR_NOT_LOADED = "not_loaded"
-
-
-def ws_runtime(
-    connection: websocket_api.ActiveConnection, msg: dict[str, Any], hass: HomeAssistant
-) -> E2eeRuntimeData | None:
-    runtime = runtime_data(hass)
-    if runtime is None:
-        connection.send_error(msg["id"], ERR_NOT_LOADED, "the e2ee_nvr integration is not loaded")
-    return runtime
+from .runtime import E2eeRuntimeData
+from .websocket_runtime import PanelCall, runtime_command
 
 
 def account_json(state: AccountState | None) -> dict[str, Any]:
@@ -59,26 +49,19 @@ def account_json(state: AccountState | None) -> dict[str, Any]:
     }
 
 
-@websocket_api.websocket_command({vol.Required("type"): f"{DOMAIN}/account/get"})
-@websocket_api.async_response
-async def ws_account_get(
-    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
-) -> None:
-    if (runtime := ws_runtime(connection, msg, hass)) is not None:
-        connection.send_result(msg["id"], account_json(runtime.account.state))
+@runtime_command({vol.Required("type"): f"{DOMAIN}/account/get"}, admin=False)
+async def ws_account_get(call: PanelCall) -> None:
+    call.result(account_json(call.runtime.account.state))
 
 
-@websocket_api.websocket_command(
+@runtime_command(
     {
         vol.Required("type"): f"{DOMAIN}/account/seen",
         vol.Required("instance_key_id"): vol.All(str, vol.Match(r"^[0-9a-f]{32}$")),
-    }
+    },
+    admin=True,
 )
-@websocket_api.require_admin
-@websocket_api.async_response
-async def ws_account_seen(
-    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
-) -> None:
+async def ws_account_seen(call: PanelCall) -> None:
     """An enrolled browser opened the panel: note when.
 
     Admins only. HA cannot tell which enrolled browser a websocket connection runs in (the
@@ -87,15 +70,13 @@ async def ws_account_seen(
     a browser would let them make a lost or stolen one look in use, so that an admin keeps it
     enrolled. A non-admin's panel simply does not report (it ignores the error).
     """
-    if (runtime := ws_runtime(connection, msg, hass)) is None:
-        return
-    known = await hass.async_add_executor_job(
-        runtime.account.mark_seen, msg["instance_key_id"], int(time.time())
+    known = await call.hass.async_add_executor_job(
+        call.runtime.account.mark_seen, call.msg["instance_key_id"], int(time.time())
     )
     if not known:
-        connection.send_error(msg["id"], "not_found", "no such instance in the account")
+        call.error("not_found", "no such instance in the account")
         return
-    connection.send_result(msg["id"], {})
+    call.result({})
 
 
 def _account_command(change: Change | Literal["create"]) -> Any:
@@ -107,31 +88,28 @@ def _account_command(change: Change | Literal["create"]) -> Any:
         vol.Optional("instance_name", default=""): vol.All(str, vol.Length(max=64)),
     }
 
-    @websocket_api.websocket_command(schema)
-    @websocket_api.require_admin
-    @websocket_api.async_response
-    async def handler(
-        hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
-    ) -> None:
-        if (runtime := ws_runtime(connection, msg, hass)) is None:
-            return
+    @runtime_command(schema, admin=True)
+    async def handler(call: PanelCall) -> None:
         try:
             if change == "create":
-                state = await hass.async_add_executor_job(
-                    runtime.account.create, msg["account"], msg["instance_name"]
+                state = await call.hass.async_add_executor_job(
+                    call.runtime.account.create, call.msg["account"], call.msg["instance_name"]
                 )
             else:
-                state = await hass.async_add_executor_job(
-                    runtime.account.update, msg["account"], change, msg["instance_name"]
+                state = await call.hass.async_add_executor_job(
+                    call.runtime.account.update,
+                    call.msg["account"],
+                    change,
+                    call.msg["instance_name"],
                 )
         except AccountStateError as err:
-            connection.send_error(msg["id"], "invalid_state", str(err))
+            call.error("invalid_state", str(err))
             return
         except ProtocolError as err:
-            connection.send_error(msg["id"], "invalid_account", f"{type(err).__name__}: {err}")
+            call.error("invalid_account", f"{type(err).__name__}: {err}")
             return
-        runtime.agents_changed()
-        connection.send_result(msg["id"], account_json(state))
+        call.runtime.agents_changed()
+        call.result(account_json(state))
 
     return handler
 
@@ -164,80 +142,63 @@ def _session_json(record: AgentRecord) -> dict[str, Any]:
     }
 
 
-@websocket_api.websocket_command({vol.Required("type"): f"{DOMAIN}/pairing/list"})
-@websocket_api.require_admin
-@websocket_api.async_response
-async def ws_pairing_list(
-    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
-) -> None:
-    if (runtime := ws_runtime(connection, msg, hass)) is None:
-        return
-    runtime.agents.expire(int(time.time()))
+@runtime_command({vol.Required("type"): f"{DOMAIN}/pairing/list"}, admin=True)
+async def ws_pairing_list(call: PanelCall) -> None:
+    call.runtime.agents.expire(int(time.time()))
     sessions = [
         _session_json(r)
-        for r in runtime.agents.records()
+        for r in call.runtime.agents.records()
         if r.state == "pending" or (r.result is None and r.state == "active")
     ]
-    connection.send_result(msg["id"], {"sessions": sessions})
+    call.result({"sessions": sessions})
 
 
-@websocket_api.websocket_command(
+@runtime_command(
     {
         vol.Required("type"): f"{DOMAIN}/pairing/grant",
         vol.Required("session_id"): str,
         vol.Required("grant"): dict,
-    }
+    },
+    admin=True,
 )
-@websocket_api.require_admin
-@websocket_api.async_response
-async def ws_pairing_grant(
-    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
-) -> None:
-    if (runtime := ws_runtime(connection, msg, hass)) is None:
-        return
-    state = runtime.account.state
+async def ws_pairing_grant(call: PanelCall) -> None:
+    state = call.runtime.account.state
     if state is None:
-        connection.send_error(msg["id"], "invalid_state", "no account")
+        call.error("invalid_state", "no account")
         return
-    session_id: str = msg["session_id"]
+    session_id: str = call.msg["session_id"]
     try:
-        pending = runtime.agents.pending(session_id, int(time.time()))
-        maced, device_der = await hass.async_add_executor_job(
+        pending = call.runtime.agents.pending(session_id, int(time.time()))
+        maced, device_der = await call.hass.async_add_executor_job(
             check_grant,
             session_id,
             pending.device_id,
-            msg["grant"],
+            call.msg["grant"],
             state.document.root_cert_der,
         )
         # Checked again on the loop: the session may have expired or been refused meanwhile.
-        record = runtime.agents.activate(session_id, maced, device_der, int(time.time()))
+        record = call.runtime.agents.activate(session_id, maced, device_der, int(time.time()))
     except PairingError as err:
-        connection.send_error(msg["id"], err.code, str(err))
+        call.error(err.code, str(err))
         return
     except ProtocolError as err:
-        connection.send_error(msg["id"], "invalid_grant", f"{type(err).__name__}: {err}")
+        call.error("invalid_grant", f"{type(err).__name__}: {err}")
         return
-    runtime.agents_changed()
-    connection.send_result(msg["id"], _session_json(record))
+    call.runtime.agents_changed()
+    call.result(_session_json(record))
 
 
-@websocket_api.websocket_command(
-    {vol.Required("type"): f"{DOMAIN}/pairing/refuse", vol.Required("session_id"): str}
+@runtime_command(
+    {vol.Required("type"): f"{DOMAIN}/pairing/refuse", vol.Required("session_id"): str}, admin=True
 )
-@websocket_api.require_admin
-@websocket_api.async_response
-async def ws_pairing_refuse(
-    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
-) -> None:
-    if (runtime := ws_runtime(connection, msg, hass)) is None:
-        return
+async def ws_pairing_refuse(call: PanelCall) -> None:
     try:
-        record = runtime.agents.refuse(msg["session_id"], int(time.time()))
+        record = call.runtime.agents.refuse(call.msg["session_id"], int(time.time()))
     except PairingError as err:
-        connection.send_error(msg["id"], err.code, str(err))
+        call.error(err.code, str(err))
         return
-    runtime.agents_changed()
-    connection.send_result(msg["id"], _session_json(record))
+    call.runtime.agents_changed()
+    call.result(_session_json(record))
 
 
 def camera_list(runtime: E2eeRuntimeData) -> list[dict[str, Any]]:
@@ -267,85 +228,58 @@ def camera_list(runtime: E2eeRuntimeData) -> list[dict[str, Any]]:
     return devices
 
 
-@websocket_api.websocket_command({vol.Required("type"): f"{DOMAIN}/cameras/list"})
-@websocket_api.async_response
-async def ws_cameras_list(
-    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
-) -> None:
-    if (runtime := ws_runtime(connection, msg, hass)) is not None:
-        devices = await hass.async_add_executor_job(camera_list, runtime)
-        connection.send_result(msg["id"], {"devices": devices})
+@runtime_command({vol.Required("type"): f"{DOMAIN}/cameras/list"}, admin=False)
+async def ws_cameras_list(call: PanelCall) -> None:
+    devices = await call.hass.async_add_executor_job(camera_list, call.runtime)
+    call.result({"devices": devices})
 
 
-@websocket_api.websocket_command(
+@runtime_command(
     {
         vol.Required("type"): f"{DOMAIN}/cameras/rename",
         vol.Required("device_id"): str,
         vol.Required("camera_id"): str,
         vol.Required("name"): vol.All(str, vol.Length(min=1, max=64)),
-    }
+    },
+    admin=True,
 )
-@websocket_api.require_admin
-@websocket_api.async_response
-async def ws_cameras_rename(
-    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
-) -> None:
-    if (runtime := ws_runtime(connection, msg, hass)) is None:
-        return
+async def ws_cameras_rename(call: PanelCall) -> None:
+    msg = call.msg
     _change_agents(
-        connection,
-        msg,
-        runtime,
-        lambda: runtime.agents.rename_camera(msg["device_id"], msg["camera_id"], msg["name"]),
+        call,
+        lambda: call.runtime.agents.rename_camera(msg["device_id"], msg["camera_id"], msg["name"]),
     )
 
 
-@websocket_api.websocket_command(
-    {vol.Required("type"): f"{DOMAIN}/cameras/unpair", vol.Required("device_id"): str}
+@runtime_command(
+    {vol.Required("type"): f"{DOMAIN}/cameras/unpair", vol.Required("device_id"): str}, admin=True
 )
-@websocket_api.require_admin
-@websocket_api.async_response
-async def ws_cameras_unpair(
-    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
-) -> None:
-    if (runtime := ws_runtime(connection, msg, hass)) is None:
-        return
-    _change_agents(connection, msg, runtime, lambda: runtime.agents.unpair(msg["device_id"]))
+async def ws_cameras_unpair(call: PanelCall) -> None:
+    _change_agents(call, lambda: call.runtime.agents.unpair(call.msg["device_id"]))
 
 
 @callback
-def _change_agents(
-    connection: websocket_api.ActiveConnection,
-    msg: dict[str, Any],
-    runtime: E2eeRuntimeData,
-    change: Callable[[], object],
-) -> None:
+def _change_agents(call: PanelCall, change: Callable[[], object]) -> None:
     """Run one change of the agent registry (on the loop, which owns it); answer error or {}."""
     try:
         change()
     except PairingError as err:
-        connection.send_error(msg["id"], err.code, str(err))
+        call.error(err.code, str(err))
         return
-    runtime.agents_changed()
-    connection.send_result(msg["id"], {})
+    call.runtime.agents_changed()
+    call.result({})
 
 
-@websocket_api.websocket_command(
-    {vol.Required("type"): f"{DOMAIN}/disable", vol.Required("delete_clips"): bool}
+@runtime_command(
+    {vol.Required("type"): f"{DOMAIN}/disable", vol.Required("delete_clips"): bool}, admin=True
 )
-@websocket_api.require_admin
-@websocket_api.async_response
-async def ws_disable(
-    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
-) -> None:
-    if (runtime := ws_runtime(connection, msg, hass)) is None:
-        return
+async def ws_disable(call: PanelCall) -> None:
     # Revoked, not forgotten: an agent that calls again learns (401) that it must re-pair.
-    runtime.agents.revoke_all()
-    await hass.async_add_executor_job(turn_off, runtime, msg["delete_clips"])
-    runtime.agents_changed()
-    runtime.clips_changed()
-    connection.send_result(msg["id"], account_json(None))
+    call.runtime.agents.revoke_all()
+    await call.hass.async_add_executor_job(turn_off, call.runtime, call.msg["delete_clips"])
+    call.runtime.agents_changed()
+    call.runtime.clips_changed()
+    call.result(account_json(None))
 
 
 def turn_off(runtime: E2eeRuntimeData, delete_clips: bool) -> None:

@@ -15,7 +15,7 @@ from .const import DOMAIN
 from .protocol.encoding import b64encode
 from .retention import DeletionIncomplete, delete_rows
 from .runtime import E2eeRuntimeData
-from .websocket_account import ws_runtime
+from .websocket_runtime import PanelCall, runtime_command
 
 MAX_PAGE = 500
 # The error the panel shows when the clip store (a bucket) cannot be reached: retry later, as
@@ -37,7 +37,7 @@ def clip_json(row: ClipRow) -> dict[str, Any]:
     }
 
 
-@websocket_api.websocket_command(
+@runtime_command(
     {
         vol.Required("type"): f"{DOMAIN}/clips/list",
         vol.Optional("device_id"): str,
@@ -47,29 +47,25 @@ def clip_json(row: ClipRow) -> dict[str, Any]:
         vol.Optional("event"): str,
         vol.Optional("limit", default=50): vol.All(int, vol.Range(min=1, max=MAX_PAGE)),
         vol.Optional("before"): {vol.Required("start_ms"): int, vol.Required("clip_id"): CLIP_ID},
-    }
+    },
+    admin=False,
 )
-@websocket_api.async_response
-async def ws_clips_list(
-    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
-) -> None:
-    if (runtime := ws_runtime(connection, msg, hass)) is None:
-        return
-    before = msg.get("before")
+async def ws_clips_list(call: PanelCall) -> None:
+    before = call.msg.get("before")
     query = ClipQuery(
-        device_id=msg.get("device_id"),
-        camera_id=msg.get("camera_id"),
-        start_ms=msg.get("start_ms"),
-        end_ms=msg.get("end_ms"),
-        event=msg.get("event"),
-        limit=msg["limit"],
+        device_id=call.msg.get("device_id"),
+        camera_id=call.msg.get("camera_id"),
+        start_ms=call.msg.get("start_ms"),
+        end_ms=call.msg.get("end_ms"),
+        event=call.msg.get("event"),
+        limit=call.msg["limit"],
         before=None if before is None else (before["start_ms"], before["clip_id"]),
     )
-    rows = await hass.async_add_executor_job(runtime.index.query, query)
+    rows = await call.hass.async_add_executor_job(call.runtime.index.query, query)
     cursor = None
     if len(rows) == query.limit:
         cursor = {"start_ms": rows[-1].start_ms, "clip_id": rows[-1].clip_id}
-    connection.send_result(msg["id"], {"clips": [clip_json(r) for r in rows], "next": cursor})
+    call.result({"clips": [clip_json(r) for r in rows], "next": cursor})
 
 
 def _manifest(runtime: E2eeRuntimeData, clip_id: str) -> dict[str, Any] | None:
@@ -86,26 +82,22 @@ def _manifest(runtime: E2eeRuntimeData, clip_id: str) -> dict[str, Any] | None:
     }
 
 
-@websocket_api.websocket_command(
-    {vol.Required("type"): f"{DOMAIN}/clips/manifest", vol.Required("clip_id"): CLIP_ID}
+@runtime_command(
+    {vol.Required("type"): f"{DOMAIN}/clips/manifest", vol.Required("clip_id"): CLIP_ID},
+    admin=False,
 )
-@websocket_api.async_response
-async def ws_clips_manifest(
-    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
-) -> None:
-    if (runtime := ws_runtime(connection, msg, hass)) is None:
-        return
+async def ws_clips_manifest(call: PanelCall) -> None:
     try:
-        found = await hass.async_add_executor_job(_manifest, runtime, msg["clip_id"])
+        found = await call.hass.async_add_executor_job(_manifest, call.runtime, call.msg["clip_id"])
     except StorageUnavailable as err:
-        connection.send_error(msg["id"], STORAGE_UNAVAILABLE, f"clip storage unavailable: {err}")
+        call.error(STORAGE_UNAVAILABLE, f"clip storage unavailable: {err}")
         return
     except ObjectMissing:
         found = None
     if found is None:
-        connection.send_error(msg["id"], "not_found", "no such clip")
+        call.error("not_found", "no such clip")
         return
-    connection.send_result(msg["id"], found)
+    call.result(found)
 
 
 def _delete(runtime: E2eeRuntimeData, clip_ids: list[str]) -> int:
@@ -113,28 +105,25 @@ def _delete(runtime: E2eeRuntimeData, clip_ids: list[str]) -> int:
     return delete_rows(runtime, rows)
 
 
-@websocket_api.websocket_command(
+@runtime_command(
     {
         vol.Required("type"): f"{DOMAIN}/clips/delete",
         vol.Required("clip_ids"): vol.All([CLIP_ID], vol.Length(min=1, max=MAX_PAGE)),
-    }
+    },
+    admin=True,
 )
-@websocket_api.require_admin
-@websocket_api.async_response
-async def ws_clips_delete(
-    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
-) -> None:
-    if (runtime := ws_runtime(connection, msg, hass)) is None:
-        return
+async def ws_clips_delete(call: PanelCall) -> None:
     try:
-        deleted = await hass.async_add_executor_job(_delete, runtime, msg["clip_ids"])
+        deleted = await call.hass.async_add_executor_job(
+            _delete, call.runtime, call.msg["clip_ids"]
+        )
     except DeletionIncomplete as err:
         # delete_rows put the clips it could not delete back in the index: nothing is lost.
-        runtime.clips_changed()
-        connection.send_error(msg["id"], STORAGE_UNAVAILABLE, f"clip storage unavailable: {err}")
+        call.runtime.clips_changed()
+        call.error(STORAGE_UNAVAILABLE, f"clip storage unavailable: {err}")
         return
-    runtime.clips_changed()
-    connection.send_result(msg["id"], {"deleted": deleted})
+    call.runtime.clips_changed()
+    call.result({"deleted": deleted})
 
 
 @callback

@@ -254,15 +254,23 @@ def fixed_device_key() -> rsa.RSAPrivateKey:
     return key
 
 
-async def send_heartbeat(
-    client: TestClient[Any, Any], agent: Agent, cameras: tuple[str, ...] = ("front-door",)
-) -> None:
-    heartbeat = {
+def heartbeat_body(cameras: tuple[str, ...] = ("front-door",)) -> dict[str, Any]:
+    """A valid heartbeat from an agent whose `cameras` all record."""
+    return {
         "agent_version": "0.1.0",
         "recipient_epoch": 1,
         "spool_clips": 0,
         "spool_bytes": 0,
         "cameras": [{"camera_id": c, "state": "recording", "detail": ""} for c in cameras],
     }
+
+
+HEARTBEAT = heartbeat_body()
+
+
+async def send_heartbeat(
+    client: TestClient[Any, Any], agent: Agent, cameras: tuple[str, ...] = ("front-door",)
+) -> None:
+    heartbeat = heartbeat_body(cameras)
     response = await client.post(f"{AGENT}/heartbeat", json=heartbeat, headers=agent.auth)
     assert response.status == 200, await response.text()

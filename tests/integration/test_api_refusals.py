@@ -13,6 +13,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from tests.integration.nvr_helpers import (
     AGENT,
+    HEARTBEAT,
     AccountFixture,
     create_account,
     pair_agent,
@@ -22,14 +23,6 @@ from tests.integration.nvr_helpers import (
     ws_call,
     ws_ok,
 )
-
-HEARTBEAT: dict[str, Any] = {
-    "agent_version": "0.1.0",
-    "recipient_epoch": 1,
-    "spool_clips": 0,
-    "spool_bytes": 0,
-    "cameras": [{"camera_id": "front-door", "state": "recording", "detail": ""}],
-}
 
 
 async def _error(response: Any) -> tuple[int, str]:

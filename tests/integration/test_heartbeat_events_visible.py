@@ -6,23 +6,19 @@ manifest (plaintext to HA). Agents now send kinds only while this answer says tr
 
 from __future__ import annotations
 
-from typing import Any
-
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from custom_components.e2ee_nvr.const import CONF_EVENTS_VISIBLE
 from tests.integration.conftest import entry_options
-from tests.integration.nvr_helpers import AGENT, AccountFixture, create_account, pair_agent
-
-HEARTBEAT: dict[str, Any] = {
-    "agent_version": "0.1.0",
-    "recipient_epoch": 1,
-    "spool_clips": 0,
-    "spool_bytes": 0,
-    "cameras": [{"camera_id": "front-door", "state": "recording", "detail": ""}],
-}
+from tests.integration.nvr_helpers import (
+    AGENT,
+    HEARTBEAT,
+    AccountFixture,
+    create_account,
+    pair_agent,
+)
 
 
 async def test_heartbeat_answer_follows_the_option(
