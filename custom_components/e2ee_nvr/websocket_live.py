@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant
 from .const import DOMAIN
 from .live_relay import RelayError
 from .protocol.encoding import b64encode
-from .websocket_account import ws_runtime
+from .websocket_runtime import ws_runtime
 
 CAMERA_REF_PARTS = 2
 
