@@ -15,6 +15,7 @@
 // more pages on the same camera. The Python side reads the agent's CPU between the returned
 // marks.
 
+/* global SourceBuffer -- the probe runs in the page, where it exists */
 import { PANEL, TIMEOUT_MS, alerts, openLoggedIn, tab } from "./common.mjs";
 
 const LIVE_TIMEOUT_MS = 60_000;
