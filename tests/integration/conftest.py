@@ -28,8 +28,10 @@ from tests.integration.nvr_helpers import (
     AccountFixture,
     Agent,
     create_account,
+    fixed_device_key,
     new_account,
     pair_agent,
+    send_heartbeat,
 )
 from tests.integration.s3_server import WeedServer, running_weed
 
@@ -171,3 +173,20 @@ async def agent(
 ) -> Agent:
     """One agent with the cameras of `agent_cameras`, paired through the whole exchange."""
     return await pair_agent(client, account_ws, account, cameras=agent_cameras)
+
+
+@pytest.fixture
+async def snapshot_agent(
+    hass: HomeAssistant,
+    client: TestClient[Any, Any],
+    account_ws: Any,
+    account: AccountFixture,
+    agent_cameras: tuple[str, ...],
+) -> Agent:
+    """Like `agent`, with the fixed device key (so snapshots are stable), after one heartbeat."""
+    agent = await pair_agent(
+        client, account_ws, account, cameras=agent_cameras, key=fixed_device_key()
+    )
+    await send_heartbeat(client, agent, agent_cameras)
+    await hass.async_block_till_done()
+    return agent

@@ -6,7 +6,6 @@ import json
 from typing import Any
 from unittest.mock import patch
 
-import pytest
 from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -16,14 +15,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
-from tests.integration.nvr_helpers import (
-    AccountFixture,
-    fixed_device_key,
-    pair_agent,
-    seal_clip,
-    send_heartbeat,
-    upload_clip,
-)
+from tests.integration.nvr_helpers import Agent, seal_clip, upload_clip
 
 TIME_KEYS = {"created_at", "expires_at", "last_seen", "enrolled_at"}
 
@@ -42,18 +34,15 @@ def stable(value: Any, names: dict[str, str]) -> Any:
     return value
 
 
-@pytest.mark.usefixtures("account_ws")
 async def test_diagnostics(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     hass_client: ClientSessionGenerator,
     client: TestClient[Any, Any],
-    ws: Any,
-    account: AccountFixture,
+    snapshot_agent: Agent,
     snapshot: SnapshotAssertion,
 ) -> None:
-    agent = await pair_agent(client, ws, account, key=fixed_device_key())
-    await send_heartbeat(client, agent)
+    agent = snapshot_agent
     with patch("custom_components.e2ee_nvr.protocol.clip.new_clip_id", return_value="cd" * 16):
         await upload_clip(client, agent, seal_clip(agent, start_ms=1_796_000_000_000))
     runtime = init_integration.runtime_data

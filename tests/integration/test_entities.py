@@ -23,7 +23,7 @@ from custom_components.e2ee_nvr.const import CONF_EVENTS_VISIBLE, DOMAIN
 from tests.integration.conftest import entry_options
 from tests.integration.nvr_helpers import (
     AccountFixture,
-    fixed_device_key,
+    Agent,
     pair_agent,
     seal_clip,
     send_heartbeat,
@@ -76,33 +76,22 @@ def entity_snapshot(
     return found
 
 
-async def _paired(
-    hass: HomeAssistant,
-    client: TestClient[Any, Any],
-    ws: Any,
-    account: AccountFixture,
-    cameras: tuple[str, ...] = ("front-door", "garage"),
-) -> tuple[Any, Any, Any]:
-    """A paired agent (fixed key, so snapshots are stable) that has sent one heartbeat."""
-    agent = await pair_agent(client, ws, account, cameras=cameras, key=fixed_device_key())
-    await send_heartbeat(client, agent, cameras)
-    await hass.async_block_till_done()
-    return client, ws, agent
+@pytest.fixture
+def agent_cameras() -> tuple[str, ...]:
+    return ("front-door", "garage")
 
 
-@pytest.mark.usefixtures("account_ws")
 async def test_entities_snapshot(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     client: TestClient[Any, Any],
-    ws: Any,
-    account: AccountFixture,
+    snapshot_agent: Agent,
     entity_registry: er.EntityRegistry,
     device_registry: dr.DeviceRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
     await async_setup_component(hass, "homeassistant", {})
-    client, _ws, agent = await _paired(hass, client, ws, account)
+    agent = snapshot_agent
     with patch("custom_components.e2ee_nvr.protocol.clip.new_clip_id", return_value="ab" * 16):
         clip = seal_clip(agent, start_ms=CLIP_START_MS, visible_events=("motion", "person"))
     await upload_clip(client, agent, clip)
@@ -113,15 +102,13 @@ async def test_entities_snapshot(
     )
 
 
-@pytest.mark.usefixtures("account_ws")
 async def test_event_types_follow_visibility(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     client: TestClient[Any, Any],
-    ws: Any,
-    account: AccountFixture,
+    snapshot_agent: Agent,
 ) -> None:
-    client, _ws, agent = await _paired(hass, client, ws, account)
+    agent = snapshot_agent
     fired: list[tuple[str, list[str]]] = []
     for events in (("motion", "vehicle"), ("motion",), ("doorbell",), ()):
         await upload_clip(client, agent, seal_clip(agent, visible_events=events))
@@ -159,17 +146,15 @@ async def test_event_types_follow_visibility(
     assert (state.attributes["event_type"], state.attributes["events"]) == ("clip_recorded", [])
 
 
-@pytest.mark.usefixtures("account_ws")
 async def test_agent_goes_silent_and_comes_back(
     hass: HomeAssistant,
     client: TestClient[Any, Any],
-    ws: Any,
-    account: AccountFixture,
+    snapshot_agent: Agent,
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO, logger="custom_components.e2ee_nvr")
-    client, _ws, agent = await _paired(hass, client, ws, account)
+    agent = snapshot_agent
     assert hass.states.get(CONNECTIVITY).state == STATE_ON  # type: ignore[union-attr]
     assert hass.states.get(EVENT).state == STATE_UNKNOWN  # type: ignore[union-attr]
     # Still connected at 4.5 minutes; silent after 5.
@@ -196,7 +181,7 @@ async def test_agent_goes_silent_and_comes_back(
     assert "is sending heartbeats again" in caplog.text
 
 
-@pytest.mark.usefixtures("account_ws")
+@pytest.mark.usefixtures("snapshot_agent")
 async def test_new_camera_appears_and_unpaired_one_goes(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -206,7 +191,6 @@ async def test_new_camera_appears_and_unpaired_one_goes(
     device_registry: dr.DeviceRegistry,
     entity_registry: er.EntityRegistry,
 ) -> None:
-    client, ws, _agent = await _paired(hass, client, ws, account, cameras=("front-door",))
     assert hass.states.get(LAST_CLIP) is not None
     # A second agent paired later: its devices and entities come without a reload.
     second = await pair_agent(client, ws, account, cameras=("back-yard",))
@@ -263,14 +247,10 @@ async def test_stale_device_can_be_removed(
     assert await _remove_device(hass, init_integration, stale.id)
 
 
-@pytest.mark.usefixtures("account_ws")
 async def test_last_clip_follows_deletions(
-    hass: HomeAssistant,
-    client: TestClient[Any, Any],
-    ws: Any,
-    account: AccountFixture,
+    hass: HomeAssistant, client: TestClient[Any, Any], ws: Any, snapshot_agent: Agent
 ) -> None:
-    client, ws, agent = await _paired(hass, client, ws, account)
+    agent = snapshot_agent
     first = seal_clip(agent, start_ms=CLIP_START_MS)
     second = seal_clip(agent, start_ms=CLIP_START_MS + 60_000)
     for clip in (first, second):

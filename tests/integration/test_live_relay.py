@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,25 @@ async def start_live(ws: Any, account: AccountFixture, agent: Agent) -> dict[str
         ws, type="e2ee_nvr/live/start", request=live_request(account, agent)
     )
     return result
+
+
+@asynccontextmanager
+async def started_session(
+    client: TestClient[Any, Any], ws: Any, account: AccountFixture, agent: Agent
+) -> AsyncIterator[bytes]:
+    """A live session the agent side has offered and keeps serving; yields its id."""
+    side = LiveAgentSide(client, agent)
+    async with side.running():
+        await start_live(ws, account, agent)
+        yield side.session_id
+
+
+async def watch_and_upload(
+    client: TestClient[Any, Any], agent: Agent, session: bytes
+) -> tuple[Any, Upload]:
+    """A viewer on the session, then the agent's upload (in that order: it sees every record)."""
+    viewer = await client.get(f"{LIVE}/{session.hex()}")
+    return viewer, Upload(client, agent, session.hex())
 
 
 async def read_records(response: Any, count: int) -> list[tuple[int, int, bytes]]:
@@ -126,12 +146,8 @@ async def test_start_confirm_and_fan_out_to_two_viewers(
 async def test_a_joiner_gets_the_latest_init_then_the_latest_fragment(
     client: TestClient[Any, Any], account_ws: Any, account: AccountFixture, agent: Agent
 ) -> None:
-    side = LiveAgentSide(client, agent)
-    async with side.running():
-        await start_live(account_ws, account, agent)
-        session = side.session_id
-        early = await client.get(f"{LIVE}/{session.hex()}")
-        upload = Upload(client, agent, session.hex())
+    async with started_session(client, account_ws, account, agent) as session:
+        early, upload = await watch_and_upload(client, agent, session)
         upload.send(record(session, RECORD_INIT, 0, b"i0" + bytes(16)))
         upload.send(record(session, RECORD_MEDIA, 1, b"m1" + bytes(16)))
         assert [s for _t, s, _b in await read_records(early, 2)] == [0, 1]
@@ -152,12 +168,8 @@ async def test_a_joiner_gets_the_latest_init_then_the_latest_fragment(
 async def test_a_slow_viewer_loses_whole_fragments_not_parts(
     client: TestClient[Any, Any], account_ws: Any, account: AccountFixture, agent: Agent
 ) -> None:
-    side = LiveAgentSide(client, agent)
-    async with side.running():
-        await start_live(account_ws, account, agent)
-        session = side.session_id
-        slow = await client.get(f"{LIVE}/{session.hex()}")
-        upload = Upload(client, agent, session.hex())
+    async with started_session(client, account_ws, account, agent) as session:
+        slow, upload = await watch_and_upload(client, agent, session)
         fragment = bytes(1 << 20)
         count = 64  # 64 MiB: more than the viewer queue and every socket buffer together hold
         upload.send(record(session, RECORD_INIT, 0, b"init" + bytes(16)))
@@ -196,12 +208,8 @@ async def test_a_bad_record_drops_the_upload_and_ends_the_session(
     bad: Callable[[bytes], bytes],
     error: str,
 ) -> None:
-    side = LiveAgentSide(client, agent)
-    async with side.running():
-        await start_live(account_ws, account, agent)
-        session = side.session_id
-        viewer = await client.get(f"{LIVE}/{session.hex()}")
-        upload = Upload(client, agent, session.hex())
+    async with started_session(client, account_ws, account, agent) as session:
+        viewer, upload = await watch_and_upload(client, agent, session)
         upload.send(record(session, RECORD_INIT, 0, b"init" + bytes(16)))
         upload.send(bad(session))
         status, body = await upload.finish()

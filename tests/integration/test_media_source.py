@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.e2ee_nvr.clip_objects import FolderClipObjects
 from custom_components.e2ee_nvr.runtime import runtime_data
-from tests.integration.nvr_helpers import AccountFixture, pair_agent, seal_clip, upload_clip, ws_ok
+from tests.integration.nvr_helpers import Agent, seal_clip, upload_clip, ws_ok
 
 DAY_MS = 86_400_000
 BASE = "media-source://e2ee_nvr"
@@ -31,15 +31,15 @@ async def browse(hass: HomeAssistant, identifier: str = "") -> list[BrowseMediaS
     return children  # type: ignore[return-value]
 
 
-@pytest.mark.usefixtures("account_ws")
+@pytest.fixture
+def agent_cameras() -> tuple[str, ...]:
+    return ("front-door", "garage")
+
+
 async def test_browse_and_resolve(
-    hass: HomeAssistant,
-    client: TestClient[Any, Any],
-    ws: Any,
-    account: AccountFixture,
+    hass: HomeAssistant, client: TestClient[Any, Any], ws: Any, agent: Agent
 ) -> None:
     assert await async_setup_component(hass, "media_source", {})
-    agent = await pair_agent(client, ws, account, cameras=("front-door", "garage"))
     today = int(time.time() * 1000) // DAY_MS * DAY_MS
     yesterday = seal_clip(agent, start_ms=today - DAY_MS + 3_600_000, visible_events=())
     morning = seal_clip(agent, start_ms=today + 60_000, visible_events=("person",))

@@ -13,8 +13,7 @@ from custom_components.e2ee_nvr.protocol import endpoint
 from tests.integration.nvr_helpers import (
     MARKER,
     AccountFixture,
-    create_account,
-    pair_agent,
+    Agent,
     seal_clip,
     upload_clip,
     ws_ok,
@@ -31,11 +30,10 @@ async def test_nothing_written_is_secret(
     client: TestClient[Any, Any],
     ws: Any,
     account: AccountFixture,
+    agent: Agent,
 ) -> None:
-    await create_account(ws, account)
     enrolled, _second = endpoint.enrol_with_passphrase(account.document, account.passphrase)
     await ws_ok(ws, type="e2ee_nvr/account/enrol", account=enrolled.to_json())
-    agent = await pair_agent(client, ws, account)
     thumbnail = b"\xff\xd8\xff\xe0" + MARKER * 10
     for _ in range(3):
         await upload_clip(client, agent, seal_clip(agent, MARKER * 5000, thumbnail=thumbnail))

@@ -14,20 +14,23 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.e2ee_nvr.const import CONF_CAMERA_RETENTION
 from custom_components.e2ee_nvr.retention import enforce
 from tests.integration.conftest import entry_options
-from tests.integration.nvr_helpers import AccountFixture, pair_agent, seal_clip, upload_clip, ws_ok
+from tests.integration.nvr_helpers import Agent, seal_clip, upload_clip, ws_ok
 
 DAY_MS = 86_400_000
 
 
-@pytest.mark.usefixtures("account_ws")
+@pytest.fixture
+def agent_cameras() -> tuple[str, ...]:
+    return ("front-door", "garage", "porch")
+
+
 async def test_retention_per_camera(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     client: TestClient[Any, Any],
     ws: Any,
-    account: AccountFixture,
+    agent: Agent,
 ) -> None:
-    agent = await pair_agent(client, ws, account, cameras=("front-door", "garage", "porch"))
     now = int(time.time() * 1000)
     ages = {"front-door": (5, 20), "garage": (5, 20, 60), "porch": (5, 20)}
     clips = {

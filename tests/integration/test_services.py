@@ -42,7 +42,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # Home Assistant. A missing venv is a failure, not a skip: ./scripts/test builds it.
 RECOVER_PYTHON = REPO_ROOT / ".venv" / "py311" / "bin" / "python"
 HOUR_MS = 3_600_000
-CAMERAS = ("front-door", "garage")
 
 
 async def _call(hass: HomeAssistant, service: str, **data: Any) -> Any:
@@ -61,14 +60,14 @@ def _camera_device(hass: HomeAssistant, agent: Agent, camera_id: str) -> str:
     return device.id
 
 
-@pytest.mark.usefixtures("account_ws")
+@pytest.fixture
+def agent_cameras() -> tuple[str, ...]:
+    return ("front-door", "garage")
+
+
 async def test_delete_clips(
-    hass: HomeAssistant,
-    client: TestClient[Any, Any],
-    ws: Any,
-    account: AccountFixture,
+    hass: HomeAssistant, client: TestClient[Any, Any], ws: Any, agent: Agent
 ) -> None:
-    agent = await pair_agent(client, ws, account, cameras=CAMERAS)
     now = int(time.time() * 1000)
     clips: dict[str, SealedClip] = {}
     for name, camera, age_hours in (
@@ -171,7 +170,6 @@ async def _recover(archive: Path, passphrase: str, out: Path, tmp_path: Path) ->
     return output.decode(errors="replace")
 
 
-@pytest.mark.usefixtures("account_ws")
 async def test_export_archive_recovers_every_clip(
     hass: HomeAssistant,
     media_root: Path,
@@ -179,8 +177,8 @@ async def test_export_archive_recovers_every_clip(
     client: TestClient[Any, Any],
     ws: Any,
     account: AccountFixture,
+    agent: Agent,
 ) -> None:
-    agent = await pair_agent(client, ws, account, cameras=CAMERAS)
     # A second agent, unpaired before the export: its clips must still be recoverable, so the
     # archive carries every device certificate ever granted, not only the active ones.
     retired = await pair_agent(client, ws, account, cameras=("back-yard",))
