@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from camera_agent.encrypting_sink import EncryptingSink
 from camera_agent.ha_client import HaClient
@@ -19,6 +20,7 @@ from camera_agent.trust import TrustKeeper
 from camera_agent.uploader import Uploader, UploaderSettings
 from devstack.ports import free_port as free_port  # re-exported: older tests import it here
 from e2ee_nvr_protocol import certs, endpoint
+from e2ee_nvr_protocol.device import DeviceTrust
 from e2ee_nvr_protocol.passphrase import generate_passphrase
 from tests.agent.fake_store import FakeStore, RunningStore
 from tests.protocol.account_setup import AccountFixture, PairedDevice, fast_kdf_params, pair_device
@@ -37,19 +39,24 @@ def new_account() -> AccountFixture:
     return AccountFixture(passphrase, document, first)
 
 
-def paired_state(folder: Path, account: AccountFixture) -> tuple[AgentState, PairedDevice]:
+def write_state(folder: Path, device_key: rsa.RSAPrivateKey, trust: DeviceTrust) -> AgentState:
     """A state folder as `pair` leaves it: device key (0600) and pinned trust."""
-    device = pair_device(account)
     state = AgentState(folder)
     state.ensure_folder()
-    pem = device.key.private_bytes(
+    pem = device_key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
     atomic_write(folder / "device_key.pem", pem)
-    state.save_trust(device.trust)
-    return state, device
+    state.save_trust(trust)
+    return state
+
+
+def paired_state(folder: Path, account: AccountFixture) -> tuple[AgentState, PairedDevice]:
+    """A device paired to `account`, and its state folder as `pair` leaves it."""
+    device = pair_device(account)
+    return write_state(folder, device.key, device.trust), device
 
 
 @dataclass

@@ -10,27 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import struct
-from importlib import util
-from pathlib import Path
-from types import ModuleType
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from camera_agent.capture.boxes import BoxError
+from tests.fuzz import fuzz_fmp4 as fuzz
 
-FUZZ_DIR = Path(__file__).parents[1] / "fuzz"
-
-
-def _load(name: str) -> ModuleType:
-    spec = util.spec_from_file_location(name, FUZZ_DIR / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-fuzz = _load("fuzz_fmp4")
 SEED: bytes = fuzz.seed_stream()
 
 mutations = st.lists(

@@ -12,8 +12,6 @@ import contextlib
 import json
 import resource
 from collections.abc import AsyncIterator
-from importlib import util
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +21,7 @@ from hypothesis import strategies as st
 
 from camera_agent.ha_client import MAX_RESPONSE_BYTES, HaClient, HaRefused, ResponseTooLarge
 from devstack.ports import free_port
+from tests.fuzz import fuzz_ha_reply
 
 HUGE_BYTES = 600 * 1024 * 1024
 PIECE = b"[" * (1 << 20)
@@ -92,17 +91,6 @@ async def test_deeply_nested_replies_give_the_protocol_error(hostile_ha: str) ->
         await client.close()
 
 
-def _load_fuzz_module() -> Any:
-    spec = util.spec_from_file_location(
-        "fuzz_ha_reply", Path(__file__).parents[1] / "fuzz" / "fuzz_ha_reply.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-FUZZ = _load_fuzz_module()
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner),
@@ -120,12 +108,12 @@ def test_answers_with_wrong_fields_raise_only_ha_error(status: int, answer: dict
     """Attack: HA answers with the right keys holding the wrong types (KeyError, TypeError
     and ValueError escaped start_pairing on main)."""
     body = json.dumps(answer).encode()
-    with contextlib.suppress(*FUZZ.DOCUMENTED_ERRORS):
-        FUZZ.fuzz_ha_reply(bytes([status]) + body)
+    with contextlib.suppress(*fuzz_ha_reply.DOCUMENTED_ERRORS):
+        fuzz_ha_reply.fuzz_ha_reply(bytes([status]) + body)
 
 
 @settings(max_examples=300)
 @given(st.binary(max_size=512))
 def test_arbitrary_answer_bytes_raise_only_ha_error(data: bytes) -> None:
-    with contextlib.suppress(*FUZZ.DOCUMENTED_ERRORS):
-        FUZZ.fuzz_ha_reply(data)
+    with contextlib.suppress(*fuzz_ha_reply.DOCUMENTED_ERRORS):
+        fuzz_ha_reply.fuzz_ha_reply(data)

@@ -5,17 +5,21 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
+from camera_agent.ha_client import HaClient
 from camera_agent.state import AgentState
 from camera_agent.trust import RecordingBlocked
+from camera_agent.uploader import Uploader
 from e2ee_nvr_protocol import endpoint
 from e2ee_nvr_protocol.envelope import SignedEnvelope
 from e2ee_nvr_protocol.errors import RolledBack
 from tests.agent.agent_setup import AgentParts, agent_parts, new_account, served_store, uploader_for
+from tests.agent.fake_store import RunningStore
 from tests.protocol.account_setup import AccountFixture
 
 SAFETY_TIMEOUT_SECONDS = 60  # only so a broken test fails instead of hanging
@@ -30,6 +34,24 @@ async def _record(parts: AgentParts, size: int = 300_000) -> str:
     return writer.clip_id
 
 
+@asynccontextmanager
+async def _uploading(
+    tmp_path: Path,
+    agent_account: AccountFixture | None = None,
+    store_account: AccountFixture | None = None,
+) -> AsyncIterator[tuple[AgentParts, RunningStore, Uploader, HaClient]]:
+    """An agent paired to `agent_account` (a new one by default), its uploader and a served
+    store holding `store_account` (by default the agent's); the client closes on exit."""
+    agent_account = agent_account or new_account()
+    parts = agent_parts(tmp_path, agent_account)
+    async with served_store(tmp_path, store_account or agent_account) as running:
+        uploader, client = uploader_for(parts, running)
+        try:
+            yield parts, running, uploader, client
+        finally:
+            await client.close()
+
+
 async def _until(condition: Callable[[], bool]) -> None:
     async def wait() -> None:
         while not condition():
@@ -39,10 +61,7 @@ async def _until(condition: Callable[[], bool]) -> None:
 
 
 async def test_outage_then_every_clip_arrives_exactly_once(tmp_path: Path) -> None:
-    account = new_account()
-    parts = agent_parts(tmp_path, account)
-    async with served_store(tmp_path, account) as running:
-        uploader, client = uploader_for(parts, running)
+    async with _uploading(tmp_path) as (parts, running, uploader, _client):
         first = await _record(parts)
         await running.stop()  # Home Assistant goes away
         stop = asyncio.Event()
@@ -58,7 +77,6 @@ async def test_outage_then_every_clip_arrives_exactly_once(tmp_path: Path) -> No
         await _until(lambda: not parts.spool.clips())
         stop.set()
         await loop
-        await client.close()
 
     store = running.store
     assert sorted(store.commits) == sorted([first, second, third, fourth])
@@ -70,10 +88,7 @@ async def test_outage_then_every_clip_arrives_exactly_once(tmp_path: Path) -> No
 
 
 async def test_lost_response_is_retried_without_a_duplicate(tmp_path: Path) -> None:
-    account = new_account()
-    parts = agent_parts(tmp_path, account)
-    async with served_store(tmp_path, account) as running:
-        uploader, client = uploader_for(parts, running)
+    async with _uploading(tmp_path) as (parts, running, uploader, client):
         clip_id = await _record(parts)
         clip = parts.spool.clips()[0]
         # The store committed the clip, but the agent never heard (say, the answer was lost).
@@ -83,24 +98,19 @@ async def test_lost_response_is_retried_without_a_duplicate(tmp_path: Path) -> N
             await client.put_object(clip_id, kind, path)
         puts = running.store.object_puts
         assert await uploader.upload_pending() == 1
-        await client.close()
     assert running.store.commits == [clip_id]
     assert running.store.object_puts == puts  # the manifest answer said "stored": no re-send
     assert parts.spool.clips() == []
 
 
 async def test_refused_clip_stays_in_the_spool(tmp_path: Path) -> None:
-    account = new_account()
-    parts = agent_parts(tmp_path, account)
-    async with served_store(tmp_path, account) as running:
-        uploader, client = uploader_for(parts, running)
+    async with _uploading(tmp_path) as (parts, running, uploader, _client):
         clip_id = await _record(parts)
         video = parts.spool.object_path(clip_id, "video")
         damaged = bytearray(video.read_bytes())
         damaged[-1] ^= 1
         video.write_bytes(bytes(damaged))
         assert await uploader.upload_pending() == 0
-        await client.close()
     assert running.store.commits == []
     assert [c.clip_id for c in parts.spool.clips()] == [clip_id]
 
@@ -117,9 +127,7 @@ async def test_new_set_is_persisted_and_rollback_stops_recording(
     tmp_path: Path, account_with_two_epochs: tuple[AccountFixture, AccountFixture]
 ) -> None:
     before, after = account_with_two_epochs
-    parts = agent_parts(tmp_path, before)
-    async with served_store(tmp_path, after) as running:
-        uploader, client = uploader_for(parts, running)
+    async with _uploading(tmp_path, before, after) as (parts, running, uploader, _client):
         assert await uploader.refresh_trust() == 2
         reloaded = AgentState(tmp_path / "state").load_trust()
         assert reloaded is not None and reloaded.current_set().epoch == 2
@@ -132,7 +140,6 @@ async def test_new_set_is_persisted_and_rollback_stops_recording(
         running.store.recipient_set = before.document.recipient_set  # HA replays epoch 1
         with pytest.raises(RolledBack):
             await uploader.refresh_trust()
-        await client.close()
 
     assert "RolledBack" in (parts.status.recording_blocked or "")
     with pytest.raises(RecordingBlocked, match="RolledBack"):
@@ -142,18 +149,14 @@ async def test_new_set_is_persisted_and_rollback_stops_recording(
 
 
 async def test_heartbeat_reports_spool_and_epoch(tmp_path: Path) -> None:
-    account = new_account()
-    parts = agent_parts(tmp_path, account)
-    parts.status.set_camera("front-door", "recording")
-    async with served_store(tmp_path, account) as running:
-        uploader, client = uploader_for(parts, running)
+    async with _uploading(tmp_path) as (parts, running, uploader, _client):
+        parts.status.set_camera("front-door", "recording")
         await _record(parts)
         stop = asyncio.Event()
         task = asyncio.create_task(uploader.heartbeat_loop(stop), name="heartbeat")
         await _until(lambda: bool(running.store.heartbeats))
         stop.set()
         await task
-        await client.close()
     beat = running.store.heartbeats[0]
     assert beat["recipient_epoch"] == 1
     assert beat["spool_clips"] == 1
@@ -163,10 +166,7 @@ async def test_heartbeat_reports_spool_and_epoch(tmp_path: Path) -> None:
 
 
 async def test_revoked_token_means_needs_pairing(tmp_path: Path) -> None:
-    account = new_account()
-    parts = agent_parts(tmp_path, account)
-    async with served_store(tmp_path, account) as running:
-        uploader, client = uploader_for(parts, running)
+    async with _uploading(tmp_path) as (parts, running, uploader, _client):
         await _record(parts)
         running.store.agents.clear()  # unpaired in the panel
         stop = asyncio.Event()
@@ -174,6 +174,5 @@ async def test_revoked_token_means_needs_pairing(tmp_path: Path) -> None:
         await _until(lambda: parts.status.needs_pairing)
         stop.set()
         await task
-        await client.close()
     assert parts.spool.depth().clips == 1
     assert parts.status.overall() == "needs_pairing"

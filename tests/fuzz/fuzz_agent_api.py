@@ -9,16 +9,16 @@ heartbeat, upload status) sees hostile JSON. Allowed: HaError and ProtocolError.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any
 
 from camera_agent.ha_client import MAX_RESPONSE_BYTES, HaClient, HaError, HaRefused
 from e2ee_nvr_protocol.encoding import loads
 from e2ee_nvr_protocol.envelope import MacedEnvelope
 from e2ee_nvr_protocol.errors import MalformedObject, ProtocolError
 
+from .run_sync import run_sync
 from .seeds import world
 
-_T = TypeVar("_T")
 DOCUMENTED_ERRORS: tuple[type[BaseException], ...] = (HaError, ProtocolError)
 
 
@@ -39,15 +39,6 @@ class _AnsweringClient(HaClient):
             raise HaRefused(200, "malformed_response", str(err)) from err
 
 
-def _run(work: Coroutine[Any, Any, _T]) -> _T:
-    try:
-        work.send(None)
-    except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
-    work.close()
-    raise RuntimeError("the client suspended without a transport")
-
-
 def fuzz_agent_api(data: bytes) -> None:
     """Each of the agent's calls gets `data` as its answer."""
     client = _AnsweringClient(data)
@@ -61,7 +52,7 @@ def fuzz_agent_api(data: bytes) -> None:
     ]
     for call in calls:
         try:
-            _run(call())
+            run_sync(call(), "the client's transport")
         except DOCUMENTED_ERRORS:
             continue
 

@@ -10,27 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-from collections.abc import Coroutine
 from functools import cache
-from typing import Any, TypeVar
 
 from camera_agent.capture.boxes import BoxError
 from camera_agent.capture.fmp4 import FragmentReader, clip_time_offsets, rebase_fragment
 
-_T = TypeVar("_T")
+from .run_sync import run_sync
+
 # A bound on fragments per input, so one input cannot run for long; real seeds have ~5.
 MAX_FRAGMENTS = 64
 DOCUMENTED_ERRORS = (BoxError,)
-
-
-def _run_sync(work: Coroutine[Any, Any, _T]) -> _T:
-    """Run a coroutine that never suspends (our reader only awaits an in-memory read)."""
-    try:
-        work.send(None)
-    except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
-    work.close()
-    raise RuntimeError("the reader suspended on an in-memory source")
 
 
 def _memory_reader(data: bytes) -> FragmentReader:
@@ -52,11 +41,11 @@ def fuzz_fmp4_stream(data: bytes) -> None:
     """The whole capture-side parse of a stream: init segment, fragments, codec string, clip
     time offsets and the tfdt rebase. Raises only BoxError."""
     reader = _memory_reader(data)
-    init = _run_sync(reader.read_init())
+    init = run_sync(reader.read_init(), "an in-memory source")
     _ = init.codecs, init.mime, init.timing_track
     offsets: dict[int, int] | None = None
     for _index in range(MAX_FRAGMENTS):
-        fragment = _run_sync(reader.next_fragment())
+        fragment = run_sync(reader.next_fragment(), "an in-memory source")
         if fragment is None:
             return
         if offsets is None:

@@ -14,10 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from camera_agent.state import AgentState, atomic_write
 from e2ee_nvr_protocol import (
     certs,
     endpoint_v2,
@@ -33,6 +31,7 @@ from e2ee_nvr_protocol.device import DeviceTrust
 from e2ee_nvr_protocol.envelope import MacedEnvelope, SignedEnvelope
 from e2ee_nvr_protocol.passphrase import generate_passphrase
 from e2ee_nvr_protocol.recipients import Recipient
+from tests.agent.agent_setup import write_state
 
 FAST = kdf.KdfParams.new_default(scrypt_n_log2=15, pbkdf2_iterations=10_000)
 CAMERA_ID = "front"
@@ -58,15 +57,7 @@ class TrustWorld:
 
     def write_agent_state(self, folder: Path) -> None:
         """The state folder `pair` leaves: device key (0600) and the pinned trust."""
-        state = AgentState(folder)
-        state.ensure_folder()
-        pem = self.device_key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        atomic_write(folder / "device_key.pem", pem)
-        state.save_trust(self.trust)
+        write_state(folder, self.device_key, self.trust)
 
     def revoke_laptop(self, *, signed_ago_seconds: int = 0) -> None:
         """The owner revokes the laptop (rotating the data key); optionally signed a while ago,
