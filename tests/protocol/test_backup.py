@@ -44,6 +44,26 @@ class Account:
     signing: KeyBackup
     recovery: KeyBackup
 
+    def open(
+        self, backup: KeyBackup, pdk: bytes | None = None, cert: x509.Certificate | None = None
+    ) -> rsa.RSAPrivateKey:
+        """`backup` opened as this account's with `pdk` (by default its own), expecting the key
+        of `cert` (by default its root)."""
+        return open_backup(
+            backup,
+            self.pdk if pdk is None else pdk,
+            account_id=self.account_id,
+            expected_cert=cert or self.root_cert,
+        )
+
+    def open_with_secret(
+        self, backup: KeyBackup, secret: bytes, cert: x509.Certificate | None = None
+    ) -> rsa.RSAPrivateKey:
+        """`backup` opened as this account's from a passphrase, expecting `cert`'s key."""
+        return open_backup_with_secret(
+            backup, secret, account_id=self.account_id, expected_cert=cert or self.root_cert
+        )
+
 
 @cache
 def account(name: str) -> Account:
@@ -77,20 +97,13 @@ def test_round_trip_through_json() -> None:
     assert document["role"] == "recovery" and document["account_id"] == alice.account_id
     parsed = KeyBackup.from_json(document)
     assert parsed == alice.recovery
-    opened = open_backup(
-        parsed, alice.pdk, account_id=alice.account_id, expected_cert=alice.recovery_cert
-    )
+    opened = alice.open(parsed, cert=alice.recovery_cert)
     assert same_key(opened, alice.recovery_key)
 
 
 def test_open_with_the_passphrase_derives_from_stored_params() -> None:
     alice = account("alice")
-    opened = open_backup_with_secret(
-        alice.recovery,
-        PASSPHRASE + b"alice",
-        account_id=alice.account_id,
-        expected_cert=alice.recovery_cert,
-    )
+    opened = alice.open_with_secret(alice.recovery, PASSPHRASE + b"alice", alice.recovery_cert)
     assert same_key(opened, alice.recovery_key)
 
 
@@ -164,34 +177,17 @@ def test_openssl_refuses_a_wrong_password(tmp_path: Path) -> None:
 def test_wrong_passphrase() -> None:
     alice = account("alice")
     with pytest.raises(WrongPassphrase):
-        open_backup(
-            alice.signing,
-            account("bob").pdk,
-            account_id=alice.account_id,
-            expected_cert=alice.root_cert,
-        )
+        alice.open(alice.signing, account("bob").pdk)
     with pytest.raises(WrongPassphrase):
-        open_backup_with_secret(
-            alice.signing,
-            PASSPHRASE + b"mallory",
-            account_id=alice.account_id,
-            expected_cert=alice.root_cert,
-        )
+        alice.open_with_secret(alice.signing, PASSPHRASE + b"mallory")
 
 
 def test_another_accounts_whole_backup_is_refused() -> None:
     alice, bob = account("alice"), account("bob")
     with pytest.raises(BackupMismatch, match="another account"):
-        open_backup(
-            bob.signing, bob.pdk, account_id=alice.account_id, expected_cert=alice.root_cert
-        )
+        alice.open(bob.signing, bob.pdk)
     with pytest.raises(BackupMismatch, match="another account"):
-        open_backup_with_secret(
-            bob.signing,
-            PASSPHRASE + b"bob",
-            account_id=alice.account_id,
-            expected_cert=alice.root_cert,
-        )
+        alice.open_with_secret(bob.signing, PASSPHRASE + b"bob")
 
 
 def test_another_accounts_backup_relabelled_as_ours_is_refused() -> None:
@@ -200,16 +196,14 @@ def test_another_accounts_backup_relabelled_as_ours_is_refused() -> None:
     alice, bob = account("alice"), account("bob")
     relabelled = replace(bob.signing, account_id=alice.account_id)
     with pytest.raises(WrongPassphrase):
-        open_backup(
-            relabelled, alice.pdk, account_id=alice.account_id, expected_cert=alice.root_cert
-        )
+        alice.open(relabelled)
 
 
 def test_another_accounts_p12_under_our_check_is_refused() -> None:
     alice, bob = account("alice"), account("bob")
     swapped = replace(alice.signing, p12=bob.signing.p12)
     with pytest.raises(BackupMismatch, match="does not open"):
-        open_backup(swapped, alice.pdk, account_id=alice.account_id, expected_cert=alice.root_cert)
+        alice.open(swapped)
 
 
 def test_p12_holding_another_key_under_our_password_is_refused() -> None:
@@ -218,11 +212,9 @@ def test_p12_holding_another_key_under_our_password_is_refused() -> None:
     alice = account("alice")
     swapped = replace(alice.signing, p12=alice.recovery.p12)
     with pytest.raises(BackupMismatch, match="does not name"):
-        open_backup(swapped, alice.pdk, account_id=alice.account_id, expected_cert=alice.root_cert)
+        alice.open(swapped)
     with pytest.raises(BackupMismatch, match="does not name"):
-        open_backup(
-            alice.recovery, alice.pdk, account_id=alice.account_id, expected_cert=alice.root_cert
-        )
+        alice.open(alice.recovery)
 
 
 def test_damaged_p12_is_refused() -> None:
@@ -231,14 +223,9 @@ def test_damaged_p12_is_refused() -> None:
     p12[len(p12) // 2] ^= 0x01
     damaged = replace(alice.signing, p12=bytes(p12))
     with pytest.raises(BackupMismatch):
-        open_backup(damaged, alice.pdk, account_id=alice.account_id, expected_cert=alice.root_cert)
+        alice.open(damaged)
     with pytest.raises(BackupMismatch):
-        open_backup(
-            replace(alice.signing, p12=b"junk"),
-            alice.pdk,
-            account_id=alice.account_id,
-            expected_cert=alice.root_cert,
-        )
+        alice.open(replace(alice.signing, p12=b"junk"))
 
 
 def test_make_backup_refuses_a_key_that_is_not_the_certificates() -> None:

@@ -61,6 +61,11 @@ class Account:
         entries += [Recipient.from_cert("instance", certs.cert_der(c)) for c in self.instance_certs]
         return entries
 
+    def other_data_key(self) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
+        """A new data key with a valid certificate from this root: not the one pinned."""
+        key = primitives.rsa_generate()
+        return key, certs.issue(self.root_cert, self.signing_key, key.public_key(), certs.Role.data)
+
     def signed_set(self, epoch: int = 1, recipients: list[Recipient] | None = None) -> Any:
         chosen = self.recipients() if recipients is None else recipients
         rs = build_recipient_set(self.account_id, epoch, NOW, chosen)
@@ -99,6 +104,11 @@ def good_payload(acct: Account, epoch: int = 1) -> dict[str, Any]:
 def verify(acct: Account, signed: SignedEnvelope, pinned: str | None = "default") -> Any:
     pin = acct.data_key_id if pinned == "default" else pinned
     return verify_recipient_set(signed, acct.root_cert, pinned_data_key_id=pin)
+
+
+def verify_payload(acct: Account, payload: dict[str, Any]) -> Any:
+    """`payload` signed by the account's own key as is, then verified as a device would."""
+    return verify(acct, sign_raw(payload, acct.signing_key))
 
 
 def test_round_trip_and_wrap_to_every_recipient() -> None:
@@ -154,7 +164,7 @@ def test_foreign_data_cert_under_pinned_id_refused() -> None:
         if entry["role"] == "data":
             entry["cert"] = b64encode(certs.cert_der(other.data_cert))
     with pytest.raises(UntrustedKey):
-        verify(acct, sign_raw(payload, acct.signing_key))
+        verify_payload(acct, payload)
 
 
 def test_key_id_not_of_its_certificate_refused() -> None:
@@ -163,7 +173,7 @@ def test_key_id_not_of_its_certificate_refused() -> None:
     instances = [e for e in payload["recipients"] if e["role"] == "instance"]
     instances[0]["cert"], instances[1]["cert"] = instances[1]["cert"], instances[0]["cert"]
     with pytest.raises(UntrustedKey):
-        verify(acct, sign_raw(payload, acct.signing_key))
+        verify_payload(acct, payload)
 
 
 def test_certificate_for_another_role_refused() -> None:
@@ -181,13 +191,12 @@ def test_missing_data_key_refused() -> None:
     payload = good_payload(acct)
     payload["recipients"] = [r for r in payload["recipients"] if r["role"] != "data"]
     with pytest.raises(MissingDataKey):
-        verify(acct, sign_raw(payload, acct.signing_key))
+        verify_payload(acct, payload)
 
 
 def test_different_data_key_than_pinned_refused() -> None:
     acct = account(0)
-    new_data = primitives.rsa_generate()
-    new_cert = certs.issue(acct.root_cert, acct.signing_key, new_data.public_key(), certs.Role.data)
+    _new_data, new_cert = acct.other_data_key()
     swapped = [r for r in acct.recipients() if r.role != "data"]
     swapped.append(Recipient.from_cert("data", certs.cert_der(new_cert)))
     # Properly signed by the account, chained to the root, but not the data key pinned.
@@ -211,7 +220,7 @@ def test_account_id_differs_from_root_refused() -> None:
     payload = good_payload(acct)
     payload["account_id"] = other.account_id
     with pytest.raises(BadSignature):
-        verify(acct, sign_raw(payload, acct.signing_key))
+        verify_payload(acct, payload)
 
 
 def test_signature_for_another_label_refused() -> None:
@@ -253,13 +262,12 @@ def test_malformed_payload_refused(mutate: Any) -> None:
     payload = good_payload(acct)
     mutate(payload)
     with pytest.raises(MalformedObject):
-        verify(acct, sign_raw(payload, acct.signing_key))
+        verify_payload(acct, payload)
 
 
 def test_two_data_entries_refused() -> None:
     acct = account(0)
-    other_data = primitives.rsa_generate()
-    cert = certs.issue(acct.root_cert, acct.signing_key, other_data.public_key(), certs.Role.data)
+    other_data, cert = acct.other_data_key()
     payload = good_payload(acct)
     payload["recipients"].append(
         {
@@ -270,7 +278,7 @@ def test_two_data_entries_refused() -> None:
     )
     payload["recipients"].sort(key=lambda r: r["key_id"])
     with pytest.raises(MalformedObject):
-        verify(acct, sign_raw(payload, acct.signing_key))
+        verify_payload(acct, payload)
 
 
 def test_build_refuses_bad_sets() -> None:

@@ -13,6 +13,7 @@ from e2ee_nvr_protocol.certs import load_cert
 from e2ee_nvr_protocol.clip import (
     ClipEncryptor,
     ClipEvent,
+    ClipManifest,
     decode_events,
     decrypt_blob,
     decryptor_for,
@@ -56,6 +57,13 @@ def record_clip(device: PairedDevice, video: bytes = VIDEO) -> tuple[SignedEnvel
     return signed, ciphertext, thumbnail
 
 
+def verify_from(
+    signed: SignedEnvelope, device: PairedDevice, root: x509.Certificate
+) -> ClipManifest:
+    """The manifest verified as `device`'s (the certificate it was paired with) under `root`."""
+    return verify_clip_manifest(signed, load_cert(device.trust.device_cert_der), root)
+
+
 def play(
     signed: SignedEnvelope,
     ciphertext: bytes,
@@ -63,7 +71,7 @@ def play(
     held: list[object],
     root: x509.Certificate,
 ) -> bytes:
-    manifest = verify_clip_manifest(signed, load_cert(device.trust.device_cert_der), root)
+    manifest = verify_from(signed, device, root)
     clip_key = open_clip_key(manifest, held)
     decryptor = decryptor_for(manifest, clip_key, ContentKind.VIDEO)
     return decryptor.update(ciphertext) + decryptor.finalize()
@@ -78,7 +86,7 @@ def test_clip_opens_with_instance_key_and_with_data_key(
     keys = endpoint.unlock_with_instance(account.document, account.first)
     data_key = endpoint.open_data_key(account.document, keys.rdk)
     assert play(signed, ciphertext, device, [data_key], root) == VIDEO
-    manifest = verify_clip_manifest(signed, load_cert(device.trust.device_cert_der), root)
+    manifest = verify_from(signed, device, root)
     clip_key = open_clip_key(manifest, [data_key])
     assert decrypt_blob(manifest, clip_key, ContentKind.THUMBNAIL, thumbnail).startswith(
         b"\xff\xd8"
@@ -157,9 +165,7 @@ def test_manifest_signed_by_another_camera_is_refused(
     signed, _, _ = record_clip(impostor)
     # The store claims the clip came from `device`: the signature does not match that key.
     with pytest.raises(BadSignature):
-        verify_clip_manifest(
-            signed, load_cert(device.trust.device_cert_der), account.first.root_cert
-        )
+        verify_from(signed, device, account.first.root_cert)
 
 
 def test_device_from_another_account_is_not_trusted(
@@ -168,9 +174,7 @@ def test_device_from_another_account_is_not_trusted(
     foreign = pair_device(other_account)
     signed, _, _ = record_clip(foreign)
     with pytest.raises(UntrustedKey):
-        verify_clip_manifest(
-            signed, load_cert(foreign.trust.device_cert_der), account.first.root_cert
-        )
+        verify_from(signed, foreign, account.first.root_cert)
 
 
 def test_account_document_round_trips_through_json(account: AccountFixture) -> None:
@@ -196,9 +200,7 @@ def test_events_decode(account: AccountFixture, device: PairedDevice) -> None:
     encryptor.finish_video()
     events_ct = encryptor.encrypt_events([ClipEvent("person", 5, 9, "onvif")])
     signed = encryptor.seal(device.key, end_ms=2, codecs="avc1.64001f")
-    manifest = verify_clip_manifest(
-        signed, load_cert(device.trust.device_cert_der), account.first.root_cert
-    )
+    manifest = verify_from(signed, device, account.first.root_cert)
     clip_key = open_clip_key(manifest, [account.first.instance_key])
     events = decode_events(decrypt_blob(manifest, clip_key, ContentKind.EVENTS, events_ct))
     assert events == (ClipEvent("person", 5, 9, "onvif"),)

@@ -62,6 +62,13 @@ def held_key(alg: WrapAlg, index: int = 0) -> Any:
     return p256_key(index) if alg is WrapAlg.ECIES_P256 else rsa_key(index)
 
 
+def addressed_to(
+    wrapped: WrappedKey, key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+) -> WrappedKey:
+    """`wrapped` relabelled with `key`'s id, as a store could serve it."""
+    return replace(wrapped, key_id=key_id(key.public_key()))
+
+
 def context_for(purpose: WrapPurpose, clip_id: bytes = b"\x11" * 16) -> bytes:
     if purpose is WrapPurpose.DATA_RDK:
         return data_rdk_context(ACCOUNT_ID, 3)
@@ -165,12 +172,12 @@ def test_pdk_wrap_fails_as_rdk(alg: WrapAlg) -> None:
 def test_other_recipient_refused(alg: WrapAlg) -> None:
     context = context_for(WrapPurpose.CLIP_KEY)
     wrapped = wrap_for(held_key(alg, 0).public_key(), b"k" * 16, context)
+    other = held_key(alg, 1)
     with pytest.raises(UnwrapFailed):
-        unwrap(held_key(alg, 1), wrapped, context, WrapPurpose.CLIP_KEY)
+        unwrap(other, wrapped, context, WrapPurpose.CLIP_KEY)
     # Relabelling the wrap with the other recipient's key id does not help either.
-    retargeted = replace(wrapped, key_id=key_id(held_key(alg, 1).public_key()))
     with pytest.raises(UnwrapFailed):
-        unwrap(held_key(alg, 1), retargeted, context, WrapPurpose.CLIP_KEY)
+        unwrap(other, addressed_to(wrapped, other), context, WrapPurpose.CLIP_KEY)
 
 
 def test_ecies_epk_replaced_refused() -> None:
@@ -243,18 +250,10 @@ def test_alg_does_not_fit_key_type() -> None:
     rsa_wrapped = wrap_to_rsa(rsa_key().public_key(), b"k" * 16, context)
     # Claim each wrap was made for the other kind of key.
     with pytest.raises(UnwrapFailed):
-        unwrap_rsa(
-            rsa_key(),
-            replace(ecies, key_id=key_id(rsa_key().public_key())),
-            context,
-            WrapPurpose.CLIP_KEY,
-        )
+        unwrap_rsa(rsa_key(), addressed_to(ecies, rsa_key()), context, WrapPurpose.CLIP_KEY)
     with pytest.raises(UnwrapFailed):
         unwrap_p256(
-            p256_key(),
-            replace(rsa_wrapped, key_id=key_id(p256_key().public_key())),
-            context,
-            WrapPurpose.CLIP_KEY,
+            p256_key(), addressed_to(rsa_wrapped, p256_key()), context, WrapPurpose.CLIP_KEY
         )
     with pytest.raises(UnwrapFailed):
         unwrap_rsa(rsa_key(), replace(rsa_wrapped, epk=b"\x04" * 65), context, WrapPurpose.CLIP_KEY)
