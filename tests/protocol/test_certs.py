@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from functools import cache
 
 import pytest
@@ -11,7 +10,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
-from cryptography.x509.oid import ExtensionOID, NameOID, SignatureAlgorithmOID
+from cryptography.x509.oid import ExtensionOID, SignatureAlgorithmOID
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,8 +18,14 @@ from e2ee_nvr_protocol import certs, primitives
 from e2ee_nvr_protocol.certs import Role
 from e2ee_nvr_protocol.errors import MalformedObject, UntrustedKey
 from e2ee_nvr_protocol.identifiers import key_id
+from tests.protocol.cert_builders import (
+    ExtensionEdit,
+    build_cert,
+    name,
+    profile_extensions,
+    replacing,
+)
 
-Extension = tuple[x509.ExtensionType, bool]
 END_ENTITY_ROLES = [Role.recovery, Role.data, Role.instance, Role.device]
 
 
@@ -48,49 +53,6 @@ def subject_key(role: Role) -> rsa.RSAPublicKey | ec.EllipticCurvePublicKey:
     return rsa_key(role.value).public_key()
 
 
-def standard_extensions(
-    role: Role, public_key: certs.CertifiedKey, issuer: x509.Certificate | None
-) -> list[Extension]:
-    """The extensions the profile prescribes, for tests to remove or alter one at a time."""
-    is_root = role is Role.root
-    extensions: list[Extension] = [
-        (x509.BasicConstraints(ca=is_root, path_length=0 if is_root else None), True),
-        (certs.KEY_USAGE[role], True),
-        (x509.SubjectKeyIdentifier.from_public_key(public_key), False),
-    ]
-    if issuer is not None:
-        ski = issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-        aki = x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski)
-        extensions.append((aki, False))
-    return extensions
-
-
-def build(
-    public_key: certs.CertifiedKey,
-    signing_key: rsa.RSAPrivateKey,
-    *,
-    subject: x509.Name,
-    issuer: x509.Name,
-    extensions: list[Extension],
-    rsa_padding: padding.PSS | padding.PKCS1v15 | None = None,
-) -> x509.Certificate:
-    """A certificate built by hand with cryptography's builder, bypassing certs.issue."""
-    now = datetime.datetime.now(datetime.UTC)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer)
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(certs.NOT_AFTER)
-    )
-    for extension, critical in extensions:
-        builder = builder.add_extension(extension, critical=critical)
-    chosen = primitives.pss_padding() if rsa_padding is None else rsa_padding
-    return builder.sign(signing_key, hashes.SHA256(), rsa_padding=chosen)
-
-
 def build_end_entity(
     role: Role,
     public_key: certs.CertifiedKey | None = None,
@@ -98,41 +60,19 @@ def build_end_entity(
     ou: str | None = None,
     cn: str | None = None,
     signing_key: rsa.RSAPrivateKey | None = None,
-    edit: Callable[[list[Extension]], list[Extension]] = lambda extensions: extensions,
+    edit: ExtensionEdit = lambda extensions: extensions,
     rsa_padding: padding.PSS | padding.PKCS1v15 | None = None,
 ) -> x509.Certificate:
     key = subject_key(role) if public_key is None else public_key
     subject = name(ou or role.value, cn or key_id(key))
-    return build(
+    return build_cert(
         key,
         signing_key or rsa_key("root"),
         subject=subject,
         issuer=root().subject,
-        extensions=edit(standard_extensions(role, key, root())),
+        extensions=edit(profile_extensions(role, key, root())),
         rsa_padding=rsa_padding,
     )
-
-
-def name(ou: str, cn: str, organization: str = "E2EE NVR") -> x509.Name:
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
-            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, ou),
-            x509.NameAttribute(NameOID.COMMON_NAME, cn),
-        ]
-    )
-
-
-def without(oid: x509.ObjectIdentifier) -> Callable[[list[Extension]], list[Extension]]:
-    return lambda extensions: [(e, c) for e, c in extensions if e.oid != oid]
-
-
-def replacing(
-    oid: x509.ObjectIdentifier, extension: x509.ExtensionType, critical: bool
-) -> Callable[[list[Extension]], list[Extension]]:
-    return lambda extensions: [
-        (extension, critical) if e.oid == oid else (e, c) for e, c in extensions
-    ]
 
 
 # --- what make_root and issue produce -----------------------------------------------------------
@@ -239,7 +179,10 @@ BASIC_CONSTRAINTS = ExtensionOID.BASIC_CONSTRAINTS
             id="end-entity-with-ca-true",
         ),
         pytest.param(
-            Role.data, without(BASIC_CONSTRAINTS), "extensions", id="basic-constraints-missing"
+            Role.data,
+            replacing(BASIC_CONSTRAINTS, None),
+            "extensions",
+            id="basic-constraints-missing",
         ),
         pytest.param(
             Role.data,
@@ -248,7 +191,7 @@ BASIC_CONSTRAINTS = ExtensionOID.BASIC_CONSTRAINTS
             id="basic-constraints-not-critical",
         ),
         pytest.param(
-            Role.data, without(ExtensionOID.KEY_USAGE), "extensions", id="key-usage-missing"
+            Role.data, replacing(ExtensionOID.KEY_USAGE, None), "extensions", id="key-usage-missing"
         ),
         pytest.param(
             Role.data,
@@ -258,9 +201,7 @@ BASIC_CONSTRAINTS = ExtensionOID.BASIC_CONSTRAINTS
         ),
     ],
 )
-def test_refused_constraints_and_key_usage(
-    role: Role, edit: Callable[[list[Extension]], list[Extension]], match: str
-) -> None:
+def test_refused_constraints_and_key_usage(role: Role, edit: ExtensionEdit, match: str) -> None:
     cert = build_end_entity(role, edit=edit)
     with pytest.raises(UntrustedKey, match=match):
         certs.verify_issued(cert, root(), role)
@@ -339,12 +280,12 @@ def test_cn_is_not_the_key_id() -> None:
 
 def test_subject_with_another_organisation() -> None:
     key = subject_key(Role.data)
-    cert = build(
+    cert = build_cert(
         key,
         rsa_key("root"),
         subject=name("data", key_id(key), organization="Someone Else"),
         issuer=root().subject,
-        extensions=standard_extensions(Role.data, key, root()),
+        extensions=profile_extensions(Role.data, key, root()),
     )
     with pytest.raises(UntrustedKey, match="subject"):
         certs.verify_issued(cert, root(), Role.data)
@@ -399,17 +340,17 @@ def build_root(
     cn: str | None = None,
     issuer: x509.Name | None = None,
     signing_key: rsa.RSAPrivateKey | None = None,
-    edit: Callable[[list[Extension]], list[Extension]] = lambda extensions: extensions,
+    edit: ExtensionEdit = lambda extensions: extensions,
     rsa_padding: padding.PSS | padding.PKCS1v15 | None = None,
 ) -> x509.Certificate:
     key = key or rsa_key("root")
     subject = name("root", cn or key_id(key.public_key()))
-    return build(
+    return build_cert(
         key.public_key(),
         signing_key or key,
         subject=subject,
         issuer=issuer or subject,
-        extensions=edit(standard_extensions(Role.root, key.public_key(), None)),
+        extensions=edit(profile_extensions(Role.root, key.public_key(), None)),
         rsa_padding=rsa_padding,
     )
 

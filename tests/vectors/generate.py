@@ -26,7 +26,7 @@ import datetime
 import hashlib
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ from cryptography.hazmat.primitives.serialization import (
     PrivateFormat,
     load_der_private_key,
 )
-from cryptography.x509.oid import ExtensionOID, NameOID
+from cryptography.x509.oid import ExtensionOID
 
 from e2ee_nvr_protocol import (
     backup,
@@ -67,10 +67,11 @@ REPO_ROOT = VECTOR_DIR.parents[1]
 if str(REPO_ROOT) not in sys.path:  # run as a script: make `tests.vectors` importable
     sys.path.insert(0, str(REPO_ROOT))
 
+from tests.protocol import cert_builders  # noqa: E402
+from tests.protocol.cert_builders import ExtensionEdit, name, profile_extensions, replacing  # noqa: E402
 from tests.vectors.runners import RUNNERS  # noqa: E402
 
 Json = dict[str, Any]
-Extension = tuple[x509.ExtensionType, bool]
 
 KEYS_FILE = VECTOR_DIR / "keys.json"
 NOW = 1_764_450_000
@@ -179,55 +180,15 @@ def der(cert: x509.Certificate) -> str:
 # --- hand-built certificates (bypassing certs.issue, for the refusals) --------------------------
 
 
-def name(ou: str, cn: str) -> x509.Name:
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, certs.ORGANIZATION),
-            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, ou),
-            x509.NameAttribute(NameOID.COMMON_NAME, cn),
-        ]
-    )
-
-
-def profile_extensions(
-    role: certs.Role, public_key: certs.CertifiedKey, issuer: x509.Certificate | None
-) -> list[Extension]:
-    is_root = role is certs.Role.root
-    extensions: list[Extension] = [
-        (x509.BasicConstraints(ca=is_root, path_length=0 if is_root else None), True),
-        (certs.KEY_USAGE[role], True),
-        (x509.SubjectKeyIdentifier.from_public_key(public_key), False),
-    ]
-    if issuer is not None:
-        ski = issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-        extensions.append(
-            (x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), False)
-        )
-    return extensions
-
-
 def build_cert(
-    public_key: certs.CertifiedKey,
-    signing_key: rsa.RSAPrivateKey,
-    *,
-    subject: x509.Name,
-    issuer: x509.Name,
-    extensions: Sequence[Extension],
-    rsa_padding: padding.PSS | padding.PKCS1v15 | None = None,
+    public_key: certs.CertifiedKey, signing_key: rsa.RSAPrivateKey, **parts: Any
 ) -> x509.Certificate:
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer)
-        .public_key(public_key)
-        .serial_number(int.from_bytes(fixed("serial/" + str(subject)), "big") >> 1 | 1)
-        .not_valid_before(NOT_BEFORE)
-        .not_valid_after(certs.NOT_AFTER)
+    """cert_builders.build_cert with a serial fixed per subject and a fixed start, so that
+    the files come out the same on every run."""
+    serial = int.from_bytes(fixed("serial/" + str(parts["subject"])), "big") >> 1 | 1
+    return cert_builders.build_cert(
+        public_key, signing_key, serial_number=serial, not_before=NOT_BEFORE, **parts
     )
-    for extension, critical in extensions:
-        builder = builder.add_extension(extension, critical=critical)
-    chosen = primitives.pss_padding() if rsa_padding is None else rsa_padding
-    return builder.sign(signing_key, hashes.SHA256(), rsa_padding=chosen)
 
 
 def end_entity(
@@ -238,7 +199,7 @@ def end_entity(
     *,
     ou: str | None = None,
     cn: str | None = None,
-    edit: Callable[[list[Extension]], list[Extension]] = lambda extensions: extensions,
+    edit: ExtensionEdit = lambda extensions: extensions,
     rsa_padding: padding.PSS | padding.PKCS1v15 | None = None,
 ) -> x509.Certificate:
     return build_cert(
@@ -249,23 +210,6 @@ def end_entity(
         extensions=edit(profile_extensions(role, public_key, root)),
         rsa_padding=rsa_padding,
     )
-
-
-def replacing(
-    oid: x509.ObjectIdentifier, extension: x509.ExtensionType | None, critical: bool = True
-) -> Callable[[list[Extension]], list[Extension]]:
-    """Replace the extension with this oid (None: drop it)."""
-
-    def edit(extensions: list[Extension]) -> list[Extension]:
-        result: list[Extension] = []
-        for current, current_critical in extensions:
-            if current.oid != oid:
-                result.append((current, current_critical))
-            elif extension is not None:
-                result.append((extension, critical))
-        return result
-
-    return edit
 
 
 # --- the accounts every file draws on -----------------------------------------------------------
@@ -2145,11 +2089,11 @@ def main() -> None:
         account_file(world, backups),
     ]
     keys.save()
-    # The v2 files are written by tests/vectors/generate_v2.py.
+    # The v2 files are written by tests/vectors/generate_v2.py, live.json by generate_live.py.
     missing = (
         set(RUNNERS)
         - {f.name for f in files}
-        - {"recipient_set_v2", "events_padding", "withholding", "account_v2"}
+        - {"recipient_set_v2", "events_padding", "withholding", "account_v2", "live"}
     )
     if missing:
         raise RuntimeError(f"runners without a file: {sorted(missing)}")
