@@ -682,88 +682,45 @@ def certs_file(world: World) -> VectorFile:
     out.refuse("instance-cert-as-device", case(a.instance_cert, "device"), untrusted)
     ku = ExtensionOID.KEY_USAGE
     bc = ExtensionOID.BASIC_CONSTRAINTS
-    leaf_ca = end_entity(
-        a.root,
-        a.signing,
-        certs.Role.device,
-        device_pub,
-        edit=replacing(bc, x509.BasicConstraints(ca=True, path_length=0)),
+
+    def refuse_device(case_name: str, key: certs.CertifiedKey = device_pub, **change: Any) -> None:
+        """A device certificate from A's root, but for one change: a verifier refuses it."""
+        cert = end_entity(a.root, a.signing, certs.Role.device, key, **change)
+        out.refuse(case_name, case(cert, "device"), untrusted)
+
+    refuse_device(
+        "leaf-with-ca-true", edit=replacing(bc, x509.BasicConstraints(ca=True, path_length=0))
     )
-    out.refuse("leaf-with-ca-true", case(leaf_ca, "device"), untrusted)
-    bc_soft = end_entity(
-        a.root,
-        a.signing,
-        certs.Role.device,
-        device_pub,
+    refuse_device(
+        "basic-constraints-not-critical",
         edit=replacing(bc, x509.BasicConstraints(ca=False, path_length=None), critical=False),
     )
-    out.refuse("basic-constraints-not-critical", case(bc_soft, "device"), untrusted)
-    no_bc = end_entity(a.root, a.signing, certs.Role.device, device_pub, edit=replacing(bc, None))
-    out.refuse("no-basic-constraints", case(no_bc, "device"), untrusted)
+    refuse_device("no-basic-constraints", edit=replacing(bc, None))
     extra_usage = replace_usage(certs.KEY_USAGE[certs.Role.device], key_encipherment=True)
-    wide = end_entity(
-        a.root, a.signing, certs.Role.device, device_pub, edit=replacing(ku, extra_usage)
-    )
-    out.refuse("key-usage-extra-bit", case(wide, "device"), untrusted)
-    ku_soft = end_entity(
-        a.root,
-        a.signing,
-        certs.Role.device,
-        device_pub,
+    refuse_device("key-usage-extra-bit", edit=replacing(ku, extra_usage))
+    refuse_device(
+        "key-usage-not-critical",
         edit=replacing(ku, certs.KEY_USAGE[certs.Role.device], critical=False),
     )
-    out.refuse("key-usage-not-critical", case(ku_soft, "device"), untrusted)
-    pkcs1 = end_entity(
-        a.root, a.signing, certs.Role.device, device_pub, rsa_padding=padding.PKCS1v15()
-    )
-    out.refuse("signed-pkcs1v15", case(pkcs1, "device"), untrusted)
+    refuse_device("signed-pkcs1v15", rsa_padding=padding.PKCS1v15())
     salt20 = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=20)
-    pss20 = end_entity(a.root, a.signing, certs.Role.device, device_pub, rsa_padding=salt20)
-    out.refuse("signed-pss-salt-20", case(pss20, "device"), untrusted)
-    weak = world.keys.rsa_key("weak-1024").public_key()
-    out.refuse(
-        "rsa-1024-key",
-        case(end_entity(a.root, a.signing, certs.Role.device, weak), "device"),
-        untrusted,
-    )
-    e3 = world.keys.rsa_key("exponent-3").public_key()
-    out.refuse(
-        "rsa-exponent-3",
-        case(end_entity(a.root, a.signing, certs.Role.device, e3), "device"),
-        untrusted,
-    )
+    refuse_device("signed-pss-salt-20", rsa_padding=salt20)
+    refuse_device("rsa-1024-key", world.keys.rsa_key("weak-1024").public_key())
+    refuse_device("rsa-exponent-3", world.keys.rsa_key("exponent-3").public_key())
     p384 = Keys.ec_key("p384-instance", ec.SECP384R1()).public_key()
     out.refuse(
         "instance-on-p384",
         case(end_entity(a.root, a.signing, certs.Role.instance, p384), "instance"),
         untrusted,
     )
-    wrong_cn = end_entity(
-        a.root,
-        a.signing,
-        certs.Role.device,
-        device_pub,
-        cn=key_id(world.keys.rsa_key("a-device-2").public_key()),
-    )
-    out.refuse("cn-is-not-the-key-id", case(wrong_cn, "device"), untrusted)
+    refuse_device("cn-is-not-the-key-id", cn=key_id(world.keys.rsa_key("a-device-2").public_key()))
     san = x509.SubjectAlternativeName([x509.DNSName("camera.example")])
-    with_san = end_entity(
-        a.root,
-        a.signing,
-        certs.Role.device,
-        device_pub,
-        edit=lambda extensions: [*extensions, (san, False)],
-    )
-    out.refuse("unknown-extension", case(with_san, "device"), untrusted)
+    refuse_device("unknown-extension", edit=lambda extensions: [*extensions, (san, False)])
     wrong_aki = x509.AuthorityKeyIdentifier(fixed("aki", 20), None, None)
-    bad_aki = end_entity(
-        a.root,
-        a.signing,
-        certs.Role.device,
-        device_pub,
+    refuse_device(
+        "aki-does-not-name-root",
         edit=replacing(ExtensionOID.AUTHORITY_KEY_IDENTIFIER, wrong_aki, critical=False),
     )
-    out.refuse("aki-does-not-name-root", case(bad_aki, "device"), untrusted)
     root_pub = a.signing.public_key()
     root_no_ca = build_cert(
         root_pub,
