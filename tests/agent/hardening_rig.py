@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from devstack.ports import free_port
 from e2ee_nvr_protocol import certs
 from tests.agent.agent_setup import new_account, paired_state
+from tests.agent.agent_yaml import write_agent_yaml
 from tests.agent.fake_store import FakeStore, RunningStore
 from tests.agent.run_rig import AgentProcess, Services
 
@@ -44,17 +43,6 @@ class SmallRig:
         self.services.call(change)
 
 
-def write_agent_config(path: Path, root: Path, ha_url: str, **overrides: Any) -> None:
-    document: dict[str, Any] = {
-        "ha_url": ha_url,
-        "state_dir": str(root / "state"),
-        "spool_dir": str(root / "spool"),
-        "log_format": "json",
-        **overrides,
-    }
-    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-
-
 @contextlib.contextmanager
 def small_rig(root: Path, cameras: list[dict[str, Any]], **overrides: Any) -> Iterator[SmallRig]:
     """A paired agent (not started) configured with `cameras`, and a served fake store."""
@@ -72,8 +60,9 @@ def small_rig(root: Path, cameras: list[dict[str, Any]], **overrides: Any) -> It
             lambda: store.register_agent(certs.load_cert(device.trust.device_cert_der))
         )
         state.save_token(token)
-        config_path = root / "agent.yaml"
-        write_agent_config(config_path, root, running.url, cameras=cameras, **overrides)
+        config_path = write_agent_yaml(
+            root, running.url, log_format="json", cameras=cameras, **overrides
+        )
         for folder in ("agent-tmp", "agent-cwd", "logs"):
             (root / folder).mkdir()
         env = dict(os.environ)

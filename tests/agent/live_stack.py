@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import yaml
 
 from devstack.agent_process import AgentProcess
 from devstack.endpoint_user import EndpointUser, decode_der_b64
@@ -41,6 +40,7 @@ from e2ee_nvr_protocol.live import (
     new_live_request,
     verify_live_offer,
 )
+from tests.agent.agent_yaml import write_agent_yaml
 
 GUARD_SECONDS = 90.0  # a hung test fails here; never a measurement
 RECORDING, ON_DEMAND = "front", "lazy"
@@ -208,13 +208,11 @@ def ffprobe_codecs(mp4: bytes) -> list[str]:
 
 
 def write_agent_config(folder: Path, ha_url: str, cameras: dict[str, RtspCamera]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    config = {
-        "ha_url": ha_url,
-        "state_dir": str(folder / "state"),
-        "spool_dir": str(folder / "spool"),
-        "agent_name": "live test box",
-        "cameras": [
+    return write_agent_yaml(
+        folder,
+        ha_url,
+        agent_name="live test box",
+        cameras=[
             {
                 "name": "Front",
                 "camera_id": RECORDING,
@@ -229,10 +227,7 @@ def write_agent_config(folder: Path, ha_url: str, cameras: dict[str, RtspCamera]
                 "record": False,
             },
         ],
-    }
-    path = folder / "agent.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False), "utf-8")
-    return path
+    )
 
 
 @contextlib.asynccontextmanager

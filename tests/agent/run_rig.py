@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -44,6 +43,7 @@ from e2ee_nvr_protocol.envelope import SignedEnvelope
 from e2ee_nvr_protocol.manifest import ClipManifest
 from e2ee_nvr_protocol.stream_format import ContentKind
 from tests.agent.agent_setup import new_account
+from tests.agent.agent_yaml import write_agent_yaml
 from tests.agent.fake_store import FakeStore, RunningStore
 from tests.protocol.account_setup import AccountFixture
 
@@ -527,19 +527,15 @@ def write_config(
             }
         },
     }
-    document = {
-        "ha_url": ha_url,
-        "state_dir": str(rig_root / "state"),
-        "spool_dir": str(rig_root / "spool"),
-        "agent_name": "whole-agent test",
+    return write_agent_yaml(
+        rig_root,
+        ha_url,
+        agent_name="whole-agent test",
         # Home Assistant may see that a clip had motion; "person" stays inside the encryption.
-        "visible_event_types": ["motion"],
-        "log_format": "json",
-        "cameras": [*continuous, porch],
-    }
-    path = rig_root / "agent.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    return path
+        visible_event_types=["motion"],
+        log_format="json",
+        cameras=[*continuous, porch],
+    )
 
 
 @contextlib.contextmanager

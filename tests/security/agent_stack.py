@@ -13,12 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from camera_agent.state import AgentState
 from devstack.rtsp_camera import RtspCamera
 from e2ee_nvr_protocol import certs
 from tests.agent.agent_setup import free_port
+from tests.agent.agent_yaml import write_agent_yaml
 from tests.agent.fake_store import FakeStore, RunningStore
 from tests.agent.run_rig import AgentProcess, PlaintextWatch, Services
 from tests.security.tampering_proxy import TamperingProxy
@@ -49,14 +48,13 @@ class AgentStack:
 
 
 def write_agent_config(root: Path, ha_url: str, camera: RtspCamera) -> Path:
-    document = {
-        "ha_url": ha_url,
-        "state_dir": str(root / "state"),
-        "spool_dir": str(root / "spool"),
-        "agent_name": "security suite agent",
-        "visible_event_types": [],
-        "log_format": "json",
-        "cameras": [
+    return write_agent_yaml(
+        root,
+        ha_url,
+        agent_name="security suite agent",
+        visible_event_types=[],
+        log_format="json",
+        cameras=[
             {
                 "name": "Front",
                 "camera_id": CAMERA_ID,
@@ -64,10 +62,7 @@ def write_agent_config(root: Path, ha_url: str, camera: RtspCamera) -> Path:
                 "mode": {"continuous": {"clip_seconds": CLIP_SECONDS}},
             }
         ],
-    }
-    path = root / "agent.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    return path
+    )
 
 
 @contextlib.contextmanager
