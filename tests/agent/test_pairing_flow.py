@@ -14,13 +14,13 @@ from camera_agent.config import parse_config
 from camera_agent.ha_client import HaClient
 from camera_agent.pairing_flow import PairingFailed, PairingSettings, pair_agent, show_in_terminal
 from camera_agent.state import AgentState
-from e2ee_nvr_protocol import endpoint, pairing
+from e2ee_nvr_protocol import pairing
 from e2ee_nvr_protocol.envelope import MacedEnvelope
 from e2ee_nvr_protocol.errors import PairingExpired
 from e2ee_nvr_protocol.identifiers import key_id
 from tests.agent.agent_setup import new_account, served_store
 from tests.agent.fake_store import RunningStore
-from tests.protocol.account_setup import AccountFixture
+from tests.protocol.account_setup import AccountFixture, grant_pairing
 
 FAST = PairingSettings(poll_interval_seconds=0.02)
 SAFETY_TIMEOUT_SECONDS = 60
@@ -45,17 +45,7 @@ async def _user_enters_code(
     request_envelope = running.store.pending_request(session_id)
     opened = pairing.open_pairing_request(request_envelope, typed, now=int(time.time()))
     assert opened.agent_name == "garage box"
-    keys = endpoint.unlock_with_instance(account.document, account.first)
-    data_key_id = endpoint.verify_current_set(account.document, account.first).data_key_id
-    grant, device_cert = pairing.make_pairing_grant(
-        request_envelope,
-        opened,
-        typed,
-        account.first.root_cert,
-        keys.signing,
-        account.document.recipient_set,
-        data_key_id,
-    )
+    grant, device_cert = grant_pairing(account, request_envelope, opened, typed)
     if tamper:  # the relay swaps in its own data key id, keeping the MAC
         payload = json.loads(grant.payload)
         payload["data_key_id"] = "f" * 32

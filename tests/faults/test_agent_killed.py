@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.agent.run_rig import wait_for
 from tests.faults.ledger import assert_nothing_lost_duplicated_or_corrupt
 from tests.security.agent_stack import AgentStack
-from tests.security.scenario_steps import new_clips, restart_agent
-from tests.security.tampering_proxy import Tamper
+from tests.security.scenario_steps import new_clips, restart_agent, restart_inside_a_slow_upload
 
 pytestmark = pytest.mark.slow
 
@@ -30,10 +28,7 @@ def test_agent_killed_mid_clip(stack: AgentStack) -> None:
 
 
 def test_agent_killed_mid_upload(stack: AgentStack) -> None:
-    slow = Tamper(r"PUT /api/e2ee_nvr/agent/clips/[0-9a-f]+/video", seconds_per_piece=1.0)
-    stack.add_rule(slow)
-    restart_agent(stack)
-    wait_for(lambda: slow.hits >= 1, "a slowed video upload to start", explain=stack.agent.tail)
+    restart_inside_a_slow_upload(stack)
     stack.agent.kill()
     stack.clear_rules()
     restart_agent(stack)

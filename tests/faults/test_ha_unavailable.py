@@ -11,11 +11,9 @@ import time
 
 import pytest
 
-from tests.agent.run_rig import wait_for
 from tests.faults.ledger import assert_nothing_lost_duplicated_or_corrupt
 from tests.security.agent_stack import AgentStack
-from tests.security.scenario_steps import new_clips, restart_agent
-from tests.security.tampering_proxy import Tamper
+from tests.security.scenario_steps import new_clips, restart_agent, restart_inside_a_slow_upload
 
 pytestmark = pytest.mark.slow
 OUTAGE_SECONDS = 5.0  # several one-second clips are sealed while HA is away
@@ -34,10 +32,7 @@ def test_ha_down_through_a_recording_period(stack: AgentStack) -> None:
 
 
 def test_ha_restarted_inside_an_upload(stack: AgentStack) -> None:
-    slow = Tamper(r"PUT /api/e2ee_nvr/agent/clips/[0-9a-f]+/video", seconds_per_piece=1.0)
-    stack.add_rule(slow)
-    restart_agent(stack)
-    wait_for(lambda: slow.hits >= 1, "a slowed video upload to start", explain=stack.agent.tail)
+    restart_inside_a_slow_upload(stack)
     # HA goes away while that upload's body is still arriving, then comes back.
     stack.services.run(stack.store.stop())
     stack.services.run(stack.store.start())

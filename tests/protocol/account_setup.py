@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from e2ee_nvr_protocol import endpoint, endpoint_v2, kdf, pairing, primitives
 from e2ee_nvr_protocol.account import AccountDocument
 from e2ee_nvr_protocol.account_v2 import AccountDocumentV2
 from e2ee_nvr_protocol.device import DeviceTrust
+from e2ee_nvr_protocol.envelope import MacedEnvelope
 from e2ee_nvr_protocol.passphrase import generate_passphrase
 
 NOW = 1_764_450_000
@@ -42,6 +44,27 @@ class PairedDevice:
         return key_id(self.key.public_key())
 
 
+def grant_pairing(
+    account: AccountFixture,
+    request_envelope: MacedEnvelope,
+    opened: pairing.PairingRequest,
+    code: str,
+) -> tuple[MacedEnvelope, x509.Certificate]:
+    """The endpoint's grant of an opened request: the account's signing key issues the device
+    certificate, and the grant names the current set and data key (section 8)."""
+    keys = endpoint.unlock_with_instance(account.document, account.first)
+    data_key_id = endpoint.verify_current_set(account.document, account.first).data_key_id
+    return pairing.make_pairing_grant(
+        request_envelope,
+        opened,
+        code,
+        account.first.root_cert,
+        keys.signing,
+        account.document.recipient_set,
+        data_key_id,
+    )
+
+
 def pair_device(account: AccountFixture, *, now: int = NOW) -> PairedDevice:
     """Run the whole pairing exchange (section 8) as device and endpoint would."""
     device_key = primitives.rsa_generate()
@@ -54,17 +77,7 @@ def pair_device(account: AccountFixture, *, now: int = NOW) -> PairedDevice:
         now,
     )
     opened = pairing.open_pairing_request(request_envelope, pairing.format_code(code), now)
-    keys = endpoint.unlock_with_instance(account.document, account.first)
-    data_key_id = endpoint.verify_current_set(account.document, account.first).data_key_id
-    grant, _cert = pairing.make_pairing_grant(
-        request_envelope,
-        opened,
-        code,
-        account.first.root_cert,
-        keys.signing,
-        account.document.recipient_set,
-        data_key_id,
-    )
+    grant, _cert = grant_pairing(account, request_envelope, opened, code)
     accepted = pairing.accept_pairing_grant(
         grant,
         code=code,

@@ -17,6 +17,7 @@ from tests.security.trust_world import trust_answer
 REFUSAL = re.compile(r"RECORDING STOPPED: Home Assistant sent a recipient set this agent must "
                      r"refuse \((\w+):")  # fmt: skip
 TRUST_PATH = r"GET /api/e2ee_nvr/agent/trust"
+VIDEO_UPLOAD_PATH = r"PUT /api/e2ee_nvr/agent/clips/[0-9a-f]+/video"
 
 
 def restart_agent(stack: AgentStack) -> int:
@@ -26,6 +27,15 @@ def restart_agent(stack: AgentStack) -> int:
     before = len(stack.agent.messages()) if stack.agent.log_path.exists() else 0
     stack.agent.start()
     return before
+
+
+def restart_inside_a_slow_upload(stack: AgentStack) -> None:
+    """Slow every video upload to a piece a second, restart the agent and return once one
+    is under way: a fault injected now lands inside an upload."""
+    slow = Tamper(VIDEO_UPLOAD_PATH, seconds_per_piece=1.0)
+    stack.add_rule(slow)
+    restart_agent(stack)
+    wait_for(lambda: slow.hits >= 1, "a slowed video upload to start", explain=stack.agent.tail)
 
 
 def serve_set(stack: AgentStack, signed: SignedEnvelope) -> Tamper:
