@@ -1,8 +1,8 @@
 // Benchmark: pair a camera by its code; the time in the page from the click on Pair to the
 // panel's "paired" message. Same screens as pair.mjs.
 
-import { clickToSeen, installProbes, watchFor } from "./bench.mjs";
-import { alerts, openPanel, pendingPairings, tab, waitScreen } from "./common.mjs";
+import { installProbes, timeSubmit } from "./bench.mjs";
+import { openPanel, pendingPairings, tab, waitScreen } from "./common.mjs";
 
 const PAIR_TIMEOUT_MS = 60_000;
 
@@ -14,10 +14,7 @@ export async function run({ page, params, shot }) {
   await pendingPairings(page);
   await form.locator("input#code").fill(params.code);
   await form.locator("[data-passphrase-dialog] textarea#passphrase").fill(params.passphrase);
-  await watchFor(page, '.success[role="status"]');
-  await form.locator('button[type="submit"]').click();
-  const ms = await clickToSeen(page, PAIR_TIMEOUT_MS);
-  if (ms === null) throw new Error(`not paired after ${PAIR_TIMEOUT_MS} ms; alerts ${await alerts(page)}`);
+  const ms = await timeSubmit(page, form, '.success[role="status"]', PAIR_TIMEOUT_MS, "paired");
   await shot("bench-paired");
   return { ms };
 }

@@ -3,6 +3,8 @@
 // trips between Node and Chromium do not count. A trusted click's Event.timeStamp is the
 // start; the end is a decoded frame (requestVideoFrameCallback) or a screen appearing.
 
+import { alerts } from "./common.mjs";
+
 /**
  * Installed before the panel loads: remembers every trusted click's time and, for every
  * <video> given a src (the MSE player sets one per clip), the time and media time of each
@@ -70,6 +72,18 @@ export async function clickToSeen(page, timeoutMs) {
     if (seen === null || clicks.length === 0) return null;
     return seen - clicks[clicks.length - 1];
   }, timeoutMs);
+}
+
+/**
+ * Submit `form` and time it in the page, from the click on its submit button to `selector`
+ * appearing; past `timeoutMs` it fails with the panel's alerts ("not <what> after ...").
+ */
+export async function timeSubmit(page, form, selector, timeoutMs, what) {
+  await watchFor(page, selector);
+  await form.locator('button[type="submit"]').click();
+  const ms = await clickToSeen(page, timeoutMs);
+  if (ms === null) throw new Error(`not ${what} after ${timeoutMs} ms; alerts ${await alerts(page)}`);
+  return ms;
 }
 
 /** Bytes of the clip's objects fetched (resource timing) in [fromMs, toMs) of page time. */

@@ -5,8 +5,8 @@
 
 import { type Bytes, equal } from "./bytes";
 import * as certs from "./certs";
-import { type AccountDocumentV2, type DataGeneration, type InstanceEntryV2, accountV2Root } from "./account-v2";
-import { type AccountDocument } from "./account";
+import { type AccountDocumentV2, type DataGeneration, type InstanceEntryV2 } from "./account-v2";
+import { type AccountDocument, accountRoot } from "./account";
 import { makeBackup, openBackup, pkcs8OfBackup } from "./backup";
 import { derivePdk } from "./endpoint";
 import { type KeyBackupV2 } from "./backup-v2";
@@ -142,7 +142,7 @@ async function signAndRebuild(document: AccountDocumentV2, root: certs.Cert, hel
  * store's set C is verified under it and the new set derives from C only.
  */
 export async function enrolSelfV2(document: AccountDocumentV2, passphrase: string): Promise<BuiltV2 & { instance: HeldP256Key }> {
-  const root = await accountV2Root(document);
+  const root = await accountRoot(document);
   const keys = await unlockV2(document, passphrase);
   try {
     const current = await recipients.verifyRecipientSet(document.recipientSet, root, null);
@@ -160,7 +160,7 @@ export async function enrolSelfV2(document: AccountDocumentV2, passphrase: strin
  * revoked browser holds reaches it. `held` is this endpoint's verified H, the set to derive from.
  */
 export async function revokeV2(document: AccountDocumentV2, held: recipients.VerifiedRecipientSet, ownKeyId: string, passphrase: string, revoked: readonly string[]): Promise<BuiltV2> {
-  const root = await accountV2Root(document);
+  const root = await accountRoot(document);
   // H was verified under the pinned root; the account id is that root's key id.
   if (document.accountId !== held.recipientSet.accountId) throw new UntrustedKey("account: not the account this endpoint holds");
   const current = await recipients.verifyRecipientSet(document.recipientSet, root, null);

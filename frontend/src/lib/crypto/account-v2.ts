@@ -4,10 +4,9 @@
 // generation (reading) and nothing that reaches the signing key: authority needs the passphrase.
 
 import { type Bytes } from "./bytes";
-import * as certs from "./certs";
 import { Fields, type Json, type JsonObject, b64encode } from "./encoding";
 import * as envelope from "./envelope";
-import { MalformedObject, UntrustedKey } from "./errors";
+import { MalformedObject } from "./errors";
 import { KEY_ID_RE } from "./identifiers";
 import * as kdf from "./kdf";
 import { MAX_GENERATION, type KeyBackupV2, backupV2FromJson } from "./backup-v2";
@@ -106,15 +105,6 @@ export function accountV2FromJson(document: Json | undefined): AccountDocumentV2
   };
   fields.done();
   return account;
-}
-
-/** The root, checked to be a valid self-signed root whose key_id is this account_id. */
-export async function accountV2Root(account: AccountDocumentV2): Promise<certs.Cert> {
-  const root = await certs.loadCert(account.rootCertDer);
-  if ((await certs.verifyRoot(root)).keyId !== account.accountId) {
-    throw new UntrustedKey("account: root certificate is not this account's");
-  }
-  return root;
 }
 
 function backupV2ToJson(backup: KeyBackupV2): JsonObject {

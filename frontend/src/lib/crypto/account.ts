@@ -107,8 +107,13 @@ export function accountFromJson(document: Json | undefined): AccountDocument {
   return account;
 }
 
-/** The root, checked to be a valid self-signed root whose key_id is this account_id. */
-export async function accountRoot(account: AccountDocument): Promise<certs.Cert> {
+/**
+ * The root, checked to be a valid self-signed root whose key_id is this account_id. Both
+ * document versions pin the root the same way, so this serves v1 and v2 documents alike.
+ */
+export async function accountRoot(
+  account: Pick<AccountDocument, "accountId" | "rootCertDer">,
+): Promise<certs.Cert> {
   const root = await certs.loadCert(account.rootCertDer);
   if ((await certs.verifyRoot(root)).keyId !== account.accountId) {
     throw new UntrustedKey("account: root certificate is not this account's");

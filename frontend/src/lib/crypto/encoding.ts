@@ -145,17 +145,10 @@ class Parser {
   }
 
   object(depth: number): JsonObject {
-    this.position++;
     // A null-prototype object: a key "__proto__" is data, never a prototype change.
     const result = Object.create(null) as JsonObject;
     const seen = new Set<string>();
-    this.skipSpace();
-    if (this.text[this.position] === "}") {
-      this.position++;
-      return result;
-    }
-    for (;;) {
-      this.skipSpace();
+    this.members("}", () => {
       if (this.text[this.position] !== '"') this.fail("expected a key");
       const key = this.string();
       if (seen.has(key)) throw new MalformedObject(`duplicate key ${JSON.stringify(key)}`);
@@ -165,28 +158,33 @@ class Parser {
       this.position++;
       this.skipSpace();
       result[key] = this.value(depth + 1);
-      this.skipSpace();
-      const next = this.text[this.position++];
-      if (next === "}") return result;
-      if (next !== ",") this.fail("expected ',' or '}'");
-    }
+    });
+    return result;
   }
 
   array(depth: number): Json[] {
-    this.position++;
     const result: Json[] = [];
+    this.members("]", () => {
+      result.push(this.value(depth + 1));
+    });
+    return result;
+  }
+
+  /** From the opening bracket to `close`: `member` parses each comma-separated member. */
+  private members(close: "}" | "]", member: () => void): void {
+    this.position++;
     this.skipSpace();
-    if (this.text[this.position] === "]") {
+    if (this.text[this.position] === close) {
       this.position++;
-      return result;
+      return;
     }
     for (;;) {
       this.skipSpace();
-      result.push(this.value(depth + 1));
+      member();
       this.skipSpace();
       const next = this.text[this.position++];
-      if (next === "]") return result;
-      if (next !== ",") this.fail("expected ',' or ']'");
+      if (next === close) return;
+      if (next !== ",") this.fail(`expected ',' or '${close}'`);
     }
   }
 

@@ -6,8 +6,9 @@
 // instance's own wrap, and opens data backup g as it is (no KDF runs over it, section 4).
 
 import { utf8 } from "./bytes";
+import { accountRoot } from "./account";
 import * as certs from "./certs";
-import { type AccountDocumentV2, type DataGeneration, accountV2Root } from "./account-v2";
+import { type AccountDocumentV2, type DataGeneration } from "./account-v2";
 import { type OpenedKey } from "./backup";
 import { openBackupV2 } from "./backup-v2";
 import { MalformedObject, NoRecipientKey } from "./errors";
@@ -37,7 +38,7 @@ export async function derivePdkV2(document: AccountDocumentV2, passphrase: strin
 
 /** Open data backup g with RDK_g itself (section 4: no KDF runs here). */
 export async function openDataKeyV2(document: AccountDocumentV2, generation: DataGeneration, rdk: Uint8Array): Promise<OpenedKey> {
-  const root = await accountV2Root(document);
+  const root = await accountRoot(document);
   const dataCert = await certs.loadCert(generation.certDer);
   await certs.verifyIssued(dataCert, root, "data");
   return openBackupV2(generation.backup, rdk, { accountId: document.accountId, role: "data", generation: generation.generation }, dataCert);
@@ -45,7 +46,7 @@ export async function openDataKeyV2(document: AccountDocumentV2, generation: Dat
 
 /** Section 11.1: passphrase -> PDK -> signing, recovery -> RDK_g of every generation, each proven. */
 export async function unlockV2(document: AccountDocumentV2, passphrase: string): Promise<UnlockedV2> {
-  const root = await accountV2Root(document);
+  const root = await accountRoot(document);
   const account = document.accountId;
   const pdk = await derivePdkV2(document, passphrase);
   const rdks: Uint8Array[] = [];

@@ -339,21 +339,34 @@ export async function rsaOaepDecrypt(
   }
 }
 
-/** RSA-OAEP straight into a non-extractable HKDF key (the clip key never reaches JS). */
+/**
+ * Unwrap `ciphertext` straight into a non-extractable HKDF key (the clip key never reaches
+ * JS); any failure is `failure`, so the caller learns nothing finer than "did not open".
+ */
+async function unwrapHkdfKey(
+  ciphertext: Uint8Array,
+  unwrappingKey: CryptoKey,
+  params: RsaOaepParams | AesGcmParams,
+  failure: string,
+): Promise<CryptoKey> {
+  try {
+    return await subtle().unwrapKey("raw", copy(ciphertext), unwrappingKey, params, "HKDF", false, [
+      "deriveBits",
+      "deriveKey",
+    ]);
+  } catch {
+    throw new PrimitiveFailure(failure);
+  }
+}
+
+/** RSA-OAEP straight into a non-extractable HKDF key. */
 export async function rsaOaepUnwrapHkdfKey(
   privateKey: CryptoKey,
   ciphertext: Uint8Array,
   label: Uint8Array,
 ): Promise<CryptoKey> {
-  try {
-    const params: RsaOaepParams = { name: "RSA-OAEP", label: copy(label) };
-    return await subtle().unwrapKey("raw", copy(ciphertext), privateKey, params, "HKDF", false, [
-      "deriveBits",
-      "deriveKey",
-    ]);
-  } catch {
-    throw new PrimitiveFailure("RSA-OAEP decryption failed");
-  }
+  const params: RsaOaepParams = { name: "RSA-OAEP", label: copy(label) };
+  return unwrapHkdfKey(ciphertext, privateKey, params, "RSA-OAEP decryption failed");
 }
 
 /** AES-GCM straight into a non-extractable HKDF key. */
@@ -363,14 +376,7 @@ export async function aesGcmUnwrapHkdfKey(
   ciphertext: Uint8Array,
   aad: Uint8Array,
 ): Promise<CryptoKey> {
-  try {
-    return await subtle().unwrapKey("raw", copy(ciphertext), kek, gcmParams(nonce, aad), "HKDF", false, [
-      "deriveBits",
-      "deriveKey",
-    ]);
-  } catch {
-    throw new PrimitiveFailure("AES-GCM tag mismatch");
-  }
+  return unwrapHkdfKey(ciphertext, kek, gcmParams(nonce, aad), "AES-GCM tag mismatch");
 }
 
 const PSS_PARAMS: RsaPssParams = { name: "RSA-PSS", saltLength: PSS_SALT_BYTES };

@@ -1,5 +1,5 @@
 // E2EE NVR panel and card: built from frontend/ by scripts/build.mjs. Do not edit.
-import{A as O,Aa as ei,Ba as Cn,Da as ti,Ea as ri,Fa as ni,G as W,Ga as oi,H as jo,Ha as Or,I as Lo,Ia as $t,S as je,V as Sn,W as Do,Z as Vo,_ as Vt,a as Da,aa as $o,b as Qe,ba as Ho,c as Va,ca as Mo,da as _r,ea as Nr,fa as Fo,ha as Go,ja as Wo,ka as qo,la as Ko,n as K,na as zo,o as le,q as Ro,qa as Jo,ra as Xo,t as ke,ua as Yo,va as En,wa as Zo,x as ue,xa as Qo,y as Po,ya as kn,z as Bn}from"./chunk-S3QII5WI.js";var ii=Da(St=>{"use strict";/*!
+import{A as O,Aa as ei,Ba as Cn,Da as ti,Ea as ri,Fa as ni,G as W,Ga as oi,H as jo,Ha as Or,I as Lo,Ia as $t,S as je,V as Sn,W as Do,Z as Vo,_ as Vt,a as Da,aa as $o,b as Qe,ba as Ho,c as Va,ca as Mo,da as _r,ea as Nr,fa as Fo,ha as Go,ja as Wo,ka as qo,la as Ko,n as K,na as zo,o as le,q as Ro,qa as Jo,ra as Xo,t as ke,ua as Yo,va as En,wa as Zo,x as ue,xa as Qo,y as Po,ya as kn,z as Bn}from"./chunk-OCVMIAAK.js";var ii=Da(St=>{"use strict";/*!
  * MIT License
  * 
  * Copyright (c) 2017-2024 Peculiar Ventures, LLC
