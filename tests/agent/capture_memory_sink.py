@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 WAIT_LIMIT_SECONDS = 60.0  # a guard against a hung test, not a measurement
 
@@ -83,39 +81,3 @@ class MemorySink:
     async def wait_until_finished(self, count: int) -> list[MemoryClip]:
         await self.wait_until(lambda sink: len(sink.finished) >= count)
         return self.finished
-
-
-@dataclass(frozen=True)
-class ProbedClip:
-    """ffprobe's reading of a clip: codec per stream type, and the video's extent."""
-
-    codecs: dict[str, str]
-    video_packets: int
-    video_seconds: float
-    starts_with_keyframe: bool
-
-
-async def ffprobe_clip(mp4: bytes) -> ProbedClip:
-    """Run ffprobe on an MP4 held in memory, fed through stdin (pipe:0), never through a file."""
-    process = await asyncio.create_subprocess_exec(
-        *("ffprobe", "-v", "error", "-f", "mp4", "-i", "pipe:0", "-of", "json", "-show_streams"),
-        *("-show_entries", "packet=stream_index,pts_time,duration_time,flags"),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await process.communicate(mp4)
-    if process.returncode != 0 or stderr.strip():
-        raise AssertionError(f"ffprobe rejected the clip: {stderr.decode(errors='replace')}")
-    report: dict[str, Any] = json.loads(stdout)
-    streams = {s["index"]: s for s in report["streams"]}
-    codecs = {s["codec_type"]: s["codec_name"] for s in streams.values()}
-    video = [p for p in report["packets"] if streams[p["stream_index"]]["codec_type"] == "video"]
-    times = [float(p["pts_time"]) for p in video]
-    last_duration = float(video[-1].get("duration_time", 0)) if video else 0.0
-    return ProbedClip(
-        codecs=codecs,
-        video_packets=len(video),
-        video_seconds=(max(times) - min(times) + last_duration) if times else 0.0,
-        starts_with_keyframe=bool(video) and video[0]["flags"].startswith("K"),
-    )

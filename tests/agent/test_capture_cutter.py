@@ -30,6 +30,14 @@ def fragments_in(clip: MemoryClip) -> list[int]:
     return [int(part.split(b">")[0]) for part in clip.data[4:].split(b"<")[1:]]
 
 
+def event_cutter(**overrides: object) -> tuple[MemorySink, EventTrigger, EventCutter]:
+    """An event-mode cutter from time 0 with these settings, its sink and its motion trigger."""
+    sink = MemorySink()
+    trigger = EventTrigger()
+    cutter = EventCutter(sink, settings(mode="event", **overrides), INIT, 0, trigger)
+    return sink, trigger, cutter
+
+
 async def test_continuous_clips_end_at_the_first_keyframe_at_or_after_the_length() -> None:
     sink = MemorySink()
     cutter = ContinuousCutter(sink, settings(clip_seconds=3.0), INIT, STARTED_MS)
@@ -61,11 +69,7 @@ async def test_a_clip_never_starts_on_a_delta_fragment() -> None:
 
 
 async def test_event_clip_has_preroll_motion_and_postroll() -> None:
-    sink = MemorySink()
-    trigger = EventTrigger()
-    cutter = EventCutter(
-        sink, settings(mode="event", preroll_seconds=2.0, postroll_seconds=1.0), INIT, 0, trigger
-    )
+    sink, trigger, cutter = event_cutter(preroll_seconds=2.0, postroll_seconds=1.0)
     stream = gops(10)
     for fragment in stream[:5]:
         await cutter.on_fragment(fragment)
@@ -85,11 +89,7 @@ async def test_event_clip_has_preroll_motion_and_postroll() -> None:
 
 
 async def test_a_short_motion_between_fragments_still_records() -> None:
-    sink = MemorySink()
-    trigger = EventTrigger()
-    cutter = EventCutter(
-        sink, settings(mode="event", preroll_seconds=0.0, postroll_seconds=1.0), INIT, 0, trigger
-    )
+    sink, trigger, cutter = event_cutter(preroll_seconds=0.0, postroll_seconds=1.0)
     stream = gops(4)
     await cutter.on_fragment(stream[0])
     trigger.start()
@@ -103,15 +103,7 @@ async def test_a_short_motion_between_fragments_still_records() -> None:
 
 
 async def test_long_motion_is_split_at_the_maximum_length() -> None:
-    sink = MemorySink()
-    trigger = EventTrigger()
-    cutter = EventCutter(
-        sink,
-        settings(mode="event", preroll_seconds=1.0, max_clip_seconds=3.0),
-        INIT,
-        0,
-        trigger,
-    )
+    sink, trigger, cutter = event_cutter(preroll_seconds=1.0, max_clip_seconds=3.0)
     trigger.start()
     for fragment in gops(8):
         await cutter.on_fragment(fragment)

@@ -15,13 +15,8 @@ from camera_agent.capture.cutter import EventTrigger
 from camera_agent.capture.fmp4 import children_of_stsd
 from camera_agent.capture.settings import CaptureSettings
 from devstack.rtsp_camera import MARKER, RtspCamera
-from tests.agent.capture_memory_sink import (
-    WAIT_LIMIT_SECONDS,
-    MemoryClip,
-    MemorySink,
-    ProbedClip,
-    ffprobe_clip,
-)
+from tests.agent.capture_memory_sink import WAIT_LIMIT_SECONDS, MemoryClip, MemorySink
+from tests.agent.ffprobe import Probe, ffprobe
 
 pytestmark = pytest.mark.slow
 
@@ -65,10 +60,10 @@ class Recorder:
 
 async def assert_playable(
     clip: MemoryClip, *, video: str = "h264", audio: str | None = "aac"
-) -> ProbedClip:
+) -> Probe:
     """The clip's plaintext is an MP4 ffprobe reads alone, starting on a keyframe."""
     assert clip.data[4:8] == b"ftyp"
-    probed = await ffprobe_clip(bytes(clip.data))
+    probed = await asyncio.to_thread(ffprobe, bytes(clip.data))
     expected = {"video": video} | ({"audio": audio} if audio else {})
     assert probed.codecs == expected
     assert probed.starts_with_keyframe

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from devstack.rtsp_camera import MARKER
+from tests.agent.ffprobe import ffprobe
 from tests.agent.run_rig import (
     CLIP_SECONDS,
     CONTINUOUS_CAMERAS,
@@ -35,7 +36,6 @@ from tests.agent.run_rig import (
     Rig,
     StoredClip,
     build_rig,
-    ffprobe,
     wait_for,
 )
 

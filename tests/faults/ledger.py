@@ -10,7 +10,8 @@ from __future__ import annotations
 from e2ee_nvr_protocol import endpoint_v2
 from e2ee_nvr_protocol.clip import decrypt_blob
 from e2ee_nvr_protocol.stream_format import ContentKind
-from tests.agent.run_rig import ffprobe, wait_for
+from tests.agent.ffprobe import ffprobe
+from tests.agent.run_rig import wait_for
 from tests.security.agent_stack import AgentStack
 from tests.security.scenario_steps import stored_manifest, stored_objects
 

@@ -257,11 +257,7 @@ async def test_auth_agents_and_users_are_kept_apart(
 
 
 async def test_errors_reach_the_browser_by_name(
-    client: TestClient[Any, Any],
-    account_ws: Any,
-    account: AccountFixture,
-    agent: Agent,
-    monkeypatch: pytest.MonkeyPatch,
+    client: TestClient[Any, Any], account_ws: Any, account: AccountFixture, agent: Agent
 ) -> None:
     # No poll yet: the agent is offline.
     response = await ws_call(
