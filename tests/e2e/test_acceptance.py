@@ -21,6 +21,7 @@ from devstack.ports import free_port
 from devstack.stack import Stack, StackSettings, running_stack
 from tests.e2e.ui_checks import (
     artifact_dir,
+    assert_screenshots,
     files_containing,
     sealed_clip_ids,
     stored_clip_ids,
@@ -99,13 +100,14 @@ async def test_acceptance_through_the_real_ui(tmp_path: Path) -> None:
         assert driver.passphrase is not None
         assert files_containing(stack.hass.layout.config_dir, driver.passphrase.encode()) == []
 
-    pictures = sorted(p.name for p in shots.glob("*.png"))
-    for screen_name in (
-        "passphrase",
-        "paired",
-        "playing-clip",
-        "card-playing",
-        "playing-second-browser",
-        "playing-after-restart",
-    ):
-        assert any(screen_name in name for name in pictures), f"no screenshot of {screen_name}"
+    assert_screenshots(
+        shots,
+        [
+            "passphrase",
+            "paired",
+            "playing-clip",
+            "card-playing",
+            "playing-second-browser",
+            "playing-after-restart",
+        ],
+    )

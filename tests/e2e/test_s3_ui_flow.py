@@ -19,7 +19,7 @@ from devstack.flow_driver import start_recording
 from devstack.ports import free_port
 from devstack.stack import DOMAIN, StackSettings, running_stack
 from devstack.weed import WeedServer
-from tests.e2e.ui_checks import artifact_dir, files_containing
+from tests.e2e.ui_checks import artifact_dir, assert_screenshots, files_containing
 
 pytestmark = pytest.mark.slow
 CAMERA_NAME = "front-door"
@@ -67,6 +67,4 @@ async def test_the_panel_plays_and_downloads_a_clip_stored_in_a_bucket(tmp_path:
             assert files_containing(stack.hass.layout.config_dir, MARKER) == []
             assert files_containing(stack.hass.layout.media_dir, MARKER) == []
 
-    pictures = sorted(p.name for p in shots.glob("*.png"))
-    for screen_name in ("passphrase", "paired", "playing-clip", "downloaded"):
-        assert any(screen_name in name for name in pictures), f"no screenshot of {screen_name}"
+    assert_screenshots(shots, ("passphrase", "paired", "playing-clip", "downloaded"))

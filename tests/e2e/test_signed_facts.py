@@ -20,7 +20,7 @@ from devstack.browser_driver import BrowserDriver, wait_for_clip_count
 from devstack.flow_driver import MOTION_BURST_SECONDS, start_recording
 from devstack.stack import Stack, StackSettings, running_stack
 from tests.agent.agent_setup import free_port
-from tests.e2e.ui_checks import artifact_dir
+from tests.e2e.ui_checks import artifact_dir, assert_screenshots
 
 pytestmark = pytest.mark.slow
 DAY_MS = 86_400_000
@@ -77,6 +77,4 @@ async def test_the_panel_shows_signed_facts_and_hass_relabelling(tmp_path: Path)
     spelled = forged["player"]["mismatchText"]
     assert FORGED_CAMERA in spelled and CAMERA_NAME in spelled, spelled
     assert forged["fileName"] == f"Front_door_{file_stamp(signed['start_ms'])}.mp4", forged
-    pictures = sorted(p.name for p in shots.glob("*.png"))
-    for screen in ("signed-facts-tile", "signed-facts-player"):
-        assert any(screen in name for name in pictures), f"no screenshot of {screen}"
+    assert_screenshots(shots, ("signed-facts-tile", "signed-facts-player"))

@@ -19,7 +19,7 @@ from devstack.endpoint_user import EndpointUser, PassphraseReader
 from devstack.flow_driver import start_recording
 from devstack.ports import free_port
 from devstack.stack import StackSettings, running_stack
-from tests.e2e.ui_checks import account_info, artifact_dir, wait_agent_epoch
+from tests.e2e.ui_checks import account_info, artifact_dir, assert_screenshots, wait_agent_epoch
 
 pytestmark = pytest.mark.slow
 OWNER = "owner"
@@ -80,6 +80,4 @@ async def test_a_v1_account_upgrades_in_the_panel_keeping_clips_and_cameras(
         assert (await driver.play(stack, older, label="before-upgrade"))["clipId"] == older
         assert (await driver.play(stack, newer, label="after-upgrade"))["clipId"] == newer
 
-    pictures = sorted(p.name for p in shots.glob("*.png"))
-    for screen_name in ("enrolled", "upgrade-prompt", "upgraded", "playing-before-upgrade"):
-        assert any(screen_name in name for name in pictures), f"no screenshot of {screen_name}"
+    assert_screenshots(shots, ("enrolled", "upgrade-prompt", "upgraded", "playing-before-upgrade"))

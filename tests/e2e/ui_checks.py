@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,13 @@ async def account_info(stack: Stack) -> dict[str, Any]:
 def artifact_dir(name: str) -> Path:
     """test-artifacts/e2e/<name>/, emptied: CI keeps it; a rerun does not mix old pictures in."""
     return fresh_dir(ARTIFACTS / name)
+
+
+def assert_screenshots(shots: Path, screens: Iterable[str]) -> None:
+    """Every screen in `screens` has a screenshot in `shots` (its name in a file name)."""
+    pictures = sorted(p.name for p in shots.glob("*.png"))
+    for screen in screens:
+        assert any(screen in name for name in pictures), f"no screenshot of {screen}"
 
 
 def agent_run_log(agent: AgentProcess) -> str:

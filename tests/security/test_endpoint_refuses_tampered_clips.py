@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -36,8 +37,14 @@ from e2ee_nvr_protocol.errors import (
 from e2ee_nvr_protocol.identifiers import key_id
 from e2ee_nvr_protocol.manifest import ClipManifest, sign_manifest
 from e2ee_nvr_protocol.stream_format import ContentKind
-from tests.security import clip_tamper
 from tests.security.agent_stack import AgentStack
+from tests.security.clip_tamper import (
+    drop_last_chunk,
+    flip_bit,
+    splice_first_chunk,
+    swap_first_chunks,
+    swap_header,
+)
 from tests.security.scenario_steps import (
     new_clips,
     restart_agent,
@@ -119,58 +126,38 @@ def test_untouched_clips_play(stack: AgentStack, clips: tuple[Clip, Clip]) -> No
         assert _play(stack, envelope, objects["video"])[4:8] == b"ftyp"
 
 
-def test_flipped_bit_is_refused(stack: AgentStack, clips: tuple[Clip, Clip]) -> None:
-    envelope, objects = clips[0]
-    altered = clip_tamper.flip_bit(objects["video"], len(objects["video"]) // 2)
-    with pytest.raises(ChunkAuthFailed):
-        _play(stack, envelope, altered)
+# How the store alters clip A's video: (A's video, clip B's video, A's chunk size) -> served.
+VideoTamper = Callable[[bytes, bytes, int], bytes]
+Refusal = type[ProtocolError] | tuple[type[ProtocolError], ...]
+# Each alteration: the clips it alters (the agent's, or `chunked`: several chunks), the
+# tampering, and the refusal the endpoint must name.
+ALTERATIONS: dict[str, tuple[str, VideoTamper, Refusal]] = {
+    "flipped-bit": ("clips", lambda a, _b, _n: flip_bit(a, len(a) // 2), ChunkAuthFailed),
+    "truncated": ("chunked", lambda a, _b, n: drop_last_chunk(a, n), Truncated),
+    "reordered-chunks": ("chunked", lambda a, _b, n: swap_first_chunks(a, n), ChunkAuthFailed),
+    "chunk-spliced-from-another-clip": ("chunked", splice_first_chunk, ChunkAuthFailed),
+    "trailing-bytes": ("clips", lambda a, _b, _n: a + bytes(64), (TrailingData, HeaderMismatch)),
+    "header-from-another-clip": ("clips", lambda a, b, _n: swap_header(a, b), HeaderMismatch),
+    # HA serves clip B's video under clip A's manifest (its index row points at A).
+    "manifests-swapped-between-clips": ("clips", lambda _a, b, _n: b, HeaderMismatch),
+}
 
 
-def test_truncated_clip_is_refused(stack: AgentStack, chunked: tuple[Clip, Clip]) -> None:
-    envelope, objects = chunked[0]
-    altered = clip_tamper.drop_last_chunk(objects["video"], _chunk_size(envelope))
-    with pytest.raises(Truncated):
-        _play(stack, envelope, altered)
-
-
-def test_reordered_chunks_are_refused(stack: AgentStack, chunked: tuple[Clip, Clip]) -> None:
-    envelope, objects = chunked[0]
-    altered = clip_tamper.swap_first_chunks(objects["video"], _chunk_size(envelope))
-    with pytest.raises(ChunkAuthFailed):
-        _play(stack, envelope, altered)
-
-
-def test_chunk_spliced_from_another_clip_is_refused(
-    stack: AgentStack, chunked: tuple[Clip, Clip]
+@pytest.mark.parametrize(
+    ("made_by", "tamper", "error"), ALTERATIONS.values(), ids=ALTERATIONS.keys()
+)
+def test_altered_video_is_refused(
+    request: pytest.FixtureRequest,
+    stack: AgentStack,
+    made_by: str,
+    tamper: VideoTamper,
+    error: Refusal,
 ) -> None:
-    (envelope, objects), (_other, donor) = chunked
-    altered = clip_tamper.splice_first_chunk(
-        objects["video"], donor["video"], _chunk_size(envelope)
-    )
-    with pytest.raises(ChunkAuthFailed):
+    pair: tuple[Clip, Clip] = request.getfixturevalue(made_by)
+    (envelope, objects), (_other, donor) = pair
+    altered = tamper(objects["video"], donor["video"], _chunk_size(envelope))
+    with pytest.raises(error):
         _play(stack, envelope, altered)
-
-
-def test_trailing_bytes_are_refused(stack: AgentStack, clips: tuple[Clip, Clip]) -> None:
-    envelope, objects = clips[0]
-    with pytest.raises((TrailingData, HeaderMismatch)):
-        _play(stack, envelope, objects["video"] + bytes(64))
-
-
-def test_header_from_another_clip_is_refused(stack: AgentStack, clips: tuple[Clip, Clip]) -> None:
-    (envelope, objects), (_other, donor) = clips
-    altered = clip_tamper.swap_header(objects["video"], donor["video"])
-    with pytest.raises(HeaderMismatch):
-        _play(stack, envelope, altered)
-
-
-def test_manifests_swapped_between_clips_are_refused(
-    stack: AgentStack, clips: tuple[Clip, Clip]
-) -> None:
-    """HA serves clip B's video under clip A's manifest (its index row points at A)."""
-    (envelope, _objects), (_other, donor) = clips
-    with pytest.raises(HeaderMismatch):
-        _play(stack, envelope, donor["video"])
 
 
 def test_relabelled_manifest_is_refused(stack: AgentStack, clips: tuple[Clip, Clip]) -> None:
