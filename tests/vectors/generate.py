@@ -397,6 +397,11 @@ class VectorFile:
     def ok(self, case_name: str, case_input: Json, output: Json) -> None:
         self._add(case_name, case_input, "ok", output)
 
+    def ok_as_run(self, case_name: str, case_input: Json) -> None:
+        """An ok case recorded with the output this file's runner (the Python implementation)
+        gives for it: every other implementation must give the same."""
+        self.ok(case_name, case_input, RUNNERS[self.name](case_input))
+
     def refuse(self, case_name: str, case_input: Json, error: type[errors.ProtocolError]) -> None:
         self._add(case_name, case_input, error.__name__, {})
 

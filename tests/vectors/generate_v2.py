@@ -97,20 +97,17 @@ def recipient_set_v2_file(world: World, sets: Sets) -> VectorFile:
     def case(envelope_json: Json, held: Json | None = None, own: str | None = None) -> Json:
         return {"root_cert": root, "held": held, "envelope": envelope_json, "own_key_id": own}
 
-    def run(name: str, value: Json) -> None:
-        out.ok(name, value, RUNNERS["recipient_set_v2"](value))
-
     p2 = sets.p2
-    run("genesis", case(sets.s1))
-    run("same-set-again", case(sets.s1, sets.s1))
-    run("revoke-and-rotate", case(sets.s2, sets.s1))
-    run("skipped-epoch", case(sets.s3, sets.s1))
-    run("grant-lists-own-key", case(sets.s2, sets.s1, sets.instance_id))
+    out.ok_as_run("genesis", case(sets.s1))
+    out.ok_as_run("same-set-again", case(sets.s1, sets.s1))
+    out.ok_as_run("revoke-and-rotate", case(sets.s2, sets.s1))
+    out.ok_as_run("skipped-epoch", case(sets.s3, sets.s1))
+    out.ok_as_run("grant-lists-own-key", case(sets.s2, sets.s1, sets.instance_id))
     scoped = [
         sets.e2_entries[0],
         {**sets.e2_entries[1], "cameras": ["0" * 32 + "/back", "0" * 32 + "/front-door"]},
     ]
-    run(
+    out.ok_as_run(
         "scoped-cameras",
         case(
             _sign(world, {**p2, "recipients": sorted(scoped, key=lambda e: e["key_id"])}), sets.s1
@@ -118,7 +115,7 @@ def recipient_set_v2_file(world: World, sets: Sets) -> VectorFile:
     )
     v1_held = world.set_1
     migrated = _payload(world, 2, sets.e2_entries, _sha(v1_held), [sets.data_1_id])
-    run("migration-after-v1-set", case(_sign(world, migrated), v1_held))
+    out.ok_as_run("migration-after-v1-set", case(_sign(world, migrated), v1_held))
     refuse = out.refuse
     refuse("rolled-back", case(sets.s1, sets.s2), errors.RolledBack)
     refuse(
@@ -235,9 +232,6 @@ def events_padding_file() -> VectorFile:
             for i in range(count)
         ]
 
-    def run(name: str, value: Json) -> None:
-        out.ok(name, value, RUNNERS["events_padding"](value))
-
     for name, count, source in (
         ("none", 0, "onvif"),
         ("one", 1, "onvif"),
@@ -245,11 +239,11 @@ def events_padding_file() -> VectorFile:
         ("bucket-1024", 6, "onvif"),
         ("overflow-drops-events", 256, "s" * 64),
     ):
-        run(f"encode-{name}", {"op": "encode", "events": events(count, source)})
+        out.ok_as_run(f"encode-{name}", {"op": "encode", "events": events(count, source)})
         plaintext = RUNNERS["events_padding"]({"op": "encode", "events": events(count, source)})
-        run(f"decode-{name}", {"op": "decode", **plaintext})
+        out.ok_as_run(f"decode-{name}", {"op": "decode", **plaintext})
     legacy = encode_events([ClipEvent("person", NOW * 1000, None, "onvif")])
-    run("decode-v1-unpadded", {"op": "decode", "plaintext": b64encode(legacy)})
+    out.ok_as_run("decode-v1-unpadded", {"op": "decode", "plaintext": b64encode(legacy)})
     padded = pad_events([ClipEvent("motion", NOW * 1000, None, "onvif")])
     bad = {
         "size-not-a-bucket": padded + b"\x00",
@@ -357,18 +351,13 @@ def account_v2_file(world: World) -> VectorFile:
         "key ids (section 11.4). Refusals: WrongPassphrase, InvalidPassphrase, "
         "BackupMismatch, UnwrapFailed, MalformedObject, UnsupportedVersion.",
     )
-    run = RUNNERS["account_v2"]
-
-    def ok(name: str, value: Json) -> None:
-        out.ok(name, value, run(value))
-
     account_id = world.a.account_id
-    ok(
+    out.ok_as_run(
         "passphrase-check",
         {"op": "passphrase-check", "pdk": b64encode(world.pdk), "account_id": account_id},
     )
     for role, generation in (("signing", 0), ("recovery", 0), ("data", 1), ("data", 12)):
-        ok(
+        out.ok_as_run(
             f"key-check-{role}-{generation}",
             {
                 "op": "key-check",
@@ -379,7 +368,7 @@ def account_v2_file(world: World) -> VectorFile:
             },
         )
     for generation in (1, 2, 64):
-        ok(
+        out.ok_as_run(
             f"data-rdk-context-{generation}",
             {"op": "data-rdk-context", "account_id": account_id, "generation": generation},
         )
@@ -398,16 +387,18 @@ def account_v2_file(world: World) -> VectorFile:
             serialization.NoEncryption(),
         )
     )
-    ok("open-two-generations", {"op": "open", "account": account, "passphrase": phrase})
-    ok("open-typed-in-capitals", {"op": "open", "account": account, "passphrase": phrase.upper()})
+    out.ok_as_run("open-two-generations", {"op": "open", "account": account, "passphrase": phrase})
+    out.ok_as_run(
+        "open-typed-in-capitals", {"op": "open", "account": account, "passphrase": phrase.upper()}
+    )
     for generation in (1, 2):
-        ok(
+        out.ok_as_run(
             f"read-generation-{generation}",
             {"op": "read", "account": account, "instance_pkcs8": pkcs8, "generation": generation},
         )
     v1_document, v1_first = endpoint.create_account(phrase, kdf_params=(fast, fast))
     migrated, _ = migrate_v1(v1_document, v1_first, phrase, pdk_params=fast)
-    ok(
+    out.ok_as_run(
         "open-migrated-v1-account",
         {"op": "open", "account": migrated.to_json(), "passphrase": phrase},
     )
@@ -416,7 +407,7 @@ def account_v2_file(world: World) -> VectorFile:
         out.refuse(name, value, error)
 
     v1_json = v1_document.to_json()
-    ok("open-v1", {"op": "open-v1", "account": v1_json, "passphrase": phrase})
+    out.ok_as_run("open-v1", {"op": "open-v1", "account": v1_json, "passphrase": phrase})
     stranger, _ = endpoint.create_account(phrase, kdf_params=(fast, fast))
     relabelled = {
         **stranger.to_json()["backups"]["signing"],
