@@ -14,16 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from devstack.browser_driver import BrowserDriver, wait_for_clip_count, wait_integration_loaded
+from devstack.browser_driver import wait_for_clip_count, wait_integration_loaded
 from devstack.camera_sim import MARKER
 from devstack.flow_driver import MOTION_BURST_SECONDS, run_flow
-from devstack.ports import free_port
-from devstack.stack import Stack, StackSettings, running_stack
+from devstack.stack import Stack
 from tests.e2e.ui_checks import (
-    artifact_dir,
     assert_screenshots,
     files_containing,
     sealed_clip_ids,
+    stack_with_browser,
     stored_clip_ids,
     wait_sealed,
 )
@@ -50,10 +49,7 @@ async def wait_spool(stack: Stack, *, empty: bool, timeout: float) -> None:
 
 
 async def test_acceptance_through_the_real_ui(tmp_path: Path) -> None:
-    shots = artifact_dir("acceptance")
-    async with running_stack(StackSettings(tmp_path, free_port())) as stack:
-        driver = BrowserDriver(shots, tmp_path / "profiles")
-
+    async with stack_with_browser(tmp_path, "acceptance") as (stack, driver, shots):
         # Turn on, pair by code, motion makes a clip, it plays in the panel (and downloads as
         # the very bytes the passphrase decrypts to).
         played = await run_flow(stack, driver)

@@ -18,10 +18,8 @@ from typing import Any
 
 import pytest
 
-from devstack.browser_driver import BrowserDriver
-from devstack.ports import free_port
-from devstack.stack import Stack, StackSettings, running_stack
-from tests.e2e.ui_checks import artifact_dir
+from devstack.stack import Stack
+from tests.e2e.ui_checks import stack_with_browser
 
 pytestmark = pytest.mark.slow
 # Both viewers stay open this long after they are live, for the health file to show them.
@@ -59,9 +57,7 @@ def check_advancing(result: dict[str, Any], where: str) -> None:
 async def test_live_frames_advance_in_the_card_and_the_panel_on_one_agent_session(
     tmp_path: Path,
 ) -> None:
-    shots = artifact_dir("live-view")
-    async with running_stack(StackSettings(tmp_path, free_port())) as stack:
-        driver = BrowserDriver(shots, tmp_path / "profiles")
+    async with stack_with_browser(tmp_path, "live-view") as (stack, driver, _shots):
         await driver.turn_on(stack)
         await driver.pair(stack, await stack.agent.start_pairing())
         await stack.agent.wait_paired()

@@ -16,11 +16,10 @@ from pathlib import Path
 import pytest
 
 from devstack.agent_process import CAMERA_ID, CAMERA_NAME
-from devstack.browser_driver import BrowserDriver, wait_for_clip_count
+from devstack.browser_driver import wait_for_clip_count
 from devstack.flow_driver import MOTION_BURST_SECONDS, start_recording
-from devstack.stack import Stack, StackSettings, running_stack
-from tests.agent.agent_setup import free_port
-from tests.e2e.ui_checks import artifact_dir, assert_screenshots
+from devstack.stack import Stack
+from tests.e2e.ui_checks import assert_screenshots, stack_with_browser
 
 pytestmark = pytest.mark.slow
 DAY_MS = 86_400_000
@@ -47,9 +46,7 @@ def file_stamp(start_ms: int) -> str:
 
 
 async def test_the_panel_shows_signed_facts_and_hass_relabelling(tmp_path: Path) -> None:
-    shots = artifact_dir("signed-facts")
-    async with running_stack(StackSettings(tmp_path, free_port())) as stack:
-        driver = BrowserDriver(shots, tmp_path / "profiles")
+    async with stack_with_browser(tmp_path, "signed-facts") as (stack, driver, shots):
         await driver.turn_on(stack)
         await driver.pair(stack, await stack.agent.start_pairing())
         await start_recording(stack)

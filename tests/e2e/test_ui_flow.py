@@ -18,12 +18,16 @@ from pathlib import Path
 
 import pytest
 
-from devstack.browser_driver import BrowserDriver, record_clip
+from devstack.browser_driver import record_clip
 from devstack.endpoint_user import PassphraseReader
 from devstack.flow_driver import start_recording
-from devstack.ports import free_port
-from devstack.stack import DOMAIN, StackSettings, running_stack
-from tests.e2e.ui_checks import account_info, artifact_dir, assert_screenshots, wait_agent_epoch
+from devstack.stack import DOMAIN
+from tests.e2e.ui_checks import (
+    account_info,
+    assert_screenshots,
+    stack_with_browser,
+    wait_agent_epoch,
+)
 
 pytestmark = pytest.mark.slow
 SECOND = "second"
@@ -48,10 +52,7 @@ def recover_clips(archive: Path, passphrase: str, out: Path) -> dict[str, bytes]
 async def test_the_panel_turns_on_pairs_plays_enrols_revokes_and_turns_off(
     tmp_path: Path,
 ) -> None:
-    shots = artifact_dir("ui-flow")
-    async with running_stack(StackSettings(tmp_path, free_port())) as stack:
-        driver = BrowserDriver(shots, tmp_path / "profiles")
-
+    async with stack_with_browser(tmp_path, "ui-flow") as (stack, driver, shots):
         # Turn on and confirm the passphrase: one account, this browser its one instance.
         await driver.turn_on(stack)
         info = await account_info(stack)

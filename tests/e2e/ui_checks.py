@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from devstack.agent_process import AgentProcess
 from devstack.browser import fresh_dir
+from devstack.browser_driver import BrowserDriver
 from devstack.hass_process import REPO_ROOT
-from devstack.stack import DOMAIN, Stack
+from devstack.ports import free_port
+from devstack.stack import DOMAIN, Stack, StackSettings, running_stack
 
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
 STORED_LINE = re.compile(r"clip ([0-9a-f]+) stored by Home Assistant")
@@ -28,6 +31,16 @@ async def account_info(stack: Stack) -> dict[str, Any]:
 def artifact_dir(name: str) -> Path:
     """test-artifacts/e2e/<name>/, emptied: CI keeps it; a rerun does not mix old pictures in."""
     return fresh_dir(ARTIFACTS / name)
+
+
+@asynccontextmanager
+async def stack_with_browser(
+    tmp_path: Path, name: str
+) -> AsyncIterator[tuple[Stack, BrowserDriver, Path]]:
+    """The whole stack running and a browser driver for it; screenshots go to artifact_dir(name)."""
+    shots = artifact_dir(name)
+    async with running_stack(StackSettings(tmp_path, free_port())) as stack:
+        yield stack, BrowserDriver(shots, tmp_path / "profiles"), shots
 
 
 def assert_screenshots(shots: Path, screens: Iterable[str]) -> None:
