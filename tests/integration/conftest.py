@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,9 @@ from tests.integration.nvr_helpers import (
     send_heartbeat,
 )
 from tests.integration.s3_server import WeedServer, running_weed
+
+# Reads every object of a bucket, by key (the `bucket_objects` fixture).
+BucketObjects = Callable[[], Awaitable[dict[str, bytes]]]
 
 
 @pytest.fixture(autouse=True)
@@ -121,6 +124,17 @@ def mock_config_entry(media_root: Path) -> MockConfigEntry:
 def bucket(weed: WeedServer, socket_enabled: None) -> str:
     """A fresh, empty bucket on the session's S3 server."""
     return weed.new_bucket()
+
+
+@pytest.fixture
+def bucket_objects(hass: HomeAssistant, weed: WeedServer, bucket: str) -> BucketObjects:
+    """Reads every object of the test's bucket, by key, through S3 (off the event loop)."""
+
+    async def read() -> dict[str, bytes]:
+        objects: dict[str, bytes] = await hass.async_add_executor_job(weed.objects, bucket)
+        return objects
+
+    return read
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from custom_components.e2ee_nvr.const import (
     OFFSITE_FOLDER,
 )
 from custom_components.e2ee_nvr.offsite import OffsiteCopier
-from tests.integration.conftest import entry_options, nvr_entry
+from tests.integration.conftest import BucketObjects, entry_options, nvr_entry
 from tests.integration.nvr_helpers import (
     MARKER,
     Agent,
@@ -59,11 +59,11 @@ def _copied_keys(clip: SealedClip, agent: Agent, start_ms: int) -> dict[str, byt
 
 
 async def _bucket_holds(
-    hass: HomeAssistant, weed: WeedServer, bucket: str, expected: dict[str, bytes]
+    bucket_objects: BucketObjects, expected: dict[str, bytes]
 ) -> dict[str, bytes]:
     """The bucket's objects, checked to be exactly the keys of `expected`, each with its
     content (an empty expected value: any content)."""
-    stored: dict[str, bytes] = await hass.async_add_executor_job(weed.objects, bucket)
+    stored = await bucket_objects()
     assert set(stored) == set(expected)
     for key, data in expected.items():
         assert not data or stored[key] == data
@@ -74,7 +74,7 @@ async def test_copy_catches_up_after_bucket_was_down(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     weed: WeedServer,
-    bucket: str,
+    bucket_objects: BucketObjects,
     monkeypatch: pytest.MonkeyPatch,
     client: TestClient[Any, Any],
     ws: Any,
@@ -109,7 +109,7 @@ async def test_copy_catches_up_after_bucket_was_down(
     expected: dict[str, bytes] = {}
     for i, clip in enumerate(clips):
         expected |= _copied_keys(clip, agent, now - i * 1000)
-    stored = await _bucket_holds(hass, weed, bucket, expected)
+    stored = await _bucket_holds(bucket_objects, expected)
     assert not any(MARKER in data for data in stored.values())
     assert await ws_ok(ws, type="e2ee_nvr/clips/list")
 
@@ -117,8 +117,7 @@ async def test_copy_catches_up_after_bucket_was_down(
 async def test_interrupted_copy_resumes_without_loss_or_duplicates(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    weed: WeedServer,
-    bucket: str,
+    bucket_objects: BucketObjects,
     monkeypatch: pytest.MonkeyPatch,
     client: TestClient[Any, Any],
     agent: Agent,
@@ -142,7 +141,7 @@ async def test_interrupted_copy_resumes_without_loss_or_duplicates(
     await upload_clip(client, agent, clip)
     assert await copier.run_once() is False
     assert "video" in puts
-    half = await hass.async_add_executor_job(weed.objects, bucket)
+    half = await bucket_objects()
     assert not any(key.endswith(".manifest.json") for key in half)
 
     # A restart: a new copier reads the persisted queue and finishes the clip.
@@ -150,7 +149,7 @@ async def test_interrupted_copy_resumes_without_loss_or_duplicates(
     await hass.async_block_till_done()
     copier = _copier(init_integration)
     assert await copier.run_once() is True
-    await _bucket_holds(hass, weed, bucket, _copied_keys(clip, agent, start))
+    await _bucket_holds(bucket_objects, _copied_keys(clip, agent, start))
     # Copied once: another pass (or another restart) copies nothing again.
     assert copier.backlog.clips == 0
     assert await hass.async_add_executor_job(copier.queue.waiting, 10) == []

@@ -27,7 +27,7 @@ from custom_components.e2ee_nvr.const import (
     DOMAIN,
 )
 from custom_components.e2ee_nvr.retention import enforce
-from tests.integration.conftest import nvr_entry
+from tests.integration.conftest import BucketObjects, nvr_entry
 from tests.integration.nvr_helpers import (
     MARKER,
     Agent,
@@ -62,8 +62,7 @@ def _local_clip_files(media_root: Path) -> list[Path]:
 async def test_bucket_primary_record_play_download(
     hass: HomeAssistant,
     media_root: Path,
-    weed: WeedServer,
-    bucket: str,
+    bucket_objects: BucketObjects,
     client: TestClient[Any, Any],
     ws: Any,
     agent: Agent,
@@ -73,7 +72,7 @@ async def test_bucket_primary_record_play_download(
     # Idempotent: the same clip again is "stored", nothing is added.
     assert await upload_clip(client, agent, clip) == {"stored": True, "missing": []}
 
-    stored = await hass.async_add_executor_job(weed.objects, bucket)
+    stored = await bucket_objects()
     day = time.strftime("%Y-%m-%d", time.gmtime())
     names = {f"{clip.clip_id}.{k}" for k in ("manifest.json", "video", "thumbnail", "events")}
     assert set(stored) == {f"nvr/{agent.device_id}/{day}/{name}" for name in names}
@@ -118,8 +117,7 @@ async def test_bucket_rebuild_retention_delete_export(
     init_integration: MockConfigEntry,
     media_root: Path,
     tmp_path: Path,
-    weed: WeedServer,
-    bucket: str,
+    bucket_objects: BucketObjects,
     hass_ws_client: WebSocketGenerator,
     client: TestClient[Any, Any],
     ws: Any,
@@ -162,13 +160,13 @@ async def test_bucket_rebuild_retention_delete_export(
     # Retention: a clip past the period leaves the bucket at its commit.
     old = seal_clip(agent, start_ms=now - 40 * DAY_MS)
     await upload_clip(client, agent, old)
-    keys = await hass.async_add_executor_job(weed.objects, bucket)
+    keys = await bucket_objects()
     assert not any(old.clip_id in key for key in keys)
     assert sum(recent.clip_id in key for key in keys) == 3
 
     # Deletion by the user removes the objects from the bucket.
     await ws_ok(ws, type="e2ee_nvr/clips/delete", clip_ids=[garage.clip_id])
-    keys = await hass.async_add_executor_job(weed.objects, bucket)
+    keys = await bucket_objects()
     assert not any(garage.clip_id in key for key in keys)
     runtime = init_integration.runtime_data
     assert await hass.async_add_executor_job(enforce, runtime) == 0
@@ -178,7 +176,6 @@ async def test_diagnostics_hide_the_bucket_credentials(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     weed: WeedServer,
-    bucket: str,
     hass_client: ClientSessionGenerator,
 ) -> None:
     found: dict[str, Any] = await get_diagnostics_for_config_entry(
@@ -194,7 +191,7 @@ async def test_bucket_down_refuses_retryably_and_retention_retries(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     weed: WeedServer,
-    bucket: str,
+    bucket_objects: BucketObjects,
     client: TestClient[Any, Any],
     ws: Any,
     agent: Agent,
@@ -245,19 +242,20 @@ async def test_bucket_down_refuses_retryably_and_retention_retries(
     assert (response.status, await response.json()) == (201, {"stored": True, "missing": []})
     # The next retention run deletes both clips.
     assert await hass.async_add_executor_job(enforce, runtime, later_ms) == 2
-    assert await hass.async_add_executor_job(weed.objects, bucket) == {}
+    assert await bucket_objects() == {}
 
 
 async def test_object_missing_from_bucket_is_not_found(
     hass: HomeAssistant,
     weed: WeedServer,
     bucket: str,
+    bucket_objects: BucketObjects,
     client: TestClient[Any, Any],
     agent: Agent,
 ) -> None:
     clip = seal_clip(agent)
     await upload_clip(client, agent, clip)
-    keys = await hass.async_add_executor_job(weed.objects, bucket)
+    keys = await bucket_objects()
     (video,) = (key for key in keys if key.endswith(".video"))
     await hass.async_add_executor_job(lambda: weed.client().delete_object(Bucket=bucket, Key=video))
     response = await client.get(f"{CLIPS}/{clip.clip_id}/video")
