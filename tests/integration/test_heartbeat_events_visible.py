@@ -6,33 +6,23 @@ manifest (plaintext to HA). Agents now send kinds only while this answer says tr
 
 from __future__ import annotations
 
+from typing import Any
+
+from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from custom_components.e2ee_nvr.const import CONF_EVENTS_VISIBLE
 from tests.integration.conftest import entry_options
-from tests.integration.nvr_helpers import (
-    AGENT,
-    HEARTBEAT,
-    AccountFixture,
-    create_account,
-    pair_agent,
-)
+from tests.integration.nvr_helpers import AGENT, HEARTBEAT, Agent
 
 
 async def test_heartbeat_answer_follows_the_option(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    hass_client: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
-    account: AccountFixture,
+    client: TestClient[Any, Any],
+    agent: Agent,
 ) -> None:
-    client = await hass_client()
-    ws = await hass_ws_client()
-    await create_account(ws, account)
-    agent = await pair_agent(client, ws, account)
-
     answer = await client.post(f"{AGENT}/heartbeat", json=HEARTBEAT, headers=agent.auth)
     assert await answer.json() == {"recipient_epoch": 1, "events_visible": True}
 

@@ -10,7 +10,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from homeassistant.auth.models import User
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.e2ee_nvr.protocol import endpoint
 from custom_components.e2ee_nvr.protocol.encoding import b64decode
@@ -91,9 +91,7 @@ async def test_trust_changes_need_admin(
 async def test_cameras_clips_and_turning_off(
     hass: HomeAssistant,
     media_root: Path,
-    hass_client: ClientSessionGenerator,
     hass_client_no_auth: ClientSessionGenerator,
-    hass_ws_client: WebSocketGenerator,
     account: AccountFixture,
     client: TestClient[Any, Any],
     ws: Any,
