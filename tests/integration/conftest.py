@@ -190,6 +190,14 @@ async def agent(
 
 
 @pytest.fixture
+async def second_agent(
+    client: TestClient[Any, Any], account_ws: Any, account: AccountFixture, agent: Agent
+) -> Agent:
+    """Another agent of the same account, with a back-yard camera, paired after `agent`."""
+    return await pair_agent(client, account_ws, account, cameras=("back-yard",))
+
+
+@pytest.fixture
 async def snapshot_agent(
     hass: HomeAssistant,
     client: TestClient[Any, Any],

@@ -31,7 +31,6 @@ from tests.integration.nvr_helpers import (
     Agent,
     SealedClip,
     create_account,
-    pair_agent,
     seal_clip,
     upload_clip,
     ws_ok,
@@ -178,10 +177,11 @@ async def test_export_archive_recovers_every_clip(
     ws: Any,
     account: AccountFixture,
     agent: Agent,
+    second_agent: Agent,
 ) -> None:
     # A second agent, unpaired before the export: its clips must still be recoverable, so the
     # archive carries every device certificate ever granted, not only the active ones.
-    retired = await pair_agent(client, ws, account, cameras=("back-yard",))
+    retired = second_agent
     plaintexts: dict[str, bytes] = {}
     for source, camera in ((agent, "front-door"), (agent, "garage"), (retired, "back-yard")):
         plaintext = MARKER + camera.encode() * 3000

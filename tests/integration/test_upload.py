@@ -11,10 +11,8 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from tests.integration.nvr_helpers import (
     AGENT,
-    AccountFixture,
     Agent,
     SealedClip,
-    pair_agent,
     seal_clip,
     seal_clip_to_file,
     upload_clip,
@@ -153,9 +151,9 @@ async def test_bad_manifests_and_credentials_refused(
     client: TestClient[Any, Any],
     ws: Any,
     agent: Agent,
-    account: AccountFixture,
+    second_agent: Agent,
 ) -> None:
-    intruder = await pair_agent(client, ws, account, cameras=("back-yard",))
+    intruder = second_agent  # another paired agent of the same account
     clip = seal_clip(agent)
     forged = dict(clip.manifest_json)
     forged["signature"] = seal_clip(agent).manifest_json["signature"]
