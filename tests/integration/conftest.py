@@ -173,9 +173,11 @@ async def account_ws(ws: Any, account: AccountFixture) -> Any:
 
 
 @pytest.fixture
-def agent_cameras() -> tuple[str, ...]:
-    """The cameras the `agent` fixture offers; a test module overrides this for others."""
-    return ("front-door",)
+def agent_cameras(request: pytest.FixtureRequest) -> tuple[str, ...]:
+    """The cameras the `agent` fixture offers: the test module's AGENT_CAMERAS if it sets
+    one, else the front door alone."""
+    cameras: tuple[str, ...] = getattr(request.module, "AGENT_CAMERAS", ("front-door",))
+    return cameras
 
 
 @pytest.fixture

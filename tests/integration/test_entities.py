@@ -31,6 +31,7 @@ from tests.integration.nvr_helpers import (
     ws_ok,
 )
 
+AGENT_CAMERAS = ("front-door", "garage")  # the cameras the `agent` fixture offers
 CLIP_START_MS = 1_796_000_000_000  # 2026-11-30T00:53:20Z, a fixed time for the snapshot
 EVENT = "event.front_door_clip"
 LAST_CLIP = "sensor.front_door_last_clip"
@@ -74,11 +75,6 @@ def entity_snapshot(
             "attributes": dict(state.attributes),
         }
     return found
-
-
-@pytest.fixture
-def agent_cameras() -> tuple[str, ...]:
-    return ("front-door", "garage")
 
 
 async def test_entities_snapshot(

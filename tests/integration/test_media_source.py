@@ -19,6 +19,7 @@ from custom_components.e2ee_nvr.clip_objects import FolderClipObjects
 from custom_components.e2ee_nvr.runtime import runtime_data
 from tests.integration.nvr_helpers import Agent, seal_clip, upload_clip, ws_ok
 
+AGENT_CAMERAS = ("front-door", "garage")  # the cameras the `agent` fixture offers
 DAY_MS = 86_400_000
 BASE = "media-source://e2ee_nvr"
 
@@ -29,11 +30,6 @@ async def browse(hass: HomeAssistant, identifier: str = "") -> list[BrowseMediaS
     children = list(node.children or [])
     assert all(isinstance(c, BrowseMediaSource) for c in children)
     return children  # type: ignore[return-value]
-
-
-@pytest.fixture
-def agent_cameras() -> tuple[str, ...]:
-    return ("front-door", "garage")
 
 
 async def test_browse_and_resolve(

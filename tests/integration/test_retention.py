@@ -6,7 +6,6 @@ import time
 from dataclasses import replace
 from typing import Any
 
-import pytest
 from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -16,12 +15,8 @@ from custom_components.e2ee_nvr.retention import enforce
 from tests.integration.conftest import entry_options
 from tests.integration.nvr_helpers import Agent, seal_clip, upload_clip, ws_ok
 
+AGENT_CAMERAS = ("front-door", "garage", "porch")  # the cameras the `agent` fixture offers
 DAY_MS = 86_400_000
-
-
-@pytest.fixture
-def agent_cameras() -> tuple[str, ...]:
-    return ("front-door", "garage", "porch")
 
 
 async def test_retention_per_camera(

@@ -38,6 +38,7 @@ from tests.integration.nvr_helpers import (
 )
 from tests.integration.s3_server import WeedServer
 
+AGENT_CAMERAS = ("front-door", "garage")  # the cameras the `agent` fixture offers
 CLIPS = "/api/e2ee_nvr/clips"
 AGENT_CLIPS = "/api/e2ee_nvr/agent/clips"
 DAY_MS = 86_400_000
@@ -47,11 +48,6 @@ DAY_MS = 86_400_000
 def mock_config_entry(media_root: Path, weed: WeedServer, bucket: str) -> MockConfigEntry:
     """The store's entry with the bucket as primary backend (prefix `nvr/`)."""
     return nvr_entry(**{CONF_BACKEND: BACKEND_S3, CONF_S3: weed.settings(bucket, "nvr/")})
-
-
-@pytest.fixture
-def agent_cameras() -> tuple[str, ...]:
-    return ("front-door", "garage")
 
 
 def _local_clip_files(media_root: Path) -> list[Path]:

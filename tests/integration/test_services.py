@@ -36,6 +36,7 @@ from tests.integration.nvr_helpers import (
     ws_ok,
 )
 
+AGENT_CAMERAS = ("front-door", "garage")  # the cameras the `agent` fixture offers
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # The recovery tool runs where a user would run it: the agent's own Python 3.11 venv, with no
 # Home Assistant. A missing venv is a failure, not a skip: ./scripts/test builds it.
@@ -57,11 +58,6 @@ def _camera_device(hass: HomeAssistant, agent: Agent, camera_id: str) -> str:
     device = dr.async_get(hass).async_get_device({(DOMAIN, f"{agent.device_id}:{camera_id}")})
     assert device is not None
     return device.id
-
-
-@pytest.fixture
-def agent_cameras() -> tuple[str, ...]:
-    return ("front-door", "garage")
 
 
 async def test_delete_clips(
