@@ -105,14 +105,6 @@ class StoredClip:
     manifest: ClipManifest  # as the store verified it; Rig.open verifies it again
     objects: dict[str, bytes]
 
-    @property
-    def camera_id(self) -> str:
-        return self.manifest.camera_id
-
-    @property
-    def start_ms(self) -> int:
-        return self.manifest.start_ms
-
 
 @dataclass(frozen=True)
 class OpenedClip:

@@ -62,7 +62,11 @@ def clips_of(rig: Rig, camera_id: str, count: int, *, after_ms: int = 0) -> list
     """Wait until the store has committed `count` clips of a camera starting after `after_ms`."""
 
     def found() -> list[StoredClip] | None:
-        clips = [c for c in rig.committed() if c.camera_id == camera_id and c.start_ms > after_ms]
+        clips = [
+            c
+            for c in rig.committed()
+            if c.manifest.camera_id == camera_id and c.manifest.start_ms > after_ms
+        ]
         return clips if len(clips) >= count else None
 
     return wait_for(found, f"{count} clips of {camera_id} at the store", explain=rig.agent.tail)
@@ -201,7 +205,7 @@ def test_an_onvif_motion_event_makes_a_clip_with_its_preroll(rig: Rig) -> None:
         explain=rig.agent.tail,
     )
     time.sleep(PREROLL_SECONDS + 2)  # let the pre-roll fill: more than preroll_seconds of stream
-    assert not [c for c in rig.committed() if c.camera_id == EVENT_CAMERA]
+    assert not [c for c in rig.committed() if c.manifest.camera_id == EVENT_CAMERA]
 
     motion_ms = now_ms()
     rig.motion(True)
