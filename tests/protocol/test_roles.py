@@ -13,7 +13,6 @@ from e2ee_nvr_protocol.certs import load_cert
 from e2ee_nvr_protocol.clip import (
     ClipEncryptor,
     ClipEvent,
-    ClipManifest,
     decode_events,
     decrypt_blob,
     decryptor_for,
@@ -32,6 +31,7 @@ from e2ee_nvr_protocol.errors import (
     UntrustedKey,
     WrongPassphrase,
 )
+from e2ee_nvr_protocol.manifest import ClipManifest
 from e2ee_nvr_protocol.stream_format import ContentKind
 from tests.protocol.account_setup import NOW, AccountFixture, PairedDevice, pair_device
 
