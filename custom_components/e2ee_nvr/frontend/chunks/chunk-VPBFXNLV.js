@@ -1,5 +1,5 @@
 // E2EE NVR panel and card: built from frontend/ by scripts/build.mjs. Do not edit.
-import{b as Fc}from"./chunk-S3QII5WI.js";/**
+import{a as Fc}from"./chunk-ZAB36TQC.js";/**
  * @license
  * Copyright 2017 Google LLC
  * SPDX-License-Identifier: BSD-3-Clause
