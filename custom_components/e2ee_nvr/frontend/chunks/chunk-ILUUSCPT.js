@@ -1,5 +1,5 @@
 // E2EE NVR panel and card: built from frontend/ by scripts/build.mjs. Do not edit.
-import{C as n,W as g,fa as p,o as c,r as d}from"./chunk-ZAB36TQC.js";var m=`abrasion
+import{g}from"./chunk-DNFQNREF.js";import{C as n,X as p,o as c,r as d}from"./chunk-DVAPDDEV.js";var m=`abrasion
 absinthe
 afflicted
 afterlife
