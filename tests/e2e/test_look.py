@@ -26,7 +26,7 @@ from devstack.browser_driver import (
 )
 from devstack.flow_driver import start_recording
 from devstack.ports import free_port
-from devstack.stack import StackSettings, running_stack
+from devstack.stack import Stack, StackSettings, running_stack
 from tests.e2e.ui_checks import artifact_dir
 
 pytestmark = pytest.mark.slow
@@ -45,6 +45,14 @@ LIGHT_ABOVE = 0.7
 MAX_PNG_BYTES = 200_000
 # (panel + card) x 2 widths x 2 themes x 2 languages, and 4 more tabs at phone width in each.
 PICTURES = 2 * 2 * 2 * 2 + 4 * 2 * 2
+
+
+async def paired_with_clip(driver: BrowserDriver, stack: Stack) -> str:
+    """E2EE turned on in the panel, the agent paired by its code, one clip recorded: its id."""
+    await driver.turn_on(stack)
+    await driver.pair(stack, await stack.agent.start_pairing())
+    await start_recording(stack)
+    return await record_clip(stack, 1)
 
 
 def check_shot(shot: dict[str, Any], folder: Path) -> list[str]:
@@ -80,13 +88,9 @@ def check_shot(shot: dict[str, Any], folder: Path) -> list[str]:
 async def test_the_card_is_added_through_the_picker_and_every_screen_fits_phone_and_theme(
     tmp_path: Path,
 ) -> None:
-    shots = artifact_dir("screenshots")
     async with running_stack(StackSettings(tmp_path, free_port())) as stack:
         driver = BrowserDriver(artifact_dir("look"), tmp_path / "profiles")
-        await driver.turn_on(stack)
-        await driver.pair(stack, await stack.agent.start_pairing())
-        await start_recording(stack)
-        clip = await record_clip(stack, 1)
+        clip = await paired_with_clip(driver, stack)
 
         # An empty dashboard; the card goes on it through the picker and its editor.
         dashboard = await save_dashboard(stack, [])
@@ -106,6 +110,7 @@ async def test_the_card_is_added_through_the_picker_and_every_screen_fits_phone_
         assert card["type"] == "custom:e2ee-nvr-clips-card", card
         assert (card["count"], card["mode"], card["timeline"]) == (3, "clips", False), card
 
+        shots = artifact_dir("screenshots")
         pictured = await driver.scenario(
             stack,
             "screenshots",
