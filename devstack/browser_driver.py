@@ -253,26 +253,43 @@ class BrowserDriver:
         return result
 
 
-async def save_dashboard(stack: Stack, cards: list[dict[str, Any]]) -> str:
-    """The default dashboard as one masonry view holding `cards`; the view's path."""
+async def save_dashboard(
+    stack: Stack, cards: list[dict[str, Any]], url_path: str | None = None
+) -> str:
+    """A dashboard of one masonry view holding `cards`; the view's path. `url_path` None is the
+    default dashboard (/lovelace, which HA 2026 hides behind its new overview); a name creates
+    a storage-mode dashboard of that name first, as Settings -> Dashboards does."""
     socket = await stack.api.websocket()
     try:
         resources = await socket.call("lovelace/resources")
         manual = [r for r in resources if r.get("url", "").startswith(BUNDLE_URL)]
         if manual:
             raise BrowserFailed(f"a manual dashboard resource would load a second copy: {manual}")
+        where: dict[str, Any] = {}
+        if url_path is not None:
+            await socket.call(
+                "lovelace/dashboards/create",
+                url_path=url_path,
+                title="Clips",
+                mode="storage",
+                show_in_sidebar=True,
+                require_admin=False,
+            )
+            where = {"url_path": url_path}
         view = {"title": "Clips", "path": DASHBOARD_VIEW, "cards": cards}
-        await socket.call("lovelace/config/save", config={"title": "Home", "views": [view]})
+        config = {"title": "Home", "views": [view]}
+        await socket.call("lovelace/config/save", config=config, **where)
     finally:
         await socket.close()
-    return f"/lovelace/{DASHBOARD_VIEW}"
+    return f"/{url_path or 'lovelace'}/{DASHBOARD_VIEW}"
 
 
-async def dashboard_cards(stack: Stack) -> list[dict[str, Any]]:
-    """The cards of the default dashboard's first view, as HA stored them."""
+async def dashboard_cards(stack: Stack, url_path: str | None = None) -> list[dict[str, Any]]:
+    """The cards of a dashboard's first view, as HA stored them (`url_path` as save_dashboard)."""
     socket = await stack.api.websocket()
     try:
-        config = await socket.call("lovelace/config")
+        where = {} if url_path is None else {"url_path": url_path}
+        config = await socket.call("lovelace/config", **where)
     finally:
         await socket.close()
     cards: list[dict[str, Any]] = config["views"][0].get("cards", [])

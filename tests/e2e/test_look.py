@@ -6,9 +6,10 @@ would: a dashboard in edit mode, "Add card", the picker searched for "E2EE", our
 the number of clips and the mode changed in its visual editor, saved; HA stores exactly that
 config and the card shows the clip inside HA's own <ha-card>. Then 32 pictures (panel and card x
 1280x800 and 390x844 x light and dark x English and German, and the panel's other four tabs at
-390x844) in test-artifacts/e2e/screenshots/, each checked: nothing of ours past the right edge
-at phone width (the page does not scroll sideways), a dark surface in the dark theme and a light
-one in the light theme, German words in German and English ones in English.
+390x844) in test-artifacts/e2e/screenshots/<venv>/, each checked: nothing of ours past the
+right edge at phone width (the page does not scroll sideways), a dark surface in the dark theme
+and a light one in the light theme, German words in German and English ones in English. On
+Home Assistant 2025.4 and 2026.2.
 """
 
 from __future__ import annotations
@@ -25,12 +26,15 @@ from devstack.browser_driver import (
     save_dashboard,
 )
 from devstack.flow_driver import start_recording
+from devstack.hass_process import REPO_ROOT
 from devstack.ports import free_port
 from devstack.stack import Stack, StackSettings, running_stack
 from tests.e2e.ui_checks import artifact_dir
 
 pytestmark = pytest.mark.slow
 PICKER_NAME = "E2EE NVR clips"
+# A dashboard of its own: HA 2026 shows its new overview in place of the default one.
+DASHBOARD = "dashboard-clips"
 PHONE_WIDTH = 390
 # Words each language shows, by what is pictured: the panel's tab names, the card's event kind.
 WORDS = {
@@ -85,15 +89,19 @@ def check_shot(shot: dict[str, Any], folder: Path) -> list[str]:
     return problems
 
 
+# The oldest Home Assistant supported and the newest tested: the card picker, the dashboards and
+# the theme and language settings differ between them.
+@pytest.mark.parametrize("ha", ["ha2025", "ha2026"])
 async def test_the_card_is_added_through_the_picker_and_every_screen_fits_phone_and_theme(
-    tmp_path: Path,
+    tmp_path: Path, ha: str
 ) -> None:
-    async with running_stack(StackSettings(tmp_path, free_port())) as stack:
-        driver = BrowserDriver(artifact_dir("look"), tmp_path / "profiles")
+    settings = StackSettings(tmp_path, free_port(), ha_venv=REPO_ROOT / ".venv" / ha)
+    async with running_stack(settings) as stack:
+        driver = BrowserDriver(artifact_dir(f"look/{ha}"), tmp_path / "profiles")
         clip = await paired_with_clip(driver, stack)
 
         # An empty dashboard; the card goes on it through the picker and its editor.
-        dashboard = await save_dashboard(stack, [])
+        dashboard = await save_dashboard(stack, [], DASHBOARD)
         added = await driver.scenario(
             stack,
             "card-picker",
@@ -106,11 +114,11 @@ async def test_the_card_is_added_through_the_picker_and_every_screen_fits_phone_
         assert "Number of clips" in added["editorLabels"], added
         assert "Day timeline under the clips" in added["editorLabels"], added
         assert added["tiles"] == 1 and added["inHaCard"], added
-        (card,) = await dashboard_cards(stack)
+        (card,) = await dashboard_cards(stack, DASHBOARD)
         assert card["type"] == "custom:e2ee-nvr-clips-card", card
         assert (card["count"], card["mode"], card["timeline"]) == (3, "clips", False), card
 
-        shots = artifact_dir("screenshots")
+        shots = artifact_dir(f"screenshots/{ha}")
         pictured = await driver.scenario(
             stack,
             "screenshots",
