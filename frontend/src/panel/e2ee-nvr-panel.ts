@@ -54,7 +54,7 @@ export class E2eeNvrPanel extends LitElement {
         overflow-x: auto;
         padding: 8px 12px 0;
         border-bottom: 1px solid var(--divider-color, #e0e0e0);
-        scrollbar-width: none;
+        scrollbar-width: thin;
       }
       nav button {
         border: none;
