@@ -3,7 +3,7 @@
 // change) the SourceBuffer with the codecs they declare, fragments are appended as they come,
 // and the playhead is kept near the newest frame with the buffer behind it trimmed.
 
-import { type LiveRecord, type LiveRecordReader, RECORD_INIT, RECORD_MEDIA } from "../crypto/live";
+import { type LiveRecord, type LiveRecordReader, RECORD_INIT, RECORD_MEDIA } from "../crypto/live-records";
 import { playability } from "./codec";
 import { LiveUnplayable } from "./live-errors";
 import { fragmentTime, trackTimescales } from "./fmp4";

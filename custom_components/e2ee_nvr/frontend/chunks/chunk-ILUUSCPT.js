@@ -1,5 +1,5 @@
 // E2EE NVR panel and card: built from frontend/ by scripts/build.mjs. Do not edit.
-import{E as n,Y as g,ha as p,q as c,t as d}from"./chunk-S3QII5WI.js";var m=`abrasion
+import{g}from"./chunk-DNFQNREF.js";import{C as n,X as p,o as c,r as d}from"./chunk-DVAPDDEV.js";var m=`abrasion
 absinthe
 afflicted
 afterlife
