@@ -216,7 +216,11 @@ export async function player(mp4: Uint8Array, durationSeconds: number): Promise<
   video.muted = true;
   document.body.append(video);
   let error: unknown = null;
-  const mse = new MsePlayer(video, reader, verdict.mime, durationSeconds, { onError: (err) => (error = err), bufferAheadSeconds: 2 });
+  const mse = new MsePlayer(
+    video,
+    { clipId: "clip", reader, mime: verdict.mime, durationSeconds },
+    { onError: (err) => (error = err), bufferAheadSeconds: 2 },
+  );
   await mse.start();
   log.push(`chunks: ${geometry.chunkCount}; after start, requests: ${requested.length}`);
   await Promise.race([video.play().catch((err: unknown) => failures.push(`play(): ${String(err)}`)), waitFor(() => false, 10_000)]);
