@@ -56,14 +56,16 @@ describe("spans and gaps", () => {
     ]);
   });
 
-  it("cuts clips at the day's bounds and drops clips of other days", () => {
+  it("cuts spans at the day's bounds and drops clips of other days", () => {
     const cut = buildTimeline([clip("before", -120, -60), clip("midnight", -30, 30), clip("late", 86_390, 86_420)], DAY, END);
     expect(cut.spans.map((s) => [s.startMs, s.endMs])).toEqual([
       [at(0), at(30)],
       [at(86_390), END],
     ]);
     expect(cut.clips.map((c) => c.clipId)).toEqual(["midnight", "late"]);
-    expect(positionAt(cut, at(10))).toEqual({ clipId: "midnight", offsetMs: 10 * S });
+    // The clip that began before midnight is played from its real start: 10 s after midnight
+    // is 40 s into it.
+    expect(positionAt(cut, at(10))).toEqual({ clipId: "midnight", offsetMs: 40 * S });
   });
 
   it("a day without clips is one gap", () => {

@@ -1,5 +1,5 @@
 // E2EE NVR panel and card: built from frontend/ by scripts/build.mjs. Do not edit.
-import{A as O,Aa as ei,Ba as Cn,Da as ti,Ea as ri,Fa as ni,G as W,Ga as oi,H as jo,Ha as Or,I as Lo,Ia as $t,S as je,V as Sn,W as Do,Z as Vo,_ as Vt,a as Da,aa as $o,b as Qe,ba as Ho,c as Va,ca as Mo,da as _r,ea as Nr,fa as Fo,ha as Go,ja as Wo,ka as qo,la as Ko,n as K,na as zo,o as le,q as Ro,qa as Jo,ra as Xo,t as ke,ua as Yo,va as En,wa as Zo,x as ue,xa as Qo,y as Po,ya as kn,z as Bn}from"./chunk-S3QII5WI.js";var ii=Da(St=>{"use strict";/*!
+import{a as je,d as Sn,e as Do,h as Vo,i as Vt}from"./chunk-AX4D63DY.js";import{$ as Wo,A as O,G as W,H as jo,I as Lo,S as $o,T as Ho,U as Mo,V as _r,W as Nr,X as Fo,Z as Go,a as Da,aa as qo,b as Qe,ba as Ko,c as Va,da as zo,ga as Jo,ha as Xo,ka as Yo,la as En,ma as Zo,n as K,na as Qo,o as le,oa as kn,q as Ro,qa as ei,ra as Cn,t as ke,ta as ti,ua as ri,va as ni,wa as oi,x as ue,xa as Or,y as Po,ya as $t,z as Bn}from"./chunk-HYWWZPWO.js";var ii=Da(St=>{"use strict";/*!
  * MIT License
  * 
  * Copyright (c) 2017-2024 Peculiar Ventures, LLC

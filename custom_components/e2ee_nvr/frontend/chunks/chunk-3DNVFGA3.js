@@ -1,5 +1,5 @@
 // E2EE NVR panel and card: built from frontend/ by scripts/build.mjs. Do not edit.
-import{E as n,Y as g,ha as p,q as c,t as d}from"./chunk-S3QII5WI.js";var m=`abrasion
+import{g}from"./chunk-AX4D63DY.js";import{E as n,Z as p,q as c,t as d}from"./chunk-HYWWZPWO.js";var m=`abrasion
 absinthe
 afflicted
 afterlife
