@@ -21,6 +21,7 @@ import pytest
 
 from devstack.agent_process import ContinuousTiming
 from devstack.browser_driver import BrowserDriver, wait_for_clip_count
+from devstack.flow_driver import start_recording
 from devstack.ports import free_port
 from devstack.stack import Stack, StackSettings, running_stack
 from tests.e2e.ui_checks import artifact_dir
@@ -65,9 +66,7 @@ async def test_timeline_marker_and_playback_across_a_clip_boundary(tmp_path: Pat
         driver = BrowserDriver(shots, tmp_path / "profiles")
         await driver.turn_on(stack)
         await driver.pair(stack, await stack.agent.start_pairing())
-        await stack.agent.wait_paired()
-        await stack.agent.start_running()
-        await stack.camera.wait_for_event_subscriber()
+        await start_recording(stack)
         recorded = len(await wait_for_clip_count(stack, 1))
 
         sent_from_ms = int(time.time() * 1000)

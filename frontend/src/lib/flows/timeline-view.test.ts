@@ -1,15 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { type TimelineClip, buildTimeline } from "./timeline";
+import { DAY, END, S, at, clip } from "../../testing/timeline-day";
+import { buildTimeline } from "./timeline";
 import { MIN_WINDOW_MS, fitWindow, follow, fractionInWindow, keyAction, markersInWindow, momentInWindow, placeInWindow, zoom } from "./timeline-view";
-
-const S = 1_000;
-const DAY = 1_764_457_200_000;
-const END = DAY + 86_400 * S;
-const at = (seconds: number): number => DAY + seconds * S;
-
-function clip(clipId: string, from: number, to: number, events: TimelineClip["events"] = []): TimelineClip {
-  return { clipId, startMs: at(from), endMs: at(to), events };
-}
 
 // Continuous 4 s clips 36 000-36 012 s (10:00), a motion inside the second; an event clip at 18:00.
 const day = buildTimeline(
