@@ -75,6 +75,8 @@ export class DayTimeline extends LitElement {
   @state() private view: ViewWindow | null = null;
   @state() private loading = false;
   @state() private refused = 0;
+  /** While loading: clips verified (or refused) so far, of how many HA listed. */
+  @state() private progress = { done: 0, total: 0 };
   @state() private playing: Playing | null = null;
   @state() private playhead: number | null = null;
   @state() private position: PlayerPosition | null = null;
@@ -98,12 +100,19 @@ export class DayTimeline extends LitElement {
     this.playing = null;
     this.playhead = null;
     this.message = "";
+    this.refused = 0;
+    this.progress = { done: 0, total: 0 };
     if (bounds === null) return;
     this.loading = true;
     try {
       const filter: FeedFilter = { camera: this.camera, event: "", day: this.day };
       const rows = await dayRows(this.api, toQuery(filter));
-      const found = await verifyRows(rows, (row) => this.opener.facts(row.clip_id, row));
+      this.progress = { done: 0, total: rows.length };
+      const found = await verifyRows(
+        rows,
+        (row) => this.opener.facts(row.clip_id, row),
+        (sofar) => generation === this.generation && (this.progress = { done: sofar.facts.length + sofar.refused, total: rows.length }),
+      );
       if (generation !== this.generation) return;
       this.show(found.facts, bounds);
       this.refused = found.refused;
@@ -193,10 +202,12 @@ export class DayTimeline extends LitElement {
         <button @click=${() => this.all !== null && (this.view = fitWindow(this.all))}>${t("timeline.fit")}</button>
         <button @click=${() => ((this.loaded = ""), this.requestUpdate())}>${t("timeline.refresh")}</button>
       </div>
-      ${this.loading ? html`<p class="muted">${t("timeline.loading")}</p>` : nothing}
+      ${this.loading ? html`<p class="muted">${t("timeline.loading", this.progress)}</p>` : nothing}
       ${this.message === "" ? nothing : html`<p class="error" role="alert">${this.message}</p>`}
       ${this.refused > 0 ? html`<p class="error">${t("timeline.refused", { count: this.refused })}</p>` : nothing}
-      ${!this.loading && this.rows.length === 0 && this.message === "" ? html`<p class="muted">${t("timeline.empty")}</p>` : nothing}
+      ${!this.loading && this.rows.length === 0 && this.message === "" && this.refused === 0
+        ? html`<p class="muted">${t("timeline.empty")}</p>`
+        : nothing}
       ${this.rows.map((row) => this.renderRow(row, row.label))}
       ${this.rows.length > 1 && this.all !== null ? this.renderRow({ key: ALL, label: "", timeline: this.all }, t("timeline.all_cameras")) : nothing}
       ${view === null || this.rows.length === 0
