@@ -75,6 +75,22 @@ def _storage(runtime: E2eeRuntimeData) -> dict[str, Any]:
     }
 
 
+def _live(runtime: E2eeRuntimeData) -> list[dict[str, Any]]:
+    """Live sessions as HA relays them: whose, how busy. No session id: a viewer's URL holds it."""
+    now = time.monotonic()
+    return [
+        {
+            "device_id": stream.device_id,
+            "camera_id": stream.camera_id,
+            "uploading": stream.uploading,
+            "viewers": len(stream.viewers),
+            "records_relayed": stream.records,
+            "age_seconds": round(now - stream.created),
+        }
+        for stream in runtime.live.sessions.values()
+    ]
+
+
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: E2eeConfigEntry
 ) -> dict[str, Any]:
@@ -92,6 +108,7 @@ async def async_get_config_entry_diagnostics(
             "account": _account(runtime),
             "agents": _agents(runtime),
             "storage": await hass.async_add_executor_job(_storage, runtime),
+            "live_sessions": _live(runtime),
         },
         TO_REDACT,
     )

@@ -79,6 +79,16 @@ class CpuRecorder:
         first, last = inside[0], inside[-1]
         return (last.cpu_seconds - first.cpu_seconds) / (last.wall - first.wall)
 
+    def spread(self, start: float, end: float, parts: int = 3) -> float:
+        """Half the range of the rates over `parts` equal slices of [start, end]: the noise floor.
+
+        A viewer's extra cost on a small test stream is a fraction of a percent of a core, the same
+        order as the scheduler's jitter; the spread says which differences mean anything.
+        """
+        step = (end - start) / parts
+        rates = [self.rate(start + i * step, start + (i + 1) * step) for i in range(parts)]
+        return (max(rates) - min(rates)) / 2
+
 
 async def measure(folder: Path, phase_seconds: int) -> dict[str, Any]:
     async with running_stack(StackSettings(folder, free_port())) as stack:
@@ -106,6 +116,7 @@ async def measure(folder: Path, phase_seconds: int) -> dict[str, Any]:
         "skipped": int(result["skipped"]),
         "viewers": int(result["viewers"]),
         "cpu_idle": cpu.rate(idle_from, idle_to),
+        "cpu_noise": cpu.spread(idle_from, idle_to),
         "cpu_one": cpu.rate(marks["oneFrom"], marks["oneTo"]),
         "cpu_many": cpu.rate(marks["manyFrom"], marks["manyTo"]),
     }
@@ -144,6 +155,7 @@ def report(results: dict[str, Any], phase_seconds: int) -> None:
     )
     idle, one, many = results["cpu_idle"], results["cpu_one"], results["cpu_many"]
     extra_viewers = results["viewers"] - 1
+    noise = f"; the recording-only phase's thirds spread by +-{results['cpu_noise'] * 100:.2f}%"
     emit(
         Figure(
             "live.agent_cpu_first_viewer",
@@ -151,7 +163,7 @@ def report(results: dict[str, Any], phase_seconds: int) -> None:
             "%core",
             note=f"agent tree {one * 100:.1f}% of a core with one viewer against "
             f"{idle * 100:.1f}% recording only ({phase_seconds} s each); the live session "
-            f"reuses the recording's ffmpeg, so this is sealing and uploading the records",
+            f"reuses the recording's ffmpeg, so this is sealing and uploading the records{noise}",
         )
     )
     emit(
@@ -161,7 +173,7 @@ def report(results: dict[str, Any], phase_seconds: int) -> None:
             "%core",
             note=f"{results['viewers']} viewers of one camera: {many * 100:.1f}% against "
             f"{one * 100:.1f}% with one, per extra viewer (one shared session: a key wrap "
-            f"each, fan-out in HA)",
+            f"each, fan-out in HA){noise}",
         )
     )
 

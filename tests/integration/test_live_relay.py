@@ -11,6 +11,10 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from custom_components.e2ee_nvr import live_relay
@@ -76,6 +80,8 @@ async def read_records(response: Any, count: int) -> list[tuple[int, int, bytes]
 
 async def test_start_confirm_and_fan_out_to_two_viewers(
     hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
     client: TestClient[Any, Any],
     account_ws: Any,
     account: AccountFixture,
@@ -98,6 +104,12 @@ async def test_start_confirm_and_fan_out_to_two_viewers(
         assert first.headers["Content-Type"] == "application/octet-stream"
         assert first.headers["Cache-Control"] == "no-store"
         await until(lambda: side.viewers[-1] == {session.hex(): 2})
+        # Diagnostics show the session for a bug report, but not its id (a viewer URL holds it).
+        diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
+        assert [(s["camera_id"], s["viewers"]) for s in diagnostics["live_sessions"]] == [
+            ("front-door", 2)
+        ]
+        assert session.hex() not in str(diagnostics)
 
         upload = Upload(client, agent, session.hex())
         sent = [
