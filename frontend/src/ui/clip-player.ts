@@ -6,7 +6,7 @@ import { LitElement, css, html, nothing } from "lit";
 import { property, state } from "lit/decorators.js";
 import { type Hass, define, errorText, translatorFor } from "./base";
 import { type ClipOpener, type OpenedClip } from "../lib/flows/clip-opener";
-import { type ClipSource, MsePlayer } from "../lib/player/mse-player";
+import { type ClipSource, type MsePlayer } from "../lib/player/mse-player";
 
 export interface PlayerPosition {
   clipId: string;
@@ -105,6 +105,9 @@ export class ClipPlayer extends LitElement {
         this.loading = false;
         return;
       }
+      // The player (MSE, fMP4 parsing, cross-clip sequencing) is a chunk of its own, fetched on
+      // the first play: the card entry, which every dashboard page loads, stays small.
+      const { MsePlayer } = await import("../lib/player/mse-player");
       await this.updateComplete;
       const video = this.renderRoot.querySelector("video");
       if (video === null || clipId !== this.clipId) return;

@@ -1,5 +1,5 @@
 // E2EE NVR panel and card: built from frontend/ by scripts/build.mjs. Do not edit.
-import{a as je,d as Sn,e as Do,h as Vo,i as Vt}from"./chunk-AX4D63DY.js";import{$ as Wo,A as O,G as W,H as jo,I as Lo,S as $o,T as Ho,U as Mo,V as _r,W as Nr,X as Fo,Z as Go,a as Da,aa as qo,b as Qe,ba as Ko,c as Va,da as zo,ga as Jo,ha as Xo,ka as Yo,la as En,ma as Zo,n as K,na as Qo,o as le,oa as kn,q as Ro,qa as ei,ra as Cn,t as ke,ta as ti,ua as ri,va as ni,wa as oi,x as ue,xa as Or,y as Po,ya as $t,z as Bn}from"./chunk-HYWWZPWO.js";var ii=Da(St=>{"use strict";/*!
+import{a as je,d as Sn,e as Do,h as Vo,i as Vt}from"./chunk-S4F43CDD.js";import{$ as zo,C as W,D as jo,E as Lo,O as $o,P as Ho,Q as Mo,R as _r,S as Nr,T as Fo,V as Go,X as Wo,Y as qo,Z as Ko,ca as Jo,da as Xo,ga as Yo,ha as En,ia as Zo,j as K,ja as Qo,k as le,ka as kn,m as Ro,ma as ei,na as Cn,p as ke,pa as ti,qa as ri,ra as ni,sa as oi,t as ue,ta as Or,u as Po,ua as $t,v as Bn,w as O}from"./chunk-E5GY5RAC.js";import{a as Da,b as Qe,c as Va}from"./chunk-SR5RWPT5.js";var ii=Da(St=>{"use strict";/*!
  * MIT License
  * 
  * Copyright (c) 2017-2024 Peculiar Ventures, LLC

@@ -1,5 +1,5 @@
 // E2EE NVR panel and card: built from frontend/ by scripts/build.mjs. Do not edit.
-import{g}from"./chunk-AX4D63DY.js";import{E as n,Z as p,q as c,t as d}from"./chunk-HYWWZPWO.js";var m=`abrasion
+import{g}from"./chunk-S4F43CDD.js";import{A as n,V as p,m as c,p as d}from"./chunk-E5GY5RAC.js";var m=`abrasion
 absinthe
 afflicted
 afterlife
