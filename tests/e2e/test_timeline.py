@@ -4,9 +4,11 @@ clips from the simulated RTSP/ONVIF camera, and Debian's Chromium in the panel.
 An ONVIF people-detection event is sent while a continuous clip records. The owner lets HA see
 only "motion", so a "person" marker can only come from the event details the browser decrypted.
 The marker must sit at the event's moment, in the clip that holds it, at the right place on the
-bar, and clicking it must play that clip from the event's offset. Then a click just before a
-clip boundary must play on into the next clip: the player reports the next clip, the <video>'s
-time passes the boundary without an ended or waiting event there, and frames keep decoding.
+bar, and clicking it must play that clip from the event's offset. Then scrubbing (a drag) to
+just before a clip boundary must play on into the next clip: the player reports the next clip,
+the <video>'s time passes the boundary without an ended or waiting event there, and frames keep
+decoding.
+Last, the keys: Home plays the day's first recording, Shift+ArrowRight jumps to the event.
 Screens are PNGs in test-artifacts/e2e/timeline/.
 """
 
@@ -91,11 +93,13 @@ async def test_timeline_marker_and_playback_across_a_clip_boundary(tmp_path: Pat
                 "startMs": first["start_ms"],
                 "endMs": first["end_ms"],
             },
+            firstClipId=min(rows, key=lambda r: int(r["start_ms"]))["clip_id"],
         )
         stack.agent.check_running()
 
     check_marker(result, rows, sent_from_ms, sent_to_ms)
     check_crossing(result["boundary"])
+    check_keys(result)
     pictures = sorted(p.name for p in shots.glob("*.png"))
     assert any("crossed-boundary" in name for name in pictures), pictures
 
@@ -149,3 +153,12 @@ def check_crossing(boundary: dict[str, Any]) -> None:
     assert state_after["error"] is None, boundary
     # One played range runs across the boundary: the picture never stopped there.
     assert any(start < boundary_time < end for start, end in state_after["played"]), state_after
+
+
+def check_keys(result: dict[str, Any]) -> None:
+    """(c) Home played the day's first recording from its start; Shift+ArrowRight then jumped
+    to the event; the slider names itself and says where it is."""
+    keys, marker = result["keys"], result["marker"]
+    assert keys["home"]["offsetMs"] < 1_000, keys
+    assert keys["nextEvent"]["clipId"] == marker["clipId"], (keys, marker)
+    assert keys["slider"]["label"] and keys["slider"]["valueText"], keys

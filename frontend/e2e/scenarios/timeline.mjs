@@ -1,11 +1,12 @@
 // Timeline: the day's row shows the camera's spans and an event marker taken from the decrypted
-// event details; clicking the marker plays its clip from the event's offset; clicking just
-// before a clip boundary plays on into the next clip. Everything measured is the <video>'s own
-// state (played ranges, currentTime, decoded frames, its waiting/ended events) and the
-// positions the player reports, never a duration.
+// event details; clicking the marker plays its clip from the event's offset; scrubbing (a drag)
+// to just before a clip boundary plays on into the next clip; keys move the playhead.
+// Everything measured is the <video>'s own state (played ranges, currentTime, decoded frames,
+// its waiting/ended events) and the positions the player reports, never a duration.
 //
 // params: markerKind (the event kind to click), boundary: { clipId, nextClipId, startMs, endMs }
-// (two back-to-back clips as HA lists them; the first's start and end).
+// (two back-to-back clips as HA lists them; the first's start and end), firstClipId (the day's
+// first clip).
 
 import { TIMEOUT_MS, alerts, openPanel, tab, waitDecodedFrames, waitScreen } from "./common.mjs";
 
@@ -107,7 +108,12 @@ export async function run({ page, params, shot }) {
   // (b) Just before a clip boundary: click there on the bar, and watch it play across.
   const target = params.boundary.endMs - BEFORE_BOUNDARY_MS;
   await page.evaluate(() => (window.timelineLog.positions = []));
-  await bar.click({ position: { x: ((target - from) / (to - from)) * box.width, y: box.height / 2 } });
+  // Scrub: press on the bar's left part, drag across to the target, let go there.
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width * 0.1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + ((target - from) / (to - from)) * box.width, y, { steps: 8 });
+  await page.mouse.up();
   // The first position reported from the new place (not the old playhead, as the seek begins).
   const nearEnd = params.boundary.endMs - params.boundary.startMs - BEFORE_BOUNDARY_MS - 700;
   const before = await waitPosition(page, "seeking before the boundary", (p) => p.clipId === params.boundary.clipId && p.offsetMs >= nearEnd);
@@ -117,7 +123,17 @@ export async function run({ page, params, shot }) {
   const stateAfter = await videoState(video);
   await shot("crossed-boundary");
   const media = await page.evaluate(() => window.timelineLog.media);
+
+  // (c) Keys on the focused slider: Home goes to the day's first recording, Shift+ArrowRight to
+  // the next event after it.
+  await bar.focus();
+  await page.keyboard.press("Home");
+  const home = await waitPosition(page, "Home", (p) => p.clipId === params.firstClipId && p.offsetMs < 1_000);
+  await page.keyboard.press("Shift+ArrowRight");
+  const nextEvent = await waitPosition(page, "Shift+ArrowRight", (p) => p.clipId === placed.clipId && Math.abs(p.offsetMs - placed.offsetMs) < 1_000);
+  const slider = { valueText: await bar.getAttribute("aria-valuetext"), label: await bar.getAttribute("aria-label") };
   return {
+    keys: { home, nextEvent, slider },
     marker: { ...placed, drawnFraction, expectedFraction: (placed.atMs - from) / (to - from), barWidth: box.width },
     spans,
     view: { from, to },
