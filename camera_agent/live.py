@@ -33,6 +33,7 @@ from e2ee_nvr_protocol.recipients import VerifiedRecipientSet
 from .capture.live_tap import LiveTap, TapSubscription
 from .ha_client import HaClient, HaError, HaRefused
 from .health import AgentStatus
+from .supervise import until_stopped
 from .trust import RecordingBlocked, TrustKeeper
 
 LOG = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ class LiveManager:
         try:
             while not stop.is_set():
                 try:
-                    answer = await _until(self.client.live_poll(), stop)
+                    answer = await until_stopped(self.client.live_poll(), stop)
                 except HaError as err:
                     LOG.debug("live poll failed: %s", err)
                     self.housekeeping()
@@ -322,19 +323,3 @@ def _error(request_id: str, name: str, message: str) -> dict[str, Any]:
 
 def _items(value: object) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
-async def _until(work: Any, stop: asyncio.Event) -> Any:
-    """`work`'s result, or None (work cancelled) once stop is set."""
-    task = asyncio.ensure_future(work)
-    stopper = asyncio.create_task(stop.wait())
-    try:
-        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopper.cancel()
-    if task.done():
-        return task.result()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-    return None

@@ -1,14 +1,18 @@
-"""Exponential back-off with full jitter, and the supervised loop every long-lived job runs in."""
+"""Exponential back-off with full jitter, the supervised loop every long-lived job runs in, and
+the wait that a stop request cuts short."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 LOG = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -72,3 +76,19 @@ async def supervise(
             LOG.exception("job %s failed; restarting it after a back-off", name)
         if stop.is_set() or await sleep_or_stop(stop, delays.next_delay()):
             return
+
+
+async def until_stopped(work: Awaitable[_T], stop_event: asyncio.Event) -> _T | None:
+    """The result of `work`, or None (with `work` cancelled) if stop_event is set first."""
+    task = asyncio.ensure_future(work)
+    stopper = asyncio.create_task(stop_event.wait())
+    try:
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return None

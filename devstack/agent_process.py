@@ -65,40 +65,59 @@ def agent_python(venv: Path) -> Path:
     return python
 
 
+def write_agent_yaml(
+    folder: Path,
+    ha_url: str,
+    agent_name: str,
+    cameras: list[dict[str, Any]],
+    **options: Any,
+) -> Path:
+    """`folder`/agent.yaml (camera_agent/config.py's format), its state and spool inside `folder`.
+
+    `options` are further top-level settings (e.g. visible_event_types, log_format).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    document = {
+        "ha_url": ha_url,
+        "state_dir": str(folder / "state"),
+        "spool_dir": str(folder / "spool"),
+        "agent_name": agent_name,
+        **options,
+        "cameras": cameras,
+    }
+    path = folder / "agent.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), "utf-8")
+    return path
+
+
 def write_agent_config(
     folder: Path,
     ha_url: str,
     camera: SimulatedCamera,
     timing: EventTiming | ContinuousTiming = EventTiming(),
 ) -> Path:
-    """The agent's YAML (camera_agent/config.py): one ONVIF camera recording on motion (or all
-    the time, with ContinuousTiming)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    config = {
-        "ha_url": ha_url,
-        "state_dir": str(folder / "state"),
-        "spool_dir": str(folder / "spool"),
-        "agent_name": "simulated camera box",
-        # The owner opts in to HA seeing that motion happened (for automations); the
-        # integration's own option must allow it too (the stack's entry does).
-        "visible_event_types": ["motion"],
-        "cameras": [
-            {
-                "name": CAMERA_NAME,
-                "camera_id": CAMERA_ID,
-                "onvif": {
-                    "host": "127.0.0.1",
-                    "port": camera.onvif_port,
-                    "username": ONVIF_USERNAME,
-                    "password": camera.onvif_password,
-                },
-                "mode": _mode(timing),
-            }
-        ],
+    """The agent's YAML: one ONVIF camera recording on motion (or all the time, with
+    ContinuousTiming)."""
+    onvif_camera = {
+        "name": CAMERA_NAME,
+        "camera_id": CAMERA_ID,
+        "onvif": {
+            "host": "127.0.0.1",
+            "port": camera.onvif_port,
+            "username": ONVIF_USERNAME,
+            "password": camera.onvif_password,
+        },
+        "mode": _mode(timing),
     }
-    path = folder / "agent.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False), "utf-8")
-    return path
+    # The owner opts in to HA seeing that motion happened (for automations); the integration's
+    # own option must allow it too (the stack's entry does).
+    return write_agent_yaml(
+        folder,
+        ha_url,
+        "simulated camera box",
+        [onvif_camera],
+        visible_event_types=["motion"],
+    )
 
 
 class AgentProcess:

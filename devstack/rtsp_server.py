@@ -3,6 +3,7 @@
 Run by the system interpreter (/usr/bin/python3, which has `gi`), never by a venv:
 
     /usr/bin/python3 devstack/rtsp_server.py --port 0 --video h264 --audio aac
+    /usr/bin/python3 devstack/rtsp_server.py --replay cam.mp4 --cameras 8
 
 It prints `READY <port>` on stdout once it listens, and serves rtsp://127.0.0.1:<port>/cam until
 killed. Every keyframe carries MARKER as an SEI "user data unregistered" NAL unit. SEI travels
@@ -11,6 +12,11 @@ plaintext the agent captures: "no plaintext on disk" tests then know what to loo
 MARKER the SEI carries ` T=<Unix ms>`, the camera's wall clock as the keyframe left the encoder,
 in ASCII digits (no zero byte, so still no start-code emulation): the live-view benchmark reads
 it from the decrypted fragment to measure camera-to-screen latency on one machine's clock.
+
+With `--replay` it serves an H.264 MP4 instead (the agent benchmark's cameras), at /cam0 ...
+/cam<N-1>, never re-encoding: each client its own pipeline reading the file from the start in
+real time (the server paces by the samples' timestamps). Demuxing and packetising cost a little
+CPU here, in this process, never in the agent being measured.
 """
 
 from __future__ import annotations
@@ -153,6 +159,23 @@ def launch_line(video: str, audio: str) -> str:
     return "( " + " ".join(parts) + " )"
 
 
+def replay_launch_line(path: str) -> str:
+    # SPS/PPS in-band with every keyframe, as IP cameras send them.
+    return (
+        f'( filesrc location="{path}" ! qtdemux ! h264parse config-interval=-1 ! '
+        "video/x-h264,stream-format=byte-stream,alignment=au ! "
+        "rtph264pay name=pay0 pt=96 config-interval=0 )"
+    )
+
+
+def new_factory(launch: str) -> Any:
+    factory = GstRtspServer.RTSPMediaFactory()
+    factory.set_launch(launch)
+    # One pipeline per client: a reconnecting agent gets a fresh encoder starting on a keyframe.
+    factory.set_shared(False)
+    return factory
+
+
 def require_basic_auth(
     server: GstRtspServer.RTSPServer, factory: Any, user: str, password: str
 ) -> None:
@@ -175,22 +198,25 @@ def main() -> int:
     parser.add_argument("--video", choices=sorted(VIDEO_ENCODERS), default="h264")
     parser.add_argument("--audio", choices=sorted(AUDIO_BRANCHES), default="aac")
     parser.add_argument("--user", default="", help="require RTSP Basic auth with this user")
+    parser.add_argument("--replay", metavar="MP4", help="serve this H.264 MP4 instead")
+    parser.add_argument("--cameras", type=int, default=1, help="with --replay: how many mounts")
     args = parser.parse_args()
-
-    GObject.type_register(SeiMarker)
-    Gst.Element.register(None, "seimarker", Gst.Rank.NONE, SeiMarker)
 
     server = GstRtspServer.RTSPServer()
     server.set_address("127.0.0.1")
     server.set_service(str(args.port))
-    factory = GstRtspServer.RTSPMediaFactory()
-    factory.set_launch(launch_line(args.video, args.audio))
-    # One pipeline per client: a reconnecting agent gets a fresh encoder starting on a keyframe.
-    factory.set_shared(False)
-    if args.user:
-        # From the environment, not argv: the hardening test scans every command line for it.
-        require_basic_auth(server, factory, args.user, os.environ.get("RTSP_PASSWORD", ""))
-    server.get_mount_points().add_factory("/cam", factory)
+    if args.replay:
+        for index in range(args.cameras):
+            factory = new_factory(replay_launch_line(args.replay))
+            server.get_mount_points().add_factory(f"/cam{index}", factory)
+    else:
+        GObject.type_register(SeiMarker)
+        Gst.Element.register(None, "seimarker", Gst.Rank.NONE, SeiMarker)
+        factory = new_factory(launch_line(args.video, args.audio))
+        if args.user:
+            # From the environment, not argv: the hardening test scans every command line for it.
+            require_basic_auth(server, factory, args.user, os.environ.get("RTSP_PASSWORD", ""))
+        server.get_mount_points().add_factory("/cam", factory)
     if server.attach(None) == 0:
         print("could not listen", file=sys.stderr)
         return 1

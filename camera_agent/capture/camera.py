@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Literal, TypeVar
+from collections.abc import Callable
+from typing import Literal
 
 from ..redact import redact_text
+from ..supervise import until_stopped
 from .boxes import BoxError
 from .cutter import ContinuousCutter, Cutter, EventCutter, EventTrigger, wall_clock_ms
 from .ffmpeg import FfmpegProcess, ProbeFailed, StreamStalled, audio_plan, probe_codecs
@@ -18,7 +19,6 @@ from .settings import CaptureSettings
 from .sink import ClipSink
 
 _LOGGER = logging.getLogger(__name__)
-_T = TypeVar("_T")
 
 # What ends one ffmpeg session and calls for a reconnect, rather than a crash of the agent.
 SESSION_ERRORS = (ProbeFailed, StreamStalled, BoxError, asyncio.IncompleteReadError, OSError)
@@ -88,22 +88,6 @@ async def _back_off(
     return min(backoff * 2, settings.backoff_max_seconds)
 
 
-async def _until_stopped(work: Awaitable[_T], stop_event: asyncio.Event) -> _T | None:
-    """The result of `work`, or None (with `work` cancelled) if stop_event is set first."""
-    task = asyncio.ensure_future(work)
-    stopper = asyncio.create_task(stop_event.wait())
-    try:
-        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopper.cancel()
-    if task.done():
-        return task.result()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-    return None
-
-
 async def _run_session(
     settings: CaptureSettings,
     sink: ClipSink | None,
@@ -113,7 +97,7 @@ async def _run_session(
     tap: LiveTap | None = None,
 ) -> bool:
     """One ffmpeg from connect to EOF; True if it delivered at least one fragment."""
-    codecs = await _until_stopped(probe_codecs(settings), stop_event)
+    codecs = await until_stopped(probe_codecs(settings), stop_event)
     if codecs is None or stop_event.is_set():
         return False
     audio_codec = codecs.audio

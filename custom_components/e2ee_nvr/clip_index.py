@@ -9,11 +9,11 @@ executor, one at a time (the lock), on one connection.
 from __future__ import annotations
 
 import datetime
-import sqlite3
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from .sqlite_file import SqliteFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS clips (
@@ -102,21 +102,12 @@ class ClipQuery:
     before: tuple[int, str] | None = None
 
 
-class ClipIndex:
+class ClipIndex(SqliteFile):
     """SQLite-backed index; `existed` tells the caller whether it must rebuild from disk."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.existed = path.exists()
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        super().__init__(path, SCHEMA, "foreign_keys=ON")
 
     def add(self, rows: Iterable[ClipRow]) -> None:
         """Insert rows (a repeat of a clip id is ignored: uploads are idempotent)."""
@@ -135,11 +126,10 @@ class ClipIndex:
             self._db.execute("COMMIT")
 
     def get(self, clip_id: str) -> ClipRow | None:
-        with self._lock:
-            found = self._db.execute(
-                f"SELECT {_COLUMNS} FROM clips WHERE clip_id = ?",  # noqa: S608 - constant
-                (clip_id,),
-            ).fetchone()
+        found = self._row(
+            f"SELECT {_COLUMNS} FROM clips WHERE clip_id = ?",  # noqa: S608 - constant
+            (clip_id,),
+        )
         return None if found is None else ClipRow.from_tuple(found)
 
     def remove(self, clip_ids: Iterable[str]) -> None:
@@ -173,8 +163,7 @@ class ClipIndex:
             params += [query.before[0], query.before[0], query.before[1]]
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         sql = f"SELECT {_COLUMNS} FROM clips {where} ORDER BY start_ms DESC, clip_id DESC LIMIT ?"  # noqa: S608 - clauses are constants, values are parameters
-        with self._lock:
-            rows = self._db.execute(sql, [*params, query.limit]).fetchall()
+        rows = self._rows(sql, [*params, query.limit])
         return [ClipRow.from_tuple(r) for r in rows]
 
     def oldest(
@@ -196,36 +185,31 @@ class ClipIndex:
             params.append(before_ms)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         sql = f"SELECT {_COLUMNS} FROM clips {where} ORDER BY start_ms ASC, clip_id ASC LIMIT ?"  # noqa: S608
-        with self._lock:
-            rows = self._db.execute(sql, [*params, limit]).fetchall()
+        rows = self._rows(sql, [*params, limit])
         return [ClipRow.from_tuple(r) for r in rows]
 
     def total_bytes(self) -> int:
-        with self._lock:
-            (total,) = self._db.execute("SELECT COALESCE(SUM(size_bytes), 0) FROM clips").fetchone()
+        (total,) = self._row("SELECT COALESCE(SUM(size_bytes), 0) FROM clips")
         return int(total)
 
     def count(self) -> int:
-        with self._lock:
-            (total,) = self._db.execute("SELECT COUNT(*) FROM clips").fetchone()
+        (total,) = self._row("SELECT COUNT(*) FROM clips")
         return int(total)
 
     def cameras(self) -> list[tuple[str, str, int, int]]:
         """(device_id, camera_id, clip count, newest start_ms) per camera with clips."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT device_id, camera_id, COUNT(*), MAX(start_ms) FROM clips "
-                "GROUP BY device_id, camera_id"
-            ).fetchall()
+        rows = self._rows(
+            "SELECT device_id, camera_id, COUNT(*), MAX(start_ms) FROM clips "
+            "GROUP BY device_id, camera_id"
+        )
         return [(str(d), str(c), int(n), int(m)) for d, c, n, m in rows]
 
     def days(self, device_id: str, camera_id: str) -> list[str]:
         """The UTC days (YYYY-MM-DD) on which a camera has clips, newest first."""
-        with self._lock:
-            found = self._db.execute(
-                "SELECT DISTINCT start_ms / 86400000 FROM clips"
-                " WHERE device_id = ? AND camera_id = ? ORDER BY 1 DESC",
-                (device_id, camera_id),
-            ).fetchall()
+        found = self._rows(
+            "SELECT DISTINCT start_ms / 86400000 FROM clips"
+            " WHERE device_id = ? AND camera_id = ? ORDER BY 1 DESC",
+            (device_id, camera_id),
+        )
         epoch = datetime.date(1970, 1, 1)
         return [(epoch + datetime.timedelta(days=int(d))).isoformat() for (d,) in found]

@@ -31,7 +31,7 @@ from .clip_store import (
     day_folder,
 )
 from .const import CLIP_KINDS
-from .json_file import fsync_dir
+from .json_file import fsync_dir, replacing
 
 type Layout = Literal["camera", "device"]
 # "manifest" names the manifest; the stream kinds name themselves.
@@ -163,15 +163,8 @@ class FolderClipObjects:
         target = self.path(rel_dir, clip_id, kind)
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.part-{os.urandom(6).hex()}")
-        try:
-            with source.open("rb") as reader, partial.open("xb") as writer:
-                shutil.copyfileobj(reader, writer, 1 << 20)
-                writer.flush()
-                os.fsync(writer.fileno())
-            os.replace(partial, target)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                partial.unlink()
+        with source.open("rb") as reader, replacing(target, partial) as writer:
+            shutil.copyfileobj(reader, writer, 1 << 20)
 
     def remove_partials(self) -> int:
         """Delete half-written copies a killed process left (put_copy's temporary names)."""

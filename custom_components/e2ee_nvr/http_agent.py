@@ -7,9 +7,12 @@ check answers 401 without raising, so HA does not count agents as failed user lo
 
 from __future__ import annotations
 
+import functools
 import json
 import time
-from typing import Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Concatenate
 
 from aiohttp import web
 from homeassistant.components.http import KEY_HASS, HomeAssistantView
@@ -62,12 +65,20 @@ async def _read_json(request: web.Request) -> Any:
     return json.loads(await read_capped(request, MAX_JSON_BYTES))
 
 
+@dataclass(frozen=True)
+class AgentCall:
+    """A request whose bearer credential named an agent: the loaded integration and its record."""
+
+    runtime: E2eeRuntimeData
+    record: AgentRecord
+
+
 class _AgentView(HomeAssistantView):
     requires_auth = False
+    # Pairing status is polled with the credential of a pairing nobody has granted yet.
+    allow_pending = False
 
-    def _auth(
-        self, request: web.Request, *, allow_pending: bool = False
-    ) -> tuple[E2eeRuntimeData, AgentRecord] | web.Response:
+    def _auth(self, request: web.Request) -> AgentCall | web.Response:
         runtime = _runtime(request)
         if runtime is None:
             return error(503, "not_loaded", "the e2ee_nvr integration is not loaded")
@@ -75,11 +86,28 @@ class _AgentView(HomeAssistantView):
         record = (
             None
             if token is None
-            else runtime.agents.authenticate(token, allow_pending=allow_pending)
+            else runtime.agents.authenticate(token, allow_pending=self.allow_pending)
         )
         if record is None:
             return error(401, "unauthorized", "unknown or revoked agent credential: pair again")
-        return runtime, record
+        return AgentCall(runtime, record)
+
+
+def agent_authenticated[View: _AgentView, **Args](
+    handler: Callable[Concatenate[View, web.Request, AgentCall, Args], Awaitable[web.Response]],
+) -> Callable[Concatenate[View, web.Request, Args], Awaitable[web.Response]]:
+    """Run `handler` for an authenticated agent; answer 503 or 401 for it otherwise."""
+
+    @functools.wraps(handler)
+    async def checked(
+        view: View, request: web.Request, /, *args: Args.args, **kwargs: Args.kwargs
+    ) -> web.Response:
+        agent = view._auth(request)
+        if isinstance(agent, web.Response):
+            return agent
+        return await handler(view, request, agent, *args, **kwargs)
+
+    return checked
 
 
 class PairingStartView(_AgentView):
@@ -127,19 +155,18 @@ class PairingStatusView(_AgentView):
     url = AGENT_API_PREFIX + "/pairing/{session_id}"
     name = "api:e2ee_nvr:agent:pairing:status"
 
-    async def get(self, request: web.Request, session_id: str) -> web.Response:
-        auth = self._auth(request, allow_pending=True)
-        if isinstance(auth, web.Response):
-            return auth
-        runtime, record = auth
-        if record.session_id != session_id:
+    allow_pending = True
+
+    @agent_authenticated
+    async def get(self, request: web.Request, agent: AgentCall, session_id: str) -> web.Response:
+        if agent.record.session_id != session_id:
             return error(401, "unauthorized", "this credential belongs to another session")
-        runtime.agents.expire(int(time.time()))
-        if record.state == "active" and record.grant is not None:
-            return web.json_response({"state": "granted", "grant": record.grant})
-        if record.state == "pending":
+        agent.runtime.agents.expire(int(time.time()))
+        if agent.record.state == "active" and agent.record.grant is not None:
+            return web.json_response({"state": "granted", "grant": agent.record.grant})
+        if agent.record.state == "pending":
             return web.json_response({"state": "pending"}, status=202)
-        reason = "expired" if record.state == "expired" else "refused"
+        reason = "expired" if agent.record.state == "expired" else "refused"
         return error(410, reason, f"the pairing was {reason}")
 
 
@@ -147,12 +174,9 @@ class PairingResultView(_AgentView):
     url = AGENT_API_PREFIX + "/pairing/{session_id}/result"
     name = "api:e2ee_nvr:agent:pairing:result"
 
-    async def post(self, request: web.Request, session_id: str) -> web.Response:
-        auth = self._auth(request)
-        if isinstance(auth, web.Response):
-            return auth
-        runtime, record = auth
-        if record.session_id != session_id:
+    @agent_authenticated
+    async def post(self, request: web.Request, agent: AgentCall, session_id: str) -> web.Response:
+        if agent.record.session_id != session_id:
             return error(401, "unauthorized", "this credential belongs to another session")
         try:
             body = await _read_json(request)
@@ -161,8 +185,8 @@ class PairingResultView(_AgentView):
                 raise TypeError("accepted must be a boolean, reason a string")
         except (ValueError, KeyError, TypeError) as err:
             return error(400, "malformed", str(err))
-        runtime.agents.report_result(record, accepted, reason)
-        runtime.agents_changed()
+        agent.runtime.agents.report_result(agent.record, accepted, reason)
+        agent.runtime.agents_changed()
         return web.json_response({"ok": True})
 
 
@@ -170,12 +194,9 @@ class TrustView(_AgentView):
     url = f"{AGENT_API_PREFIX}/trust"
     name = "api:e2ee_nvr:agent:trust"
 
-    async def get(self, request: web.Request) -> web.Response:
-        auth = self._auth(request)
-        if isinstance(auth, web.Response):
-            return auth
-        runtime, _record = auth
-        state = runtime.account.state
+    @agent_authenticated
+    async def get(self, request: web.Request, agent: AgentCall) -> web.Response:
+        state = agent.runtime.account.state
         if state is None:
             return error(409, "no_account", "E2EE is off")
         return web.json_response(
@@ -190,24 +211,21 @@ class HeartbeatView(_AgentView):
     url = f"{AGENT_API_PREFIX}/heartbeat"
     name = "api:e2ee_nvr:agent:heartbeat"
 
-    async def post(self, request: web.Request) -> web.Response:
-        auth = self._auth(request)
-        if isinstance(auth, web.Response):
-            return auth
-        runtime, record = auth
+    @agent_authenticated
+    async def post(self, request: web.Request, agent: AgentCall) -> web.Response:
         try:
             body = _check_heartbeat(await _read_json(request))
         except (ValueError, KeyError, TypeError) as err:
             return error(400, "malformed", str(err))
-        runtime.agents.touch(record, body)
-        runtime.agents_changed()
-        state = runtime.account.state
+        agent.runtime.agents.touch(agent.record, body)
+        agent.runtime.agents_changed()
+        state = agent.runtime.account.state
         return web.json_response(
             {
                 "recipient_epoch": 0 if state is None else state.recipient_set.epoch,
                 # The "let HA see event types" option: agents send visible kinds only while
                 # it is on (and their own configuration lists them).
-                "events_visible": runtime.settings.events_visible,
+                "events_visible": agent.runtime.settings.events_visible,
             }
         )
 
@@ -240,56 +258,53 @@ def _check_heartbeat(body: Any) -> dict[str, Any]:
     }
 
 
-def _upload_response(state: UploadState) -> web.Response:
+async def _clip_upload(agent: AgentCall, upload: Awaitable[UploadState]) -> web.Response:
+    """Answer an upload of a clip's manifest or object; a stored part counts as a sign of life."""
+    try:
+        state = await upload
+    except UploadRefused as err:
+        return error(err.status, err.code, str(err))
+    except UnsafePath as err:
+        return error(400, "bad_path", str(err))
+    except ProtocolError as err:
+        return error(400, "malformed", str(err))
+    agent.runtime.agents.touch(agent.record)
     return web.json_response(
         {"stored": state.stored, "missing": list(state.missing)}, status=state.status
     )
+
+
+async def _put_manifest(request: web.Request, agent: AgentCall, clip_id: str) -> UploadState:
+    check_clip_id(clip_id)  # before the body: a path that cannot be stored is not read
+    try:
+        raw = await read_capped(request, MAX_JSON_BYTES)
+    except ValueError as err:
+        raise UploadRefused(413, "too_large", str(err)) from err
+    return await ClipIngest(agent.runtime).put_manifest(agent.record, clip_id, raw)
 
 
 class ClipManifestView(_AgentView):
     url = AGENT_API_PREFIX + "/clips/{clip_id}/manifest"
     name = "api:e2ee_nvr:agent:clip:manifest"
 
-    async def put(self, request: web.Request, clip_id: str) -> web.Response:
-        auth = self._auth(request)
-        if isinstance(auth, web.Response):
-            return auth
-        runtime, record = auth
-        try:
-            check_clip_id(clip_id)
-            raw = await read_capped(request, MAX_JSON_BYTES)
-            state = await ClipIngest(runtime).put_manifest(record, clip_id, raw)
-        except UploadRefused as err:
-            return error(err.status, err.code, str(err))
-        except UnsafePath as err:
-            return error(400, "bad_path", str(err))
-        except ValueError as err:
-            return error(413, "too_large", str(err))
-        runtime.agents.touch(record)
-        return _upload_response(state)
+    @agent_authenticated
+    async def put(self, request: web.Request, agent: AgentCall, clip_id: str) -> web.Response:
+        return await _clip_upload(agent, _put_manifest(request, agent, clip_id))
 
 
 class ClipObjectView(_AgentView):
     url = AGENT_API_PREFIX + "/clips/{clip_id}/{kind}"
     name = "api:e2ee_nvr:agent:clip:object"
 
-    async def put(self, request: web.Request, clip_id: str, kind: str) -> web.Response:
-        auth = self._auth(request)
-        if isinstance(auth, web.Response):
-            return auth
-        runtime, record = auth
-        try:
-            state = await ClipIngest(runtime).put_object(
-                record, clip_id, kind, request.content_length, request.content.iter_chunked(1 << 16)
-            )
-        except UploadRefused as err:
-            return error(err.status, err.code, str(err))
-        except UnsafePath as err:
-            return error(400, "bad_path", str(err))
-        except ProtocolError as err:
-            return error(400, "malformed", str(err))
-        runtime.agents.touch(record)
-        return _upload_response(state)
+    @agent_authenticated
+    async def put(
+        self, request: web.Request, agent: AgentCall, clip_id: str, kind: str
+    ) -> web.Response:
+        body = request.content.iter_chunked(1 << 16)
+        upload = ClipIngest(agent.runtime).put_object(
+            agent.record, clip_id, kind, request.content_length, body
+        )
+        return await _clip_upload(agent, upload)
 
 
 AGENT_VIEWS: tuple[type[HomeAssistantView], ...] = (

@@ -15,7 +15,7 @@ from homeassistant.components.http import KEY_HASS, HomeAssistantView
 from homeassistant.core import HomeAssistant
 
 from .const import AGENT_API_PREFIX
-from .http_agent import _AgentView, _read_json, error
+from .http_agent import AgentCall, _AgentView, _read_json, agent_authenticated, error
 from .live_relay import SESSION_ID_RE, RelayError
 from .protocol.errors import ProtocolError
 from .runtime import runtime_data
@@ -33,36 +33,30 @@ class LivePollView(_AgentView):
     url = f"{AGENT_API_PREFIX}/live/poll"
     name = "api:e2ee_nvr:agent:live:poll"
 
-    async def get(self, request: web.Request) -> web.Response:
-        auth = self._auth(request)
-        if isinstance(auth, web.Response):
-            return auth
-        runtime, record = auth
-        runtime.agents.touch(record)
-        account = runtime.account
+    @agent_authenticated
+    async def get(self, request: web.Request, agent: AgentCall) -> web.Response:
+        agent.runtime.agents.touch(agent.record)
+        account = agent.runtime.account
 
         def epoch() -> int:
             # The agent fetches the set when this differs: a revocation reaches live sessions
             # within seconds, not at the next heartbeat.
             return 0 if account.state is None else account.state.recipient_set.epoch
 
-        return web.json_response(await runtime.live.poll(record.device_id, epoch=epoch))
+        return web.json_response(await agent.runtime.live.poll(agent.record.device_id, epoch=epoch))
 
 
 class _LiveAnswerView(_AgentView):
     kind = ""
 
-    async def post(self, request: web.Request) -> web.Response:
-        auth = self._auth(request)
-        if isinstance(auth, web.Response):
-            return auth
-        runtime, record = auth
+    @agent_authenticated
+    async def post(self, request: web.Request, agent: AgentCall) -> web.Response:
         try:
             body = await _read_json(request)
         except ValueError as err:
             return error(400, "malformed", str(err))
         try:
-            runtime.live.answer(record.device_id, self.kind, body)
+            agent.runtime.live.answer(agent.record.device_id, self.kind, body)
         except RelayError as err:
             return _relay_error(err)
         return web.json_response({})
@@ -84,14 +78,11 @@ class LiveUploadView(_AgentView):
     url = AGENT_API_PREFIX + "/live/stream/{session_id}"
     name = "api:e2ee_nvr:agent:live:stream"
 
-    async def post(self, request: web.Request, session_id: str) -> web.Response:
-        auth = self._auth(request)
-        if isinstance(auth, web.Response):
-            return auth
-        runtime, record = auth
+    @agent_authenticated
+    async def post(self, request: web.Request, agent: AgentCall, session_id: str) -> web.Response:
         try:
-            count = await runtime.live.upload(
-                record.device_id, session_id, request.content.readexactly
+            count = await agent.runtime.live.upload(
+                agent.record.device_id, session_id, request.content.readexactly
             )
         except RelayError as err:
             return _relay_error(err)

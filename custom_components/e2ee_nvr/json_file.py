@@ -5,8 +5,26 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+
+@contextlib.contextmanager
+def replacing(path: Path, temporary: Path) -> Iterator[IO[bytes]]:
+    """A file written at `temporary` that replaces `path` (synced first) when the block completes.
+
+    On an error the temporary file goes and `path` is left as it was: never half a file.
+    """
+    try:
+        with temporary.open("wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
 
 
 def write_json_atomic(path: Path, document: Any) -> None:
@@ -16,17 +34,9 @@ def write_json_atomic(path: Path, document: Any) -> None:
     fsyncs (file, then folder) make the new name survive a power cut once this returns.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     raw = json.dumps(document, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    try:
-        with temporary.open("wb") as handle:
-            handle.write(raw)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
+    with replacing(path, path.with_name(f".{path.name}.tmp-{os.getpid()}")) as handle:
+        handle.write(raw)
     fsync_dir(path.parent)
 
 

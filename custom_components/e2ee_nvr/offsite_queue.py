@@ -9,13 +9,12 @@ names: the target ends with one copy of each object, never none and never two.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .clip_index import ClipRow
+from .sqlite_file import SqliteFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS copies (
@@ -54,20 +53,11 @@ class Backlog:
     oldest_queued_ms: int | None
 
 
-class OffsiteQueue:
+class OffsiteQueue(SqliteFile):
     """Synchronous; run in an executor. One lock: HA's executor threads share the connection."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        super().__init__(path, SCHEMA, "synchronous=FULL")
 
     def enqueue(self, rows: Iterable[ClipRow], now_ms: int, not_before_ms: int) -> int:
         """Queue clips not seen before and not already past the off-site retention."""
@@ -98,16 +88,7 @@ class OffsiteQueue:
 
     def waiting(self, limit: int) -> list[QueuedClip]:
         """The oldest clips still to copy (oldest first: they are the nearest to expiring)."""
-        with self._lock:
-            found = self._db.execute(
-                "SELECT clip_id, device_id, camera_id, start_ms, rel_dir, kinds FROM copies"
-                " WHERE copied_ms IS NULL ORDER BY start_ms, clip_id LIMIT ?",
-                (limit,),
-            ).fetchall()
-        return [
-            QueuedClip(r[0], r[1], r[2], r[3], r[4], tuple(k for k in r[5].split(",") if k))
-            for r in found
-        ]
+        return self._queued("copied_ms IS NULL ORDER BY start_ms, clip_id LIMIT ?", (limit,))
 
     def mark_copied(self, clip_id: str, now_ms: int) -> None:
         with self._lock, self._db:
@@ -119,18 +100,22 @@ class OffsiteQueue:
 
     def expired(self, before_ms: int, limit: int) -> list[QueuedClip]:
         """Clips (copied or not) whose off-site retention has run out, oldest first."""
-        with self._lock:
-            found = self._db.execute(
-                "SELECT clip_id, device_id, camera_id, start_ms, rel_dir, kinds FROM copies"
-                " WHERE start_ms < ? ORDER BY start_ms LIMIT ?",
-                (before_ms, limit),
-            ).fetchall()
-        return [QueuedClip(r[0], r[1], r[2], r[3], r[4], tuple(r[5].split(","))) for r in found]
+        return self._queued("start_ms < ? ORDER BY start_ms LIMIT ?", (before_ms, limit))
+
+    def _queued(self, condition: str, params: tuple[int, ...]) -> list[QueuedClip]:
+        found = self._rows(
+            "SELECT clip_id, device_id, camera_id, start_ms, rel_dir, kinds FROM copies"  # noqa: S608 - the conditions are constants, values are parameters
+            f" WHERE {condition}",
+            params,
+        )
+        return [
+            QueuedClip(r[0], r[1], r[2], r[3], r[4], tuple(k for k in r[5].split(",") if k))
+            for r in found
+        ]
 
     def backlog(self) -> Backlog:
-        with self._lock:
-            count, size, oldest = self._db.execute(
-                "SELECT COUNT(*), COALESCE(SUM(size_bytes), 0), MIN(queued_ms) FROM copies"
-                " WHERE copied_ms IS NULL"
-            ).fetchone()
+        count, size, oldest = self._row(
+            "SELECT COUNT(*), COALESCE(SUM(size_bytes), 0), MIN(queued_ms) FROM copies"
+            " WHERE copied_ms IS NULL"
+        )
         return Backlog(int(count), int(size), None if oldest is None else int(oldest))

@@ -106,10 +106,9 @@ def _account_command(change: Change | Literal["create"]) -> Any:
             call.error("invalid_state", str(err))
             return
         except ProtocolError as err:
-            call.error("invalid_account", f"{type(err).__name__}: {err}")
+            call.refuse("invalid_account", err)
             return
-        call.runtime.agents_changed()
-        call.result(account_json(state))
+        call.agents_changed(account_json(state))
 
     return handler
 
@@ -182,10 +181,9 @@ async def ws_pairing_grant(call: PanelCall) -> None:
         call.error(err.code, str(err))
         return
     except ProtocolError as err:
-        call.error("invalid_grant", f"{type(err).__name__}: {err}")
+        call.refuse("invalid_grant", err)
         return
-    call.runtime.agents_changed()
-    call.result(_session_json(record))
+    call.agents_changed(_session_json(record))
 
 
 @runtime_command(
@@ -197,8 +195,7 @@ async def ws_pairing_refuse(call: PanelCall) -> None:
     except PairingError as err:
         call.error(err.code, str(err))
         return
-    call.runtime.agents_changed()
-    call.result(_session_json(record))
+    call.agents_changed(_session_json(record))
 
 
 def camera_list(runtime: E2eeRuntimeData) -> list[dict[str, Any]]:
@@ -266,8 +263,7 @@ def _change_agents(call: PanelCall, change: Callable[[], object]) -> None:
     except PairingError as err:
         call.error(err.code, str(err))
         return
-    call.runtime.agents_changed()
-    call.result({})
+    call.agents_changed({})
 
 
 @runtime_command(

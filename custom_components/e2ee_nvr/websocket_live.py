@@ -16,58 +16,48 @@ from homeassistant.core import HomeAssistant
 from .const import DOMAIN
 from .live_relay import RelayError
 from .protocol.encoding import b64encode
-from .websocket_runtime import ws_runtime
+from .websocket_runtime import PanelCall, runtime_command
 
 CAMERA_REF_PARTS = 2
 
 
-@websocket_api.websocket_command(
-    {vol.Required("type"): f"{DOMAIN}/live/start", vol.Required("request"): dict}
+# Not admin-only: see the module docstring.
+@runtime_command(
+    {vol.Required("type"): f"{DOMAIN}/live/start", vol.Required("request"): dict}, admin=False
 )
-@websocket_api.async_response
-async def ws_live_start(
-    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
-) -> None:
-    if (runtime := ws_runtime(connection, msg, hass)) is None:
-        return
-    request: dict[str, Any] = msg["request"]
+async def ws_live_start(call: PanelCall) -> None:
+    request: dict[str, Any] = call.msg["request"]
     camera_ref = request.get("camera_ref")
     parts = camera_ref.split("/") if isinstance(camera_ref, str) else []
     if len(parts) != CAMERA_REF_PARTS or not all(parts):
-        connection.send_error(msg["id"], "MalformedObject", "camera_ref is <device_id>/<camera_id>")
+        call.error("MalformedObject", "camera_ref is <device_id>/<camera_id>")
         return
     device_id, camera_id = parts
-    agent = runtime.agents.by_device(device_id)
+    agent = call.runtime.agents.by_device(device_id)
     if agent is None or agent.camera(camera_id) is None:
-        connection.send_error(msg["id"], "not_found", "no paired camera of that name")
+        call.error("not_found", "no paired camera of that name")
         return
     certificate = agent.device_cert_der()
     try:
-        offer = await runtime.live.request_offer(device_id, camera_id, request)
+        offer = await call.runtime.live.request_offer(device_id, camera_id, request)
     except RelayError as err:
-        connection.send_error(msg["id"], err.code, str(err))
+        call.error(err.code, str(err))
         return
-    connection.send_result(
-        msg["id"],
-        {"offer": offer, "device_cert": None if certificate is None else b64encode(certificate)},
+    call.result(
+        {"offer": offer, "device_cert": None if certificate is None else b64encode(certificate)}
     )
 
 
-@websocket_api.websocket_command(
-    {vol.Required("type"): f"{DOMAIN}/live/confirm", vol.Required("confirm"): dict}
+@runtime_command(
+    {vol.Required("type"): f"{DOMAIN}/live/confirm", vol.Required("confirm"): dict}, admin=False
 )
-@websocket_api.async_response
-async def ws_live_confirm(
-    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
-) -> None:
-    if (runtime := ws_runtime(connection, msg, hass)) is None:
-        return
+async def ws_live_confirm(call: PanelCall) -> None:
     try:
-        await runtime.live.confirm(msg["confirm"])
+        await call.runtime.live.confirm(call.msg["confirm"])
     except RelayError as err:
-        connection.send_error(msg["id"], err.code, str(err))
+        call.error(err.code, str(err))
         return
-    connection.send_result(msg["id"], {})
+    call.result({})
 
 
 def async_register(hass: HomeAssistant) -> None:

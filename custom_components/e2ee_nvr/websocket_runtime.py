@@ -16,6 +16,7 @@ import voluptuous as vol
 from homeassistant.components import websocket_api
 from homeassistant.core import HomeAssistant
 
+from .protocol.errors import ProtocolError
 from .runtime import E2eeRuntimeData, runtime_data
 
 ERR_NOT_LOADED = "not_loaded"
@@ -35,6 +36,15 @@ class PanelCall:
 
     def error(self, code: str, message: str) -> None:
         self.connection.send_error(self.msg["id"], code, message)
+
+    def refuse(self, code: str, err: ProtocolError) -> None:
+        """An error naming the protocol's verdict (its error type) as well as its message."""
+        self.error(code, f"{type(err).__name__}: {err}")
+
+    def agents_changed(self, payload: Any) -> None:
+        """Tell the entry's listeners that the account or its agents changed, then answer."""
+        self.runtime.agents_changed()
+        self.result(payload)
 
 
 type PanelHandler = Callable[[PanelCall], Awaitable[None]]

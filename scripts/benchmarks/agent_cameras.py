@@ -2,14 +2,14 @@
 
 Usage: python -m scripts.benchmarks.agent_cameras [--seconds 120] [--counts 1,4,8]
 
-Each run starts `python -m camera_agent run` (paired by code, as a user would) against the
-tests' fake Home Assistant store (tests/agent/fake_store.py, which verifies and commits every
-clip), with every camera an RTSP stream replaying one pre-encoded MP4 (made once with ffmpeg,
-cached; see rtsp_replay.py) without re-encoding. The agent's process tree (the agent and its
-ffmpeg children) is read from /proc every two seconds: CPU seconds over wall time give its
-CPU share (in % of one core) per camera, RSS per camera is the mean over the run, and memory
-is flat when the agent's peak RSS in the last minute is within 10% of its peak in the first
-(a peak, not a mean: the first minute's mean would include the start-up climb).
+Each run starts `python -m camera_agent run` (paired by code, as a user would) against the tests'
+fake Home Assistant store (tests/agent/fake_store.py, which verifies and commits every clip), with
+every camera an RTSP stream replaying one pre-encoded MP4 (made once with ffmpeg, cached; see
+devstack/rtsp_server.py --replay) without re-encoding. The agent's process tree (the agent and its
+ffmpeg children) is read from /proc every two seconds: CPU seconds over wall time give its CPU
+share (in % of one core) per camera, RSS per camera is the mean over the run, and memory is flat
+when the agent's peak RSS in the last minute is within 10% of its peak in the first (a peak, not a
+mean: the first minute's mean would include the start-up climb).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from tests.agent.fake_store import FakeStore, RunningStore
 from tests.agent.run_rig import AgentProcess, Rig, Services
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-REPLAY_SCRIPT = Path(__file__).with_name("rtsp_replay.py")
+REPLAY_SCRIPT = Path(__file__).parents[2] / "devstack" / "rtsp_server.py"
 SYSTEM_PYTHON = "/usr/bin/python3"  # has PyGObject (gi); a venv does not
 CACHE = Path.home() / ".cache" / "e2ee-nvr" / "bench"
 FPS = 15
@@ -67,11 +67,11 @@ def camera_mp4(seconds: int) -> Path:
 
 
 class ReplayServer:
-    """rtsp_replay.py serving /cam0.. /cam<N-1> from one MP4."""
+    """devstack/rtsp_server.py serving /cam0.. /cam<N-1> from one MP4."""
 
     def __init__(self, mp4: Path, cameras: int) -> None:
         self._process = subprocess.Popen(  # noqa: S603
-            [SYSTEM_PYTHON, str(REPLAY_SCRIPT), "--file", str(mp4), "--cameras", str(cameras)],
+            [SYSTEM_PYTHON, str(REPLAY_SCRIPT), "--replay", str(mp4), "--cameras", str(cameras)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
         )

@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from custom_components.e2ee_nvr.clip_index import ClipIndex, ClipQuery, ClipRow
 from scripts.benchmarks.report import Figure, emit
+from scripts.benchmarks.timing import median_seconds
 
 DAY_MS = 86_400_000
 CAMERAS = 8
@@ -48,15 +47,6 @@ def make_rows(count: int) -> list[ClipRow]:
     ]
 
 
-def timed(action: Callable[[], object], repeat: int = 21) -> float:
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
-
-
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     with tempfile.TemporaryDirectory() as folder:
@@ -73,7 +63,7 @@ def main() -> None:
             limit=500,
         )
         listed = len(index.query(day))
-        indexed_s = timed(lambda: index.query(day))
+        indexed_s = median_seconds(lambda: index.query(day), 21)
         index.close()
 
         raw = sqlite3.connect(path)
@@ -82,7 +72,7 @@ def main() -> None:
             "start_ms >= ? AND start_ms < ? ORDER BY start_ms DESC, clip_id DESC LIMIT 500"
         )
         params = ("d" * 32, "cam3", 10 * DAY_MS, 11 * DAY_MS)
-        scan_s = timed(lambda: raw.execute(sql, params).fetchall())
+        scan_s = median_seconds(lambda: raw.execute(sql, params).fetchall(), 21)
         raw.close()
 
         started = time.perf_counter()

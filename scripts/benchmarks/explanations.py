@@ -31,7 +31,7 @@ SECTION_NOTES: dict[str, str] = {
         "The real agent (`python -m camera_agent run`, paired by code) against the tests' fake "
         "Home Assistant store, which verifies and commits every clip; each camera is an RTSP "
         "stream replaying one ffmpeg-made 1080p 15 fps H.264 MP4 at ~4 Mbit/s (1 s GOP) without "
-        "re-encoding (`scripts/benchmarks/rtsp_replay.py`, GStreamer). CPU is the agent's "
+        "re-encoding (`devstack/rtsp_server.py --replay`, GStreamer). CPU is the agent's "
         "process tree (the agent and its ffmpeg remuxers) over wall time; RSS per camera is the "
         "tree's mean RSS over the run divided by the cameras. Memory is flat when the agent's "
         "peak RSS in the last minute is within 10% of its peak in the first (a peak, since the "

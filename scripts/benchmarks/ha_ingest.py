@@ -30,8 +30,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from camera_agent.encrypting_sink import EncryptingSink
 from camera_agent.ha_client import HaClient
 from camera_agent.health import AgentStatus
@@ -39,7 +37,7 @@ from camera_agent.spool import Spool
 from camera_agent.state import AgentState
 from camera_agent.trust import TrustKeeper
 from camera_agent.uploader import Uploader, UploaderSettings
-from devstack.agent_process import AgentProcess
+from devstack.agent_process import AgentProcess, write_agent_yaml
 from devstack.endpoint_user import EndpointUser
 from devstack.ha_api import HaApi, HaApiError
 from devstack.hass_process import HassLayout, HassProcess
@@ -87,13 +85,11 @@ def hass_pid(config_dir: Path) -> int:
 def agent_config(folder: Path, ha_url: str, cameras: int) -> Path:
     """What `pair` reads: the cameras it names are the ones HA accepts clips for (never
     started here: this process plays them)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    document = {
-        "ha_url": ha_url,
-        "state_dir": str(folder / "state"),
-        "spool_dir": str(folder / "spool"),
-        "agent_name": "ingest benchmark agent",
-        "cameras": [
+    return write_agent_yaml(
+        folder,
+        ha_url,
+        "ingest benchmark agent",
+        [
             {
                 "name": f"Camera {index}",
                 "camera_id": f"cam{index}",
@@ -102,10 +98,7 @@ def agent_config(folder: Path, ha_url: str, cameras: int) -> Path:
             }
             for index in range(cameras)
         ],
-    }
-    path = folder / "agent.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False), "utf-8")
-    return path
+    )
 
 
 async def camera(

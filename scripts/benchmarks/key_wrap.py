@@ -13,27 +13,17 @@ measure how often the scheduler preempts a 10 ms job.
 from __future__ import annotations
 
 import os
-import statistics
 import time
-from collections.abc import Callable
 from functools import partial
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from e2ee_nvr_protocol.wrap import WrapPurpose, unwrap_p256, wrap_context, wrap_to_p256
 from scripts.benchmarks.report import Figure, emit
+from scripts.benchmarks.timing import median_seconds
 
 RECIPIENT_COUNTS = (1, 8, 63)
 REPEATS = 15
-
-
-def median_seconds(action: Callable[[], object], repeats: int = REPEATS) -> float:
-    samples = []
-    for _ in range(repeats):
-        started = time.process_time()
-        action()
-        samples.append(time.process_time() - started)
-    return statistics.median(samples)
 
 
 def wrap_all(publics: list[ec.EllipticCurvePublicKey], clip_key: bytes, context: bytes) -> None:
@@ -47,7 +37,9 @@ def main() -> None:
     clip_key, clip_id = os.urandom(16), os.urandom(16)
     context = wrap_context(WrapPurpose.CLIP_KEY, clip_id)
     for count in RECIPIENT_COUNTS:
-        seconds = median_seconds(partial(wrap_all, publics[:count], clip_key, context))
+        seconds = median_seconds(
+            partial(wrap_all, publics[:count], clip_key, context), REPEATS, time.process_time
+        )
         emit(
             Figure(
                 f"key_wrap.per_clip_{count}_recipients",
@@ -59,7 +51,7 @@ def main() -> None:
         )
     wrapped = wrap_to_p256(publics[0], clip_key, context)
     seconds = median_seconds(
-        lambda: unwrap_p256(keys[0], wrapped, context, WrapPurpose.CLIP_KEY), repeats=51
+        lambda: unwrap_p256(keys[0], wrapped, context, WrapPurpose.CLIP_KEY), 51, time.process_time
     )
     emit(Figure("key_wrap.unwrap_one_clip_key", seconds * 1e6, "us"))
 

@@ -95,34 +95,14 @@ def main() -> None:
         if file_sha256(ours_out) != original or file_sha256(theirs_out) != original:
             raise RuntimeError("a round trip did not give back the original file")
     size = mebibytes << 20
-    note = (
-        f"{mebibytes} MiB file to file; age {best['age_enc']:.2f} s, ours {best['ours_enc']:.2f} s"
-    )
-    emit(Figure("versus_age.encrypt_mb_s", size / best["ours_enc"] / 1e6, "MB/s"))
-    emit(Figure("versus_age.age_encrypt_mb_s", size / best["age_enc"] / 1e6, "MB/s"))
-    emit(
-        Figure(
-            "versus_age.encrypt_ratio",
-            best["age_enc"] / best["ours_enc"],
-            "ratio",
-            Target(">=", 1),
-            note,
+    for direction, key in (("encrypt", "enc"), ("decrypt", "dec")):
+        ours_s, age_s = best[f"ours_{key}"], best[f"age_{key}"]
+        note = f"{mebibytes} MiB file to file; age {age_s:.2f} s, ours {ours_s:.2f} s"
+        emit(Figure(f"versus_age.{direction}_mb_s", size / ours_s / 1e6, "MB/s"))
+        emit(Figure(f"versus_age.age_{direction}_mb_s", size / age_s / 1e6, "MB/s"))
+        emit(
+            Figure(f"versus_age.{direction}_ratio", age_s / ours_s, "ratio", Target(">=", 1), note)
         )
-    )
-    note = (
-        f"{mebibytes} MiB file to file; age {best['age_dec']:.2f} s, ours {best['ours_dec']:.2f} s"
-    )
-    emit(Figure("versus_age.decrypt_mb_s", size / best["ours_dec"] / 1e6, "MB/s"))
-    emit(Figure("versus_age.age_decrypt_mb_s", size / best["age_dec"] / 1e6, "MB/s"))
-    emit(
-        Figure(
-            "versus_age.decrypt_ratio",
-            best["age_dec"] / best["ours_dec"],
-            "ratio",
-            Target(">=", 1),
-            note,
-        )
-    )
 
 
 if __name__ == "__main__":

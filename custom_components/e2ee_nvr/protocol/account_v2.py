@@ -9,20 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography import x509
-
 from . import certs
+from .account import MAX_CERT_BYTES, OBJECT_TYPE, AccountCore, read_instances
 from .backup_v2 import MAX_GENERATION, KeyBackupV2
 from .encoding import Fields, b64encode
 from .envelope import TRUST_CORE_VERSION, SignedEnvelope
-from .errors import MalformedObject, UntrustedKey
+from .errors import MalformedObject
 from .identifiers import KEY_ID_RE, key_id
 from .kdf import KdfParams
 from .wrap import WrappedKey
 
-OBJECT_TYPE = "account"
-MAX_INSTANCES = 63
-MAX_CERT_BYTES = 8192
 CHECK_BYTES = 32
 
 
@@ -49,14 +45,13 @@ class DataGeneration:
 
     @classmethod
     def from_json(cls, document: object, expected_generation: int) -> DataGeneration:
-        fields = Fields(document, where=f"data_keys[{expected_generation}]")
-        entry = cls(
-            generation=fields.int("generation", minimum=1, maximum=MAX_GENERATION),
-            cert_der=fields.bytes("cert", max_len=MAX_CERT_BYTES),
-            backup=KeyBackupV2.from_json(fields.raw("backup")),
-            rdk_wrapped_to_recovery=WrappedKey.from_json(fields.raw("rdk_wrapped_to_recovery")),
-        )
-        fields.done()
+        with Fields(document, where=f"data_keys[{expected_generation}]") as fields:
+            entry = cls(
+                generation=fields.int("generation", minimum=1, maximum=MAX_GENERATION),
+                cert_der=fields.bytes("cert", max_len=MAX_CERT_BYTES),
+                backup=KeyBackupV2.from_json(fields.raw("backup")),
+                rdk_wrapped_to_recovery=WrappedKey.from_json(fields.raw("rdk_wrapped_to_recovery")),
+            )
         if entry.generation != expected_generation:
             raise MalformedObject("account: data_keys are not generations 1..n in order")
         if (entry.backup.role, entry.backup.generation) != ("data", expected_generation):
@@ -81,16 +76,15 @@ class InstanceEntryV2:
 
     @classmethod
     def from_json(cls, document: object, generations: int) -> InstanceEntryV2:
-        fields = Fields(document, where="instance")
-        entry = cls(
-            key_id=fields.str("key_id", pattern=KEY_ID_RE),
-            cert_der=fields.bytes("cert", max_len=MAX_CERT_BYTES),
-            rdk_wrapped=tuple(
-                WrappedKey.from_json(w)
-                for w in fields.list("rdk_wrapped", max_items=MAX_GENERATION)
-            ),
-        )
-        fields.done()
+        with Fields(document, where="instance") as fields:
+            entry = cls(
+                key_id=fields.str("key_id", pattern=KEY_ID_RE),
+                cert_der=fields.bytes("cert", max_len=MAX_CERT_BYTES),
+                rdk_wrapped=tuple(
+                    WrappedKey.from_json(w)
+                    for w in fields.list("rdk_wrapped", max_items=MAX_GENERATION)
+                ),
+            )
         if len(entry.rdk_wrapped) != generations or any(
             w.key_id != entry.key_id for w in entry.rdk_wrapped
         ):
@@ -110,17 +104,15 @@ class PassphraseCheck:
 
     @classmethod
     def from_json(cls, document: object) -> PassphraseCheck:
-        fields = Fields(document, where="passphrase")
-        parsed = cls(
-            kdf=KdfParams.from_json(fields.raw("kdf")),
-            check=fields.bytes("check", length=CHECK_BYTES),
-        )
-        fields.done()
-        return parsed
+        with Fields(document, where="passphrase") as fields:
+            return cls(
+                kdf=KdfParams.from_json(fields.raw("kdf")),
+                check=fields.bytes("check", length=CHECK_BYTES),
+            )
 
 
 @dataclass(frozen=True)
-class AccountDocumentV2:
+class AccountDocumentV2(AccountCore):
     """Section 11.1: the public half of a v2 account, as the store keeps and serves it."""
 
     account_id: str
@@ -132,12 +124,6 @@ class AccountDocumentV2:
     data_keys: tuple[DataGeneration, ...]
     instances: tuple[InstanceEntryV2, ...]
     recipient_set: SignedEnvelope
-
-    def root_cert(self) -> x509.Certificate:
-        cert = certs.load_cert(self.root_cert_der)
-        if key_id(certs.verify_root(cert)) != self.account_id:
-            raise UntrustedKey("account: root certificate is not this account's")
-        return cert
 
     @property
     def newest(self) -> DataGeneration:
@@ -151,52 +137,39 @@ class AccountDocumentV2:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "v": TRUST_CORE_VERSION,
-            "type": OBJECT_TYPE,
-            "account_id": self.account_id,
-            "root_cert": b64encode(self.root_cert_der),
-            "recovery_cert": b64encode(self.recovery_cert_der),
+            **self.core_json(TRUST_CORE_VERSION),
             "passphrase": self.passphrase.to_json(),
             "backups": {
                 "signing": self.signing_backup.to_json(),
                 "recovery": self.recovery_backup.to_json(),
             },
             "data_keys": [g.to_json() for g in self.data_keys],
-            "instances": [i.to_json() for i in self.instances],
-            "recipient_set": self.recipient_set.to_json(),
         }
 
     @classmethod
     def from_json(cls, document: object) -> AccountDocumentV2:
-        fields = Fields(document, where="account")
-        fields.version_and_type(OBJECT_TYPE, TRUST_CORE_VERSION)
-        account_id = fields.str("account_id", pattern=KEY_ID_RE)
-        backups = fields.obj("backups")
-        signing = KeyBackupV2.from_json(backups.raw("signing"))
-        recovery = KeyBackupV2.from_json(backups.raw("recovery"))
-        backups.done()
-        raw_generations = fields.list("data_keys", max_items=MAX_GENERATION)
-        if not raw_generations:
-            raise MalformedObject("account: no data key")
-        data_keys = tuple(
-            DataGeneration.from_json(item, i + 1) for i, item in enumerate(raw_generations)
-        )
-        instances = tuple(
-            InstanceEntryV2.from_json(item, len(data_keys))
-            for item in fields.list("instances", max_items=MAX_INSTANCES)
-        )
-        if len({i.key_id for i in instances}) != len(instances):
-            raise MalformedObject("account: duplicate instance")
-        account = cls(
-            account_id=account_id,
-            root_cert_der=fields.bytes("root_cert", max_len=MAX_CERT_BYTES),
-            recovery_cert_der=fields.bytes("recovery_cert", max_len=MAX_CERT_BYTES),
-            passphrase=PassphraseCheck.from_json(fields.raw("passphrase")),
-            signing_backup=signing,
-            recovery_backup=recovery,
-            data_keys=data_keys,
-            instances=instances,
-            recipient_set=SignedEnvelope.from_json(fields.raw("recipient_set")),
-        )
-        fields.done()
-        return account
+        with Fields.typed(document, OBJECT_TYPE, TRUST_CORE_VERSION) as fields:
+            account_id = fields.str("account_id", pattern=KEY_ID_RE)
+            with fields.obj("backups") as backups:
+                signing = KeyBackupV2.from_json(backups.raw("signing"))
+                recovery = KeyBackupV2.from_json(backups.raw("recovery"))
+            raw_generations = fields.list("data_keys", max_items=MAX_GENERATION)
+            if not raw_generations:
+                raise MalformedObject("account: no data key")
+            data_keys = tuple(
+                DataGeneration.from_json(item, i + 1) for i, item in enumerate(raw_generations)
+            )
+            instances = read_instances(
+                fields, lambda item: InstanceEntryV2.from_json(item, len(data_keys))
+            )
+            return cls(
+                account_id=account_id,
+                root_cert_der=fields.bytes("root_cert", max_len=MAX_CERT_BYTES),
+                recovery_cert_der=fields.bytes("recovery_cert", max_len=MAX_CERT_BYTES),
+                passphrase=PassphraseCheck.from_json(fields.raw("passphrase")),
+                signing_backup=signing,
+                recovery_backup=recovery,
+                data_keys=data_keys,
+                instances=instances,
+                recipient_set=SignedEnvelope.from_json(fields.raw("recipient_set")),
+            )

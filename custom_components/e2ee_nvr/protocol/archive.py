@@ -48,17 +48,14 @@ class AccountExport:
 
     @classmethod
     def from_json(cls, document: object) -> AccountExport:
-        fields = Fields(document, where=EXPORT_TYPE)
-        fields.version_and_type(EXPORT_TYPE, PROTOCOL_VERSION)
-        export = cls(
-            account=parse_any_account(fields.raw("account")),
-            device_certs=tuple(
-                Fields({"c": item}, where="device_certs").bytes("c", max_len=8192)
-                for item in fields.list("device_certs", max_items=MAX_DEVICE_CERTS)
-            ),
-        )
-        fields.done()
-        return export
+        with Fields.typed(document, EXPORT_TYPE, PROTOCOL_VERSION) as fields:
+            return cls(
+                account=parse_any_account(fields.raw("account")),
+                device_certs=tuple(
+                    Fields({"c": item}, where="device_certs").bytes("c", max_len=8192)
+                    for item in fields.list("device_certs", max_items=MAX_DEVICE_CERTS)
+                ),
+            )
 
 
 @dataclass

@@ -51,17 +51,14 @@ class KeyBackup:
     @classmethod
     def from_json(cls, document: object) -> KeyBackup:
         """Parse a key-backup object exhaustively (version first, then type, then fields)."""
-        fields = Fields(document, where=BACKUP_TYPE)
-        fields.version_and_type(BACKUP_TYPE, PROTOCOL_VERSION)
-        backup = cls(
-            role=_as_role(fields.str("role", max_len=16)),
-            account_id=fields.str("account_id", pattern=KEY_ID_RE),
-            kdf=KdfParams.from_json(fields.raw("kdf")),
-            check=fields.bytes("check", length=CHECK_BYTES),
-            p12=fields.bytes("p12", max_len=MAX_P12_BYTES),
-        )
-        fields.done()
-        return backup
+        with Fields.typed(document, BACKUP_TYPE, PROTOCOL_VERSION) as fields:
+            return cls(
+                role=_as_role(fields.str("role", max_len=16)),
+                account_id=fields.str("account_id", pattern=KEY_ID_RE),
+                kdf=KdfParams.from_json(fields.raw("kdf")),
+                check=fields.bytes("check", length=CHECK_BYTES),
+                p12=fields.bytes("p12", max_len=MAX_P12_BYTES),
+            )
 
 
 def _as_role(role: str) -> BackupRole:

@@ -58,17 +58,14 @@ class KeyBackupV2:
 
     @classmethod
     def from_json(cls, document: object) -> KeyBackupV2:
-        fields = Fields(document, where=BACKUP_TYPE)
-        fields.version_and_type(BACKUP_TYPE, TRUST_CORE_VERSION)
-        backup = cls(
-            role=_as_role(fields.str("role", max_len=16)),
-            generation=fields.int("generation", maximum=MAX_GENERATION),
-            account_id=fields.str("account_id", pattern=KEY_ID_RE),
-            check=fields.bytes("check", length=CHECK_BYTES),
-            p12=fields.bytes("p12", max_len=MAX_P12_BYTES),
-        )
-        fields.done()
-        return backup
+        with Fields.typed(document, BACKUP_TYPE, TRUST_CORE_VERSION) as fields:
+            return cls(
+                role=_as_role(fields.str("role", max_len=16)),
+                generation=fields.int("generation", maximum=MAX_GENERATION),
+                account_id=fields.str("account_id", pattern=KEY_ID_RE),
+                check=fields.bytes("check", length=CHECK_BYTES),
+                p12=fields.bytes("p12", max_len=MAX_P12_BYTES),
+            )
 
 
 def make_backup_v2(

@@ -95,14 +95,12 @@ class DeviceTrust:
 
     @classmethod
     def from_json(cls, document: object) -> DeviceTrust:
-        fields = Fields(document, where=OBJECT_TYPE)
-        fields.version_and_type(OBJECT_TYPE, PROTOCOL_VERSION)
-        trust = cls(
-            root_cert_der=fields.bytes("root_cert", max_len=MAX_CERT_BYTES),
-            device_cert_der=fields.bytes("device_cert", max_len=MAX_CERT_BYTES),
-            data_key_id=fields.str("data_key_id", pattern=KEY_ID_RE),
-            recipient_set=SignedEnvelope.from_json(fields.raw("recipient_set")),
-        )
-        fields.done()
+        with Fields.typed(document, OBJECT_TYPE, PROTOCOL_VERSION) as fields:
+            trust = cls(
+                root_cert_der=fields.bytes("root_cert", max_len=MAX_CERT_BYTES),
+                device_cert_der=fields.bytes("device_cert", max_len=MAX_CERT_BYTES),
+                data_key_id=fields.str("data_key_id", pattern=KEY_ID_RE),
+                recipient_set=SignedEnvelope.from_json(fields.raw("recipient_set")),
+            )
         trust.current_set()
         return trust

@@ -14,6 +14,7 @@ import builtins
 import json
 import re
 from collections.abc import Mapping, Sequence
+from types import TracebackType
 from typing import Any
 
 from .errors import MalformedObject, UnsupportedVersion
@@ -141,6 +142,10 @@ class Fields:
 
     Every field is read through a typed getter, and `done()` refuses any field nobody read:
     v1 objects carry no unknown fields, so a verifier never ignores something a signer meant.
+    As a context manager it calls `done()` when the block completes:
+
+        with Fields.typed(document, "key-backup", 1) as fields:
+            return KeyBackup(role=fields.str("role"), ...)
     """
 
     def __init__(self, document: object, *, where: builtins.str) -> None:
@@ -149,6 +154,28 @@ class Fields:
         self._document: dict[builtins.str, Any] = document
         self._where = where
         self._read: set[builtins.str] = set()
+
+    @classmethod
+    def typed(
+        cls, document: object, object_type: builtins.str, version: builtins.int = 1
+    ) -> Fields:
+        """The fields of a document that must be of `object_type` and `version` (both read)."""
+        fields = cls(document, where=object_type)
+        fields.version_and_type(object_type, version)
+        return fields
+
+    def __enter__(self) -> Fields:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        # Leftover fields are refused only after a complete read: an earlier error says more.
+        if exc_type is None:
+            self.done()
 
     def _get(self, name: builtins.str) -> Any:
         if name not in self._document:

@@ -50,14 +50,12 @@ class SignedEnvelope:
 
     @classmethod
     def from_json(cls, document: object) -> SignedEnvelope:
-        fields = Fields(document, where="envelope")
-        envelope = cls(
-            payload=fields.bytes("payload", max_len=MAX_PAYLOAD_BYTES),
-            signature=fields.bytes("signature", max_len=512),
-            signer=fields.str("signer", pattern=KEY_ID_RE),
-        )
-        fields.done()
-        return envelope
+        with Fields(document, where="envelope") as fields:
+            return cls(
+                payload=fields.bytes("payload", max_len=MAX_PAYLOAD_BYTES),
+                signature=fields.bytes("signature", max_len=512),
+                signer=fields.str("signer", pattern=KEY_ID_RE),
+            )
 
 
 def sign(object_type: str, payload: dict[str, Any], key: rsa.RSAPrivateKey) -> SignedEnvelope:
@@ -116,13 +114,11 @@ class MacedEnvelope:
 
     @classmethod
     def from_json(cls, document: object) -> MacedEnvelope:
-        fields = Fields(document, where="envelope")
-        envelope = cls(
-            payload=fields.bytes("payload", max_len=MAX_PAYLOAD_BYTES),
-            mac=fields.bytes("mac", length=32),
-        )
-        fields.done()
-        return envelope
+        with Fields(document, where="envelope") as fields:
+            return cls(
+                payload=fields.bytes("payload", max_len=MAX_PAYLOAD_BYTES),
+                mac=fields.bytes("mac", length=32),
+            )
 
 
 def mac(object_type: str, payload: dict[str, Any], key: bytes) -> MacedEnvelope:

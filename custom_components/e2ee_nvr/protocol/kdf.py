@@ -92,18 +92,16 @@ class KdfParams:
     @classmethod
     def from_json(cls, document: object) -> KdfParams:
         """Parse the parameters object exhaustively; bounds are enforced by the constructor."""
-        fields = Fields(document, where="kdf")
-        params = cls(
-            alg=fields.str("alg", max_len=64),
-            scrypt_n_log2=fields.int("scrypt_n_log2"),
-            scrypt_r=fields.int("scrypt_r"),
-            scrypt_p=fields.int("scrypt_p"),
-            scrypt_salt=fields.bytes("scrypt_salt", max_len=64),
-            pbkdf2_iterations=fields.int("pbkdf2_iterations"),
-            pbkdf2_salt=fields.bytes("pbkdf2_salt", max_len=64),
-        )
-        fields.done()
-        return params
+        with Fields(document, where="kdf") as fields:
+            return cls(
+                alg=fields.str("alg", max_len=64),
+                scrypt_n_log2=fields.int("scrypt_n_log2"),
+                scrypt_r=fields.int("scrypt_r"),
+                scrypt_p=fields.int("scrypt_p"),
+                scrypt_salt=fields.bytes("scrypt_salt", max_len=64),
+                pbkdf2_iterations=fields.int("pbkdf2_iterations"),
+                pbkdf2_salt=fields.bytes("pbkdf2_salt", max_len=64),
+            )
 
 
 def _check_int(name: str, value: object, minimum: int, maximum: int) -> None:

@@ -63,16 +63,13 @@ class LiveRequest:
 
     @classmethod
     def from_json(cls, doc: object) -> LiveRequest:
-        fields = Fields(doc, where=LIVE_REQUEST_TYPE)
-        fields.version_and_type(LIVE_REQUEST_TYPE, LIVE_VERSION)
-        request = cls(
-            account_id=fields.hex("account_id", length_bytes=KEY_ID_BYTES),
-            camera_ref=fields.str("camera_ref", max_len=65, pattern=CAMERA_REF_RE),
-            key_id=fields.hex("key_id", length_bytes=KEY_ID_BYTES),
-            nonce=fields.bytes("nonce", length=NONCE_BYTES),
-        )
-        fields.done()
-        return request
+        with Fields.typed(doc, LIVE_REQUEST_TYPE, LIVE_VERSION) as fields:
+            return cls(
+                account_id=fields.hex("account_id", length_bytes=KEY_ID_BYTES),
+                camera_ref=fields.str("camera_ref", max_len=65, pattern=CAMERA_REF_RE),
+                key_id=fields.hex("key_id", length_bytes=KEY_ID_BYTES),
+                nonce=fields.bytes("nonce", length=NONCE_BYTES),
+            )
 
 
 def new_live_request(account_id: str, camera_ref: str, key_id: str) -> LiveRequest:
@@ -113,21 +110,18 @@ class LiveOffer:
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> LiveOffer:
-        fields = Fields(payload, where=LIVE_OFFER_TYPE)
-        fields.version_and_type(LIVE_OFFER_TYPE, LIVE_VERSION)
-        offer = cls(
-            account_id=fields.hex("account_id", length_bytes=KEY_ID_BYTES),
-            device_id=fields.hex("device_id", length_bytes=KEY_ID_BYTES),
-            camera_id=fields.str("camera_id", max_len=32, pattern=CAMERA_ID_RE),
-            session_id=bytes.fromhex(fields.hex("session_id", length_bytes=SESSION_ID_BYTES)),
-            request_nonce=fields.bytes("request_nonce", length=NONCE_BYTES),
-            recipient_epoch=fields.int("recipient_epoch", minimum=1),
-            recipient_sha256=fields.bytes("recipient_sha256", length=SHA256_BYTES),
-            issued_at_ms=fields.int("issued_at_ms"),
-            wrapped_key=WrappedKey.from_json(fields.raw("wrapped_key")),
-        )
-        fields.done()
-        return offer
+        with Fields.typed(payload, LIVE_OFFER_TYPE, LIVE_VERSION) as fields:
+            return cls(
+                account_id=fields.hex("account_id", length_bytes=KEY_ID_BYTES),
+                device_id=fields.hex("device_id", length_bytes=KEY_ID_BYTES),
+                camera_id=fields.str("camera_id", max_len=32, pattern=CAMERA_ID_RE),
+                session_id=bytes.fromhex(fields.hex("session_id", length_bytes=SESSION_ID_BYTES)),
+                request_nonce=fields.bytes("request_nonce", length=NONCE_BYTES),
+                recipient_epoch=fields.int("recipient_epoch", minimum=1),
+                recipient_sha256=fields.bytes("recipient_sha256", length=SHA256_BYTES),
+                issued_at_ms=fields.int("issued_at_ms"),
+                wrapped_key=WrappedKey.from_json(fields.raw("wrapped_key")),
+            )
 
 
 @dataclass(frozen=True)

@@ -187,13 +187,11 @@ def make_pairing_request(
 
 
 def _parse_camera(item: object, index: int) -> PairingCamera:
-    fields = Fields(item, where=f"{REQUEST_TYPE}.cameras[{index}]")
-    camera = PairingCamera(
-        camera_id=fields.str("camera_id", max_len=32, pattern=CAMERA_ID_RE),
-        name=fields.str("name", max_len=MAX_NAME_CHARS),
-    )
-    fields.done()
-    return camera
+    with Fields(item, where=f"{REQUEST_TYPE}.cameras[{index}]") as fields:
+        return PairingCamera(
+            camera_id=fields.str("camera_id", max_len=32, pattern=CAMERA_ID_RE),
+            name=fields.str("name", max_len=MAX_NAME_CHARS),
+        )
 
 
 def _read_request(maced: MacedEnvelope, keys: PairingKeys) -> PairingRequest:

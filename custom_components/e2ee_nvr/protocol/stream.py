@@ -77,7 +77,19 @@ __all__ = [
 DEFAULT_READ_SIZE = 1 << 20
 
 
-class StreamEncryptor:
+class _Finalized:
+    """The summary both directions give once `finalize` has seen the whole object."""
+
+    _summary: StreamSummary | None = None
+
+    @property
+    def summary(self) -> StreamSummary:
+        if self._summary is None:
+            raise RuntimeError("stream not finalized")
+        return self._summary
+
+
+class StreamEncryptor(_Finalized):
     """Push-style writer: holds at most one chunk of plaintext, emits ciphertext as it can.
 
     Everything `update` and `finalize` return, concatenated, is the whole object; the header
@@ -100,7 +112,6 @@ class StreamEncryptor:
         self._counters = StreamCounters(chunk_size)
         self._hasher = OverlappedSha256()
         self._header_emitted = False
-        self._summary: StreamSummary | None = None
 
     @property
     def header(self) -> bytes:
@@ -118,12 +129,6 @@ class StreamEncryptor:
     @property
     def ciphertext_size(self) -> int:
         return self._counters.ciphertext_size
-
-    @property
-    def summary(self) -> StreamSummary:
-        if self._summary is None:
-            raise RuntimeError("stream not finalized")
-        return self._summary
 
     def update(self, data: bytes | bytearray | memoryview) -> bytes:
         """Absorb plaintext; return the ciphertext that can be emitted now (maybe empty)."""
@@ -183,7 +188,7 @@ class StreamEncryptor:
         return ciphertext
 
 
-class StreamDecryptor:
+class StreamDecryptor(_Finalized):
     """Push-style reader that releases a chunk's plaintext only after its tag verifies.
 
     The key comes from the clip id and kind the caller expects, and the header must name
@@ -209,14 +214,7 @@ class StreamDecryptor:
         self._received = 0
         self._hasher = OverlappedSha256()
         self._counters: StreamCounters | None = None
-        self._summary: StreamSummary | None = None
         self._failed = False
-
-    @property
-    def summary(self) -> StreamSummary:
-        if self._summary is None:
-            raise RuntimeError("stream not finalized")
-        return self._summary
 
     def update(self, data: bytes | bytearray | memoryview) -> bytes:
         """Absorb ciphertext; return plaintext of every chunk that has authenticated."""
