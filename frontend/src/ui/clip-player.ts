@@ -119,8 +119,12 @@ export class ClipPlayer extends LitElement {
         onError: (err) => (this.message = errorText(t, err)),
         onFirstChunk: () => {
           this.loading = false;
-          if (offsetMs > 0) video.currentTime = offsetMs / 1000;
-          void video.play().catch(() => undefined);
+          const play = (): void => void video.play().catch(() => undefined);
+          if (offsetMs <= 0) return play();
+          // Play once the seek to the offset is done: playing while it is pending shows the
+          // clip's first frames for a moment.
+          video.addEventListener("seeked", play, { once: true });
+          video.currentTime = offsetMs / 1000;
         },
         ...(this.nextClip === null ? {} : { continueWith: (id: string) => this.following(id) }),
       });
