@@ -32,6 +32,7 @@ const SCENARIOS = {
   "signed-facts": () => import("./scenarios/signed-facts.mjs"),
   upgrade: () => import("./scenarios/upgrade.mjs"),
   live: () => import("./scenarios/live.mjs"),
+  timeline: () => import("./scenarios/timeline.mjs"),
 };
 
 async function main() {

@@ -1,0 +1,2 @@
+// E2EE NVR panel and card: built from frontend/ by scripts/build.mjs. Do not edit.
+import{a,b,c,d,e,f,g,h,i}from"./chunk-AHDRCWC2.js";import"./chunk-QFY6TIU2.js";import"./chunk-DAXI5FHB.js";import"./chunk-GD7QUTEB.js";import"./chunk-HCGHCLTG.js";import"./chunk-PUIFTTTR.js";import"./chunk-2LMTFQ2A.js";import"./chunk-E33WNGKH.js";import"./chunk-HR3UZ46K.js";import"./chunk-HTRR373S.js";export{b as decodeEvents,h as decryptBlob,g as decryptTransform,f as decryptorFor,a as eventToJson,d as openClipKey,e as openClipKeyBytes,c as verifyClipManifest,i as videoMimeType};

@@ -1,2 +1,0 @@
-// E2EE NVR panel and card: built from frontend/ by scripts/build.mjs. Do not edit.
-import{a,b,c,d,e,f,g,h,i}from"./chunk-ICJK4HE2.js";import"./chunk-4KMGNOQH.js";import"./chunk-ZAOFJ3DU.js";import"./chunk-MWNTI6DT.js";import"./chunk-XSW3JXKO.js";import"./chunk-XZCFGUXG.js";import"./chunk-DNFQNREF.js";import"./chunk-DVAPDDEV.js";export{b as decodeEvents,h as decryptBlob,g as decryptTransform,f as decryptorFor,a as eventToJson,d as openClipKey,e as openClipKeyBytes,c as verifyClipManifest,i as videoMimeType};
