@@ -23,6 +23,7 @@ const SCENARIOS = {
   revoked: () => import("./scenarios/revoked.mjs"),
   "turn-off": () => import("./scenarios/turn-off.mjs"),
   card: () => import("./scenarios/card.mjs"),
+  "card-timeline": () => import("./scenarios/card-timeline.mjs"),
   "card-picker": () => import("./scenarios/card-picker.mjs"),
   screenshots: () => import("./scenarios/screenshots.mjs"),
   "bench-enrol": () => import("./scenarios/bench-enrol.mjs"),

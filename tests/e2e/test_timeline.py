@@ -8,7 +8,8 @@ bar, and clicking it must play that clip from the event's offset. Then scrubbing
 just before a clip boundary must play on into the next clip: the player reports the next clip,
 the <video>'s time passes the boundary without an ended or waiting event there, and frames keep
 decoding.
-Last, the keys: Home plays the day's first recording, Shift+ArrowRight jumps to the event.
+Then the keys: Home plays the day's first recording, Shift+ArrowRight jumps to the event. Last,
+the dashboard card with `timeline: true` shows the same marker and plays it.
 Screens are PNGs in test-artifacts/e2e/timeline/.
 """
 
@@ -22,7 +23,7 @@ from typing import Any
 import pytest
 
 from devstack.agent_process import ContinuousTiming
-from devstack.browser_driver import BrowserDriver, wait_for_clip_count
+from devstack.browser_driver import BrowserDriver, save_dashboard, wait_for_clip_count
 from devstack.flow_driver import start_recording
 from devstack.ports import free_port
 from devstack.stack import Stack, StackSettings, running_stack
@@ -95,11 +96,20 @@ async def test_timeline_marker_and_playback_across_a_clip_boundary(tmp_path: Pat
             },
             firstClipId=min(rows, key=lambda r: int(r["start_ms"]))["clip_id"],
         )
+        # The dashboard card with its timeline on: the same marker, decrypted by the card.
+        card = {"type": "custom:e2ee-nvr-clips-card", "mode": "clips", "timeline": True}
+        in_card = await driver.scenario(
+            stack,
+            "card-timeline",
+            dashboardPath=await save_dashboard(stack, [card], url_path="timeline-card"),
+            markerKind="person",
+        )
         stack.agent.check_running()
 
     check_marker(result, rows, sent_from_ms, sent_to_ms)
     check_crossing(result["boundary"])
     check_keys(result)
+    check_card(in_card, result["marker"])
     pictures = sorted(p.name for p in shots.glob("*.png"))
     assert any("crossed-boundary" in name for name in pictures), pictures
 
@@ -153,6 +163,17 @@ def check_crossing(boundary: dict[str, Any]) -> None:
     assert state_after["error"] is None, boundary
     # One played range runs across the boundary: the picture never stopped there.
     assert any(start < boundary_time < end for start, end in state_after["played"]), state_after
+
+
+def check_card(in_card: dict[str, Any], marker: dict[str, Any]) -> None:
+    """(d) The card's timeline (inside HA's ha-card) has the panel's marker, and plays it."""
+    print(f"timeline: card marker {in_card['marker']}, played {in_card['played']}")
+    assert in_card["insideHaCard"], in_card
+    assert in_card["marker"]["clipId"] == marker["clipId"], (in_card, marker)
+    assert in_card["marker"]["atMs"] == marker["atMs"], (in_card, marker)
+    assert in_card["playingClip"] == marker["clipId"], in_card
+    assert abs(in_card["played"][0][0] - marker["offsetMs"] / 1000) < 0.5, in_card
+    assert in_card["video"]["frames"] > 0 and in_card["video"]["error"] is None, in_card
 
 
 def check_keys(result: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ import "../ui/clip-player";
 import "../ui/clip-facts";
 import "../ui/clip-thumb";
 import { type ClipRow } from "../lib/api/schemas";
+import { localDay } from "../lib/flows/clip-feed";
 import { type E2eeSession } from "../lib/flows/session";
 import { sharedSession } from "../lib/flows/shared-session";
 import { type CardConfig, normaliseConfig, recentClips } from "../lib/flows/card-config";
@@ -113,11 +114,22 @@ export class ClipsCard extends LitElement {
       }
       // The live code is its own chunk, loaded only by a card that shows live view.
       if (this.config.mode === "live") await import("../ui/live-elements");
+      // So is the timeline (with its player): a card without it never downloads that code.
+      if (this.config.timeline) await import("../ui/day-timeline");
       this.clips = await recentClips(session.api, this.config);
       this.state = "ready";
     } catch (err) {
       this.message = errorText(translatorFor(this.hass), err);
     }
+  }
+
+  /** The newest clip's day on the timeline: one chosen camera, else every camera with its own row. */
+  private renderTimeline(session: E2eeSession | null) {
+    const newest = this.clips[0];
+    if (!this.config.timeline || this.state !== "ready" || session === null || newest === undefined) return nothing;
+    const camera = this.config.cameras.length === 1 ? (this.config.cameras[0] ?? "") : "";
+    return html`<e2ee-nvr-day-timeline .hass=${this.hass} .api=${session.api} .opener=${session.clips()}
+      day=${localDay(newest.start_ms)} camera=${camera}></e2ee-nvr-day-timeline>`;
   }
 
   override render() {
@@ -140,6 +152,7 @@ export class ClipsCard extends LitElement {
         ? html`<e2ee-nvr-clip-player .hass=${this.hass} .opener=${session.clips()} clip-id=${this.selected}></e2ee-nvr-clip-player>`
         : nothing}
       ${this.state === "ready" && this.clips.length === 0 ? html`<p class="muted">${t("card.no_clips")}</p>` : nothing}
+      ${this.renderTimeline(session)}
       <div class="grid">
         ${session === null || this.state !== "ready"
           ? nothing
