@@ -38,6 +38,26 @@ class EventTiming:
     max_clip_seconds: float = 30.0
 
 
+@dataclass(frozen=True)
+class ContinuousTiming:
+    """Continuous recording cut into clips of `clip_seconds`; short in tests, so a few seconds
+    give several back-to-back clips (the timeline's clip boundaries)."""
+
+    clip_seconds: float = 4.0
+
+
+def _mode(timing: EventTiming | ContinuousTiming) -> dict[str, dict[str, float]]:
+    if isinstance(timing, ContinuousTiming):
+        return {"continuous": {"clip_seconds": timing.clip_seconds}}
+    return {
+        "events": {
+            "preroll_seconds": timing.preroll_seconds,
+            "postroll_seconds": timing.postroll_seconds,
+            "max_clip_seconds": timing.max_clip_seconds,
+        }
+    }
+
+
 def agent_python(venv: Path) -> Path:
     python = venv / "bin" / "python"
     if not os.access(python, os.X_OK):
@@ -71,9 +91,13 @@ def write_agent_yaml(
 
 
 def write_agent_config(
-    folder: Path, ha_url: str, camera: SimulatedCamera, timing: EventTiming = EventTiming()
+    folder: Path,
+    ha_url: str,
+    camera: SimulatedCamera,
+    timing: EventTiming | ContinuousTiming = EventTiming(),
 ) -> Path:
-    """The agent's YAML: one ONVIF camera recording on motion."""
+    """The agent's YAML: one ONVIF camera recording on motion (or all the time, with
+    ContinuousTiming)."""
     onvif_camera = {
         "name": CAMERA_NAME,
         "camera_id": CAMERA_ID,
@@ -83,13 +107,7 @@ def write_agent_config(
             "username": ONVIF_USERNAME,
             "password": camera.onvif_password,
         },
-        "mode": {
-            "events": {
-                "preroll_seconds": timing.preroll_seconds,
-                "postroll_seconds": timing.postroll_seconds,
-                "max_clip_seconds": timing.max_clip_seconds,
-            }
-        },
+        "mode": _mode(timing),
     }
     # The owner opts in to HA seeing that motion happened (for automations); the integration's
     # own option must allow it too (the stack's entry does).

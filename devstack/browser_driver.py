@@ -232,35 +232,14 @@ class BrowserDriver:
         No dashboard resource: the integration loads the module on every page by the panel's
         URL, and a manual resource would load a second copy (the card scenario checks one).
         `mode` None leaves the card's own default (live view with the clips under it)."""
-        socket = await stack.api.websocket()
-        try:
-            resources = await socket.call("lovelace/resources")
-            manual = [r for r in resources if r.get("url", "").startswith(BUNDLE_URL)]
-            if manual:
-                raise BrowserFailed(
-                    f"a manual dashboard resource would load a second copy: {manual}"
-                )
-            card: dict[str, Any] = {
-                "type": "custom:e2ee-nvr-clips-card",
-                "title": CARD_TITLE,
-                "count": 6,
-            }
-            if mode is not None:
-                card["mode"] = mode
-            config = {
-                "title": "Home",
-                "views": [
-                    {
-                        "title": "Clips",
-                        "path": DASHBOARD_VIEW,
-                        "cards": [card],
-                    }
-                ],
-            }
-            await socket.call("lovelace/config/save", config=config)
-        finally:
-            await socket.close()
-        return f"/lovelace/{DASHBOARD_VIEW}"
+        card: dict[str, Any] = {
+            "type": "custom:e2ee-nvr-clips-card",
+            "title": CARD_TITLE,
+            "count": 6,
+        }
+        if mode is not None:
+            card["mode"] = mode
+        return await save_dashboard(stack, [card])
 
     async def play_in_card(
         self, stack: Stack, dashboard_path: str, clip_id: str, profile: str = OWNER_PROFILE
@@ -272,6 +251,49 @@ class BrowserDriver:
             raise AssertionError(f"the card decoded no frames of {clip_id}: {result['video']}")
         check_one_module_copy(result["modules"])
         return result
+
+
+async def save_dashboard(
+    stack: Stack, cards: list[dict[str, Any]], url_path: str | None = None
+) -> str:
+    """A dashboard of one masonry view holding `cards`; the view's path. `url_path` None is the
+    default dashboard (/lovelace, which HA 2026 hides behind its new overview); a name creates
+    a storage-mode dashboard of that name first, as Settings -> Dashboards does."""
+    socket = await stack.api.websocket()
+    try:
+        resources = await socket.call("lovelace/resources")
+        manual = [r for r in resources if r.get("url", "").startswith(BUNDLE_URL)]
+        if manual:
+            raise BrowserFailed(f"a manual dashboard resource would load a second copy: {manual}")
+        where: dict[str, Any] = {}
+        if url_path is not None:
+            await socket.call(
+                "lovelace/dashboards/create",
+                url_path=url_path,
+                title="Clips",
+                mode="storage",
+                show_in_sidebar=True,
+                require_admin=False,
+            )
+            where = {"url_path": url_path}
+        view = {"title": "Clips", "path": DASHBOARD_VIEW, "cards": cards}
+        config = {"title": "Home", "views": [view]}
+        await socket.call("lovelace/config/save", config=config, **where)
+    finally:
+        await socket.close()
+    return f"/{url_path or 'lovelace'}/{DASHBOARD_VIEW}"
+
+
+async def dashboard_cards(stack: Stack, url_path: str | None = None) -> list[dict[str, Any]]:
+    """The cards of a dashboard's first view, as HA stored them (`url_path` as save_dashboard)."""
+    socket = await stack.api.websocket()
+    try:
+        where = {} if url_path is None else {"url_path": url_path}
+        config = await socket.call("lovelace/config", **where)
+    finally:
+        await socket.close()
+    cards: list[dict[str, Any]] = config["views"][0].get("cards", [])
+    return cards
 
 
 def check_one_module_copy(modules: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devstack.agent_process import AgentProcess, EventTiming, write_agent_config
+from devstack.agent_process import AgentProcess, ContinuousTiming, EventTiming, write_agent_config
 from devstack.camera_sim import SimulatedCamera
 from devstack.ha_api import HaApi
 from devstack.hass_process import DEFAULT_HA_VENV, HassLayout, HassProcess
@@ -24,7 +24,7 @@ class StackSettings:
     work_dir: Path
     port: int
     ha_venv: Path = DEFAULT_HA_VENV
-    timing: EventTiming = field(default_factory=EventTiming)
+    timing: EventTiming | ContinuousTiming = field(default_factory=EventTiming)
 
 
 @dataclass

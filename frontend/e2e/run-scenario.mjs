@@ -23,6 +23,9 @@ const SCENARIOS = {
   revoked: () => import("./scenarios/revoked.mjs"),
   "turn-off": () => import("./scenarios/turn-off.mjs"),
   card: () => import("./scenarios/card.mjs"),
+  "card-timeline": () => import("./scenarios/card-timeline.mjs"),
+  "card-picker": () => import("./scenarios/card-picker.mjs"),
+  screenshots: () => import("./scenarios/screenshots.mjs"),
   "bench-enrol": () => import("./scenarios/bench-enrol.mjs"),
   "bench-pair": () => import("./scenarios/bench-pair.mjs"),
   "bench-play": () => import("./scenarios/bench-play.mjs"),
@@ -30,6 +33,7 @@ const SCENARIOS = {
   "signed-facts": () => import("./scenarios/signed-facts.mjs"),
   upgrade: () => import("./scenarios/upgrade.mjs"),
   live: () => import("./scenarios/live.mjs"),
+  timeline: () => import("./scenarios/timeline.mjs"),
 };
 
 async function main() {

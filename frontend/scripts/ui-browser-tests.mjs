@@ -190,6 +190,12 @@ try {
     }, CLIP_SECONDS);
     failures.push(...played.failures.map((f) => `player: ${f}`));
     for (const line of played.log) console.log(`player: ${line}`);
+    const across = await tab.evaluate(async (seconds) => {
+      const bytes = new Uint8Array(await (await fetch("/data/clip.mp4")).arrayBuffer());
+      return window.uiChecks.playerAcross(Array.from(bytes), seconds);
+    }, CLIP_SECONDS);
+    failures.push(...across.failures.map((f) => `player across clips: ${f}`));
+    for (const line of across.log) console.log(`player across clips: ${line}`);
     const live = await tab.evaluate(async () => {
       const bytes = new Uint8Array(await (await fetch("/data/clip.mp4")).arrayBuffer());
       return window.uiChecks.livePlayer(Array.from(bytes));

@@ -271,17 +271,21 @@ ensure_python_3135() {
 }
 
 # ----------------------------------------------------------------------------- project venvs
-# venv_stamp PYTHON LOCK [PROJECT]: everything a venv's content depends on, hashed. The repo's
-# path is in it because a venv (and the editable install in it) records absolute paths: a moved
-# clone rebuilds. With PROJECT, the list of the installed packages' files too: the strict editable
-# install links each file, so a file added or removed needs a reinstall.
+# venv_stamp PYTHON LOCK [PROJECT]: everything a venv's content depends on, hashed: the
+# interpreter, uv and the lock; where it lives (a venv records its own absolute path: a moved
+# clone rebuilds). With PROJECT also what the editable install depends on: the repo it points
+# into, pyproject.toml, setup.py and the list of the installed packages' files (the strict
+# editable install links each file, so a file added or removed needs a reinstall). The Home
+# Assistant venvs install no project, so a git worktree that links .venv/ to the main checkout's
+# shares them as they are instead of rebuilding them under another worktree's running tests.
 venv_stamp() {
     {
-        printf 'repo %s\nuv %s\npython %s ' "$REPO_ROOT" "$UV_VERSION" "$1"
+        printf 'venv %s\nuv %s\npython %s ' "$(realpath -m "$REPO_ROOT/.venv")" "$UV_VERSION" "$1"
         "$1" -c 'import sys; print(sys.version)'
-        cat "$REPO_ROOT/pyproject.toml" "$2"
+        cat "$2"
         if [[ -n ${3:-} ]]; then
-            cat "$REPO_ROOT/setup.py"
+            printf 'repo %s\n' "$REPO_ROOT"
+            cat "$REPO_ROOT/pyproject.toml" "$REPO_ROOT/setup.py"
             (cd "$REPO_ROOT" && find camera_agent custom_components/e2ee_nvr/protocol -type f \
                 ! -path '*/__pycache__/*' | LC_ALL=C sort)
         fi

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from devstack.agent_process import write_agent_yaml
 from devstack.ports import free_port
 from e2ee_nvr_protocol import certs
 from tests.agent.agent_setup import new_account, paired_state
-from tests.agent.agent_yaml import write_agent_yaml
 from tests.agent.fake_store import FakeStore, RunningStore
 from tests.agent.run_rig import AgentProcess, Services
 
@@ -61,7 +61,7 @@ def small_rig(root: Path, cameras: list[dict[str, Any]], **overrides: Any) -> It
         )
         state.save_token(token)
         config_path = write_agent_yaml(
-            root, running.url, log_format="json", cameras=cameras, **overrides
+            root, running.url, "hardening test agent", cameras, log_format="json", **overrides
         )
         for folder in ("agent-tmp", "agent-cwd", "logs"):
             (root / folder).mkdir()

@@ -20,7 +20,7 @@ from typing import Any
 
 import aiohttp
 
-from devstack.agent_process import AgentProcess
+from devstack.agent_process import AgentProcess, write_agent_yaml
 from devstack.endpoint_user import EndpointUser, decode_der_b64
 from devstack.ha_api import HaApi, HaWebsocket
 from devstack.hass_process import HassLayout, HassProcess
@@ -40,7 +40,6 @@ from e2ee_nvr_protocol.live import (
     new_live_request,
     verify_live_offer,
 )
-from tests.agent.agent_yaml import write_agent_yaml
 
 GUARD_SECONDS = 90.0  # a hung test fails here; never a measurement
 RECORDING, ON_DEMAND = "front", "lazy"

@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from devstack.agent_process import write_agent_yaml
 from devstack.fake_onvif import FakeOnvifCamera, serve
 from devstack.ports import free_port
 from devstack.rtsp_camera import MARKER, RtspCamera
@@ -43,7 +44,6 @@ from e2ee_nvr_protocol.envelope import SignedEnvelope
 from e2ee_nvr_protocol.manifest import ClipManifest
 from e2ee_nvr_protocol.stream_format import ContentKind
 from tests.agent.agent_setup import new_account
-from tests.agent.agent_yaml import write_agent_yaml
 from tests.agent.fake_store import FakeStore, RunningStore
 from tests.protocol.account_setup import AccountFixture
 

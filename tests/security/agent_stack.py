@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from camera_agent.state import AgentState
+from devstack.agent_process import write_agent_yaml
 from devstack.rtsp_camera import RtspCamera
 from e2ee_nvr_protocol import certs
 from tests.agent.agent_setup import free_port
-from tests.agent.agent_yaml import write_agent_yaml
 from tests.agent.fake_store import FakeStore, RunningStore
 from tests.agent.run_rig import AgentProcess, PlaintextWatch, Services
 from tests.security.tampering_proxy import TamperingProxy

@@ -1,6 +1,8 @@
-// The card's visual editor: title, number of clips, live or clips, cameras to show.
+// The card's visual editor: title, number of clips, live or clips, cameras to show, the day
+// timeline on or off. Plain form controls on HA's theme variables (ui/styles.ts): HA's own form
+// elements are only defined once one of its built-in editors has loaded them.
 
-import { LitElement, html } from "lit";
+import { LitElement, css, html } from "lit";
 import { property, state } from "lit/decorators.js";
 import { type Hass, define, translatorFor } from "../ui/base";
 import { baseStyles } from "../ui/styles";
@@ -10,7 +12,24 @@ import { sharedSession } from "../lib/flows/shared-session";
 import { liveOptions } from "./editor-live-options";
 
 export class ClipsCardEditor extends LitElement {
-  static override styles = baseStyles;
+  static override styles = [
+    baseStyles,
+    css`
+      input:not([type="checkbox"]),
+      select {
+        width: 100%;
+      }
+      label.check {
+        display: flex;
+        align-items: center;
+        gap: 8px;
+        color: var(--primary-text-color, #212121);
+      }
+      input[type="checkbox"] {
+        accent-color: var(--primary-color, #03a9f4);
+      }
+    `,
+  ];
   @property({ attribute: false }) hass: Hass | undefined;
   @state() config: CardConfig = normaliseConfig({ type: "custom:e2ee-nvr-clips-card" });
   @state() cameras: CameraList | null = null;
@@ -51,11 +70,14 @@ export class ClipsCardEditor extends LitElement {
           if (value >= 1 && value <= MAX_CARD_CLIPS) this.change({ count: value });
         }} />
       ${liveOptions(t, this.config, this.cameras, (update) => this.change(update))}
+      <label class="check"><input id="timeline" type="checkbox" .checked=${this.config.timeline}
+        @change=${(e: Event) => this.change({ timeline: (e.target as HTMLInputElement).checked })} />
+        ${t("card.editor.timeline")}</label>
       <label>${t("card.editor.cameras")}</label>
       ${(this.cameras?.devices ?? []).flatMap((device) =>
         device.cameras.map((camera) => {
           const key = `${device.device_id}/${camera.camera_id}`;
-          return html`<div><label><input type="checkbox" .checked=${this.config.cameras.includes(key)}
+          return html`<div><label class="check"><input type="checkbox" .checked=${this.config.cameras.includes(key)}
             @change=${(e: Event) => this.toggleCamera(key, (e.target as HTMLInputElement).checked)} />
             ${camera.name || camera.camera_id} (${device.agent_name})</label></div>`;
         }),

@@ -1,6 +1,11 @@
 // custom:e2ee-nvr-clips-card: recent clips of chosen cameras as decrypted thumbnails, tap to
 // play inline; an unenrolled browser gets a link to the panel. Captions are the signed facts
 // (ui/clip-facts.ts), with HA's disagreements shown, never HA's index row.
+//
+// It renders inside Home Assistant's own <ha-card> (title as a slotted .card-header, body as
+// .card-content), so it has the dashboard's card look and theme. Outside HA (the standalone UI
+// tests) ha-card is not defined; the :not(:defined) rules below give it the same box from HA's
+// theme variables. This module never defines ha-card itself: HA's own definition would then fail.
 
 import { LitElement, css, html, nothing } from "lit";
 import { property, state } from "lit/decorators.js";
@@ -11,6 +16,7 @@ import "../ui/clip-player";
 import "../ui/clip-facts";
 import "../ui/clip-thumb";
 import { type ClipRow } from "../lib/api/schemas";
+import { localDay } from "../lib/flows/clip-feed";
 import { type E2eeSession } from "../lib/flows/session";
 import { sharedSession } from "../lib/flows/shared-session";
 import { type CardConfig, normaliseConfig, recentClips } from "../lib/flows/card-config";
@@ -22,10 +28,25 @@ export class ClipsCard extends LitElement {
   static override styles = [
     baseStyles,
     css`
-      .wrap {
+      ha-card:not(:defined) {
+        display: block;
         background: var(--ha-card-background, var(--card-background-color, #fff));
         border-radius: var(--ha-card-border-radius, 12px);
-        padding: 12px;
+        border: var(--ha-card-border-width, 1px) solid var(--ha-card-border-color, var(--divider-color, #e0e0e0));
+        color: var(--primary-text-color, #212121);
+      }
+      /* ha-card styles its slotted .card-header and .card-content itself; these only stand in. */
+      ha-card:not(:defined) .card-header {
+        font-size: var(--ha-card-header-font-size, 24px);
+        font-weight: 400;
+        margin: 0;
+        padding: 12px 16px 16px;
+      }
+      ha-card:not(:defined) .card-content {
+        padding: 16px;
+      }
+      ha-card:not(:defined) .card-header + .card-content {
+        padding-top: 0;
       }
       .grid {
         display: grid;
@@ -60,7 +81,7 @@ export class ClipsCard extends LitElement {
   }
 
   static getStubConfig(): CardConfig {
-    return { type: "custom:e2ee-nvr-clips-card", title: "Recent clips", cameras: [], count: 6, mode: "live", live_camera: "" };
+    return { type: "custom:e2ee-nvr-clips-card", title: "Recent clips", cameras: [], count: 6, mode: "live", live_camera: "", timeline: false };
   }
 
   setConfig(config: unknown): void {
@@ -93,6 +114,8 @@ export class ClipsCard extends LitElement {
       }
       // The live code is its own chunk, loaded only by a card that shows live view.
       if (this.config.mode === "live") await import("../ui/live-elements");
+      // So is the timeline (with its player): a card without it never downloads that code.
+      if (this.config.timeline) await import("../ui/day-timeline");
       this.clips = await recentClips(session.api, this.config);
       this.state = "ready";
     } catch (err) {
@@ -100,15 +123,25 @@ export class ClipsCard extends LitElement {
     }
   }
 
+  /** The newest clip's day on the timeline: one chosen camera, else every camera with its own row. */
+  private renderTimeline(session: E2eeSession | null) {
+    const newest = this.clips[0];
+    if (!this.config.timeline || this.state !== "ready" || session === null || newest === undefined) return nothing;
+    const camera = this.config.cameras.length === 1 ? (this.config.cameras[0] ?? "") : "";
+    return html`<e2ee-nvr-day-timeline .hass=${this.hass} .api=${session.api} .opener=${session.clips()}
+      day=${localDay(newest.start_ms)} camera=${camera}></e2ee-nvr-day-timeline>`;
+  }
+
   override render() {
     const t = translatorFor(this.hass);
-    const title = this.config.title === "" ? nothing : html`<h2>${this.config.title}</h2>`;
+    const title = this.config.title === "" ? nothing : html`<h1 class="card-header">${this.config.title}</h1>`;
     if (this.state === "insecure" || this.state === "unenrolled") {
-      return html`<div class="wrap">${title}<p>${this.state === "insecure" ? t("insecure.title") : t("card.not_enrolled")}</p>
-        <a href=${PANEL_PATH}>${t("card.open_panel")}</a></div>`;
+      return html`<ha-card>${title}<div class="card-content">
+        <p>${this.state === "insecure" ? t("insecure.title") : t("card.not_enrolled")}</p>
+        <a href=${PANEL_PATH}>${t("card.open_panel")}</a></div></ha-card>`;
     }
     const session = this.session;
-    return html`<div class="wrap">${title}
+    return html`<ha-card>${title}<div class="card-content">
       ${this.message === "" ? nothing : html`<p class="error">${this.message}</p>`}
       ${this.state === "loading" || session === null ? html`<p class="muted">${t("app.loading")}</p>` : nothing}
       ${this.config.mode === "live" && this.state === "ready" && session !== null
@@ -119,6 +152,7 @@ export class ClipsCard extends LitElement {
         ? html`<e2ee-nvr-clip-player .hass=${this.hass} .opener=${session.clips()} clip-id=${this.selected}></e2ee-nvr-clip-player>`
         : nothing}
       ${this.state === "ready" && this.clips.length === 0 ? html`<p class="muted">${t("card.no_clips")}</p>` : nothing}
+      ${this.renderTimeline(session)}
       <div class="grid">
         ${session === null || this.state !== "ready"
           ? nothing
@@ -128,7 +162,7 @@ export class ClipsCard extends LitElement {
                 <e2ee-nvr-clip-thumb .opener=${session.clips()} clip-id=${clip.clip_id} failed-text=${t("clips.thumbnail_failed")}></e2ee-nvr-clip-thumb>
                 <e2ee-nvr-clip-facts .hass=${this.hass} .opener=${session.clips()} .row=${clip} clip-id=${clip.clip_id}></e2ee-nvr-clip-facts></button>`,
             )}
-      </div></div>`;
+      </div></div></ha-card>`;
   }
 }
 define("e2ee-nvr-clips-card", ClipsCard);

@@ -12,7 +12,7 @@ import "../ui/clip-facts";
 import "../ui/clip-thumb";
 import "../ui/confirm-button";
 import { type ClipRow } from "../lib/api/schemas";
-import { ClipFeed, type FeedFilter, NO_FILTER, cameraNames, eventKinds, groupClips } from "../lib/flows/clip-feed";
+import { ClipFeed, type FeedFilter, NO_FILTER, cameraNames, eventKinds, groupClips, localDay } from "../lib/flows/clip-feed";
 import { type WithheldCamera, withheldCameras } from "../lib/flows/delivery-check";
 import { clipFileName, saveBlob } from "../lib/player/download";
 import { eventKindLabel } from "../i18n";
@@ -82,6 +82,8 @@ export class ClipsView extends SessionView {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // The timeline (and its player logic) is a chunk of its own: the card entry stays small.
+    void import("../ui/day-timeline").catch((err: unknown) => this.showError(err));
     this.feed = new ClipFeed(this.session.api);
     // Names pinned from the pairing requests this browser verified win over HA's labels.
     void Promise.all([this.session.cameras(), this.session.pinnedCameraNames()]).then(
@@ -206,9 +208,16 @@ export class ClipsView extends SessionView {
     </div>`;
   }
 
+  /** The chosen day, else the newest listed clip's day: the timeline shows one day. */
+  private timelineDay(): string {
+    const newest = this.clips[0];
+    return this.filter.day !== "" ? this.filter.day : newest === undefined ? "" : localDay(newest.start_ms);
+  }
+
   override render() {
     const t = translatorFor(this.hass);
     const groups = groupClips(this.clips, this.names);
+    const day = this.timelineDay();
     return html`<div class="card" data-screen="clips">
       ${this.renderFilters()}
       ${errorLine(this.message)}
@@ -217,6 +226,10 @@ export class ClipsView extends SessionView {
           ⚠ ${t(w.name === "RevocationWithheld" ? "clips.withheld" : "clips.withheld_rolled_back", { camera: w.cameraName })}</p>`,
       )}
     </div>
+    ${day === ""
+      ? nothing
+      : html`<div class="card"><e2ee-nvr-day-timeline .hass=${this.hass} .api=${this.session.api} .opener=${this.session.clips()}
+          day=${day} camera=${this.filter.camera}></e2ee-nvr-day-timeline></div>`}
     <div class="layout ${this.selected === null ? "" : "playing"}">
       ${this.selected === null || this.wide ? nothing : this.renderPlayer(this.selected)}
       <div>

@@ -30,6 +30,9 @@ export class E2eeNvrPanel extends LitElement {
         min-height: 100vh;
       }
       header {
+        position: sticky;
+        top: 0;
+        z-index: 2;
         display: flex;
         align-items: center;
         gap: 8px;
@@ -38,6 +41,12 @@ export class E2eeNvrPanel extends LitElement {
         background: var(--app-header-background-color, var(--primary-color, #03a9f4));
         color: var(--app-header-text-color, var(--text-primary-color, #fff));
         font-size: 20px;
+        border-bottom: var(--app-header-border-bottom, none);
+      }
+      header span {
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
       }
       nav {
         display: flex;
@@ -45,6 +54,7 @@ export class E2eeNvrPanel extends LitElement {
         overflow-x: auto;
         padding: 8px 12px 0;
         border-bottom: 1px solid var(--divider-color, #e0e0e0);
+        scrollbar-width: thin;
       }
       nav button {
         border: none;

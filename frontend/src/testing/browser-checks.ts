@@ -2,20 +2,20 @@
 // scripts/ui-browser-tests.mjs in headless Chromium. Each returns a list of failures.
 
 import { E2eeApi } from "../lib/api/client";
-import { equal, fromHex } from "../lib/crypto/bytes";
+import { equal } from "../lib/crypto/bytes";
 import * as certs from "../lib/crypto/certs";
 import { b64decode } from "../lib/crypto/encoding";
 import { type HeldP256Key, importPkcs8, newInstanceKey } from "../lib/crypto/keys";
 import * as primitives from "../lib/crypto/primitives";
-import { StreamEncryptor } from "../lib/crypto/stream";
 import { ClipOpener } from "../lib/flows/clip-opener";
 import { Keystore } from "../lib/keystore/keystore";
 import { TrustStore } from "../lib/keystore/trust-store";
-import { RangeChunkReader } from "../lib/player/chunk-reader";
 import { playability } from "../lib/player/codec";
 import { MsePlayer } from "../lib/player/mse-player";
 import { accountFlow } from "./account-checks";
 import { livePlayerCheck } from "./live-checks";
+import { CHECK_CHUNK_SIZE, encryptedClip, waitFor } from "./encrypted-clip";
+import { playerAcrossClips } from "./sequence-checks";
 
 type Failures = string[];
 
@@ -190,24 +190,9 @@ export async function clipOpener(cases: ClipCase[]): Promise<Failures> {
 export async function player(mp4: Uint8Array, durationSeconds: number): Promise<{ failures: Failures; log: string[] }> {
   const failures: Failures = [];
   const log: string[] = [];
-  const clipKey = primitives.randomBytes(16);
-  const clipId = fromHex("00112233445566778899aabbccddeeff");
-  const chunkSize = 1 << 12;
-  const encryptor = new StreamEncryptor(clipKey, clipId, "video", chunkSize);
-  const ciphertext = new Uint8Array([...(await encryptor.update(mp4)), ...(await encryptor.finalize())]);
-  const summary = encryptor.summary;
-  const geometry = { chunkSize, chunkCount: summary.chunkCount, ciphertextSize: summary.ciphertextSize, plaintextSize: summary.plaintextSize };
-  const requested: Array<[number, number]> = [];
-  const key = await primitives.hkdfKey(clipKey);
-  const reader = new RangeChunkReader(
-    geometry,
-    async (range) => {
-      requested.push([range[0], range[1]]);
-      return ciphertext.slice(range[0], range[1]);
-    },
-    key,
-    clipId,
-  );
+  const { reader, requested } = await encryptedClip(mp4);
+  const geometry = reader.geometry;
+  const chunkSize = CHECK_CHUNK_SIZE;
   const verdict = playability("video/mp4", "avc1.42c01e");
   check(failures, verdict.playable, "H.264 baseline is playable via MSE");
   const hevc = playability("video/mp4", "hvc1.1.6.L93.B0");
@@ -216,7 +201,11 @@ export async function player(mp4: Uint8Array, durationSeconds: number): Promise<
   video.muted = true;
   document.body.append(video);
   let error: unknown = null;
-  const mse = new MsePlayer(video, reader, verdict.mime, durationSeconds, { onError: (err) => (error = err), bufferAheadSeconds: 2 });
+  const mse = new MsePlayer(
+    video,
+    { clipId: "clip", reader, mime: verdict.mime, durationSeconds },
+    { onError: (err) => (error = err), bufferAheadSeconds: 2 },
+  );
   await mse.start();
   log.push(`chunks: ${geometry.chunkCount}; after start, requests: ${requested.length}`);
   await Promise.race([video.play().catch((err: unknown) => failures.push(`play(): ${String(err)}`)), waitFor(() => false, 10_000)]);
@@ -252,17 +241,6 @@ export async function player(mp4: Uint8Array, durationSeconds: number): Promise<
   return { failures, log };
 }
 
-function waitFor(predicate: () => boolean, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const tick = (): void => {
-      if (predicate()) resolve(true);
-      else if (Date.now() - started > timeoutMs) resolve(false);
-      else setTimeout(tick, 50);
-    };
-    tick();
-  });
-}
 
 declare global {
   interface Window {
@@ -273,6 +251,7 @@ declare global {
       player: (mp4: number[], duration: number) => ReturnType<typeof player>;
       accountFlow: typeof accountFlow;
       livePlayer: (mp4: number[]) => ReturnType<typeof livePlayerCheck>;
+      playerAcross: (mp4: number[], duration: number) => ReturnType<typeof playerAcrossClips>;
     };
   }
 }
@@ -284,4 +263,5 @@ window.uiChecks = {
   player: (mp4, duration) => player(new Uint8Array(mp4), duration),
   accountFlow,
   livePlayer: (mp4) => livePlayerCheck(new Uint8Array(mp4)),
+  playerAcross: (mp4, duration) => playerAcrossClips(new Uint8Array(mp4), duration),
 };

@@ -8,12 +8,16 @@ export const baseStyles = css`
     color: var(--primary-text-color, #212121);
     font-family: var(--paper-font-body1_-_font-family, var(--ha-font-family-body, Roboto, sans-serif));
   }
+  /* The look of HA's <ha-card>, from the same theme variables (the panel's screens are plain
+     blocks so they also render where ha-card is not defined). */
   .card {
     background: var(--ha-card-background, var(--card-background-color, #fff));
     border-radius: var(--ha-card-border-radius, 12px);
-    border: 1px solid var(--divider-color, #e0e0e0);
+    border: var(--ha-card-border-width, 1px) solid var(--ha-card-border-color, var(--divider-color, #e0e0e0));
+    box-shadow: var(--ha-card-box-shadow, none);
     padding: 16px;
     margin-bottom: 16px;
+    overflow-wrap: anywhere;
   }
   h2 {
     font-size: 1.25rem;

@@ -9,6 +9,10 @@ import * as envelope from "./envelope";
 import { BadSignature, MalformedObject, MissingDataKey, NotEnrolled, Readmitted, RolledBack, UntrustedKey } from "./errors";
 import { KEY_ID_BYTES } from "./identifiers";
 import * as primitives from "./primitives";
+import { ALL_CAMERAS, type Cameras, type HeldSet, checkSuccession } from "./succession";
+
+// Part of this module's interface, as before the verifier's half moved to succession.ts.
+export { ALL_CAMERAS, type Cameras } from "./succession";
 
 export const OBJECT_TYPE = "recipient-set";
 export const MAX_RECIPIENTS = 64;
@@ -16,13 +20,10 @@ const MAX_CERT_BYTES = 8192;
 const MAX_CAMERAS = 256;
 const MAX_REVOKED = 4096;
 const SHA256_BYTES = 32;
-export const ALL_CAMERAS = "*";
 // camera_ref = device_id "/" camera_id (section 1.3): camera ids are unique per device only.
 const CAMERA_REF_RE = /[0-9a-f]{32}\/[a-z0-9_-]{1,32}/;
 
 export type RecipientRole = "data" | "instance";
-/** "*" (every camera, present and future) or the camera_refs a recipient receives. */
-export type Cameras = typeof ALL_CAMERAS | readonly string[];
 
 export interface Recipient {
   role: RecipientRole;
@@ -279,14 +280,6 @@ export function checkEpoch(
   return true;
 }
 
-/** What a verifier keeps of the highest set it accepted (section 6.2's H). */
-export interface HeldSet {
-  epoch: number;
-  payloadSha256: Bytes;
-  version: number;
-  revoked: readonly string[];
-}
-
 export async function heldSetOf(set: VerifiedRecipientSet): Promise<HeldSet> {
   return {
     epoch: set.epoch,
@@ -294,30 +287,6 @@ export async function heldSetOf(set: VerifiedRecipientSet): Promise<HeldSet> {
     version: versionOf(set.recipientSet),
     revoked: [...(set.recipientSet.revoked ?? [])],
   };
-}
-
-/**
- * Section 6.2 rules 3 and 4 against the held set; true when `next` advances it (the caller
- * MUST persist it before use), false when it is the held set again.
- */
-export function checkSuccession(next: HeldSet & { prevSha256: Bytes | null }, held: HeldSet | null): boolean {
-  if (held === null) return true;
-  if (next.epoch < held.epoch) throw new RolledBack(`recipient-set epoch ${next.epoch} < accepted ${held.epoch}`);
-  if (next.epoch === held.epoch) {
-    if (!equal(next.payloadSha256, held.payloadSha256)) {
-      throw new RolledBack(`recipient-set epoch ${next.epoch} reused for other content`);
-    }
-    return false;
-  }
-  const v2 = envelope.TRUST_CORE_VERSION;
-  if (held.version === v2 && next.version !== v2) throw new RolledBack("a version-1 recipient set after a version-2 one");
-  if (next.version === v2 && next.epoch === held.epoch + 1 && (next.prevSha256 === null || !equal(next.prevSha256, held.payloadSha256))) {
-    // Signed from another predecessor: two histories, and this verifier holds the other.
-    throw new RolledBack(`recipient-set epoch ${next.epoch} does not follow the held set`);
-  }
-  const dropped = held.revoked.filter((id) => !next.revoked.includes(id));
-  if (dropped.length > 0) throw new Readmitted(`recipient-set drops revoked keys ${dropped.join(", ")}`);
-  return true;
 }
 
 /** checkSuccession for a verified set. */

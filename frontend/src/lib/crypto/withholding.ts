@@ -6,7 +6,8 @@
 
 import { RevocationWithheld, RolledBack } from "./errors";
 import { type ClipManifest } from "./manifest";
-import { ALL_CAMERAS, type Cameras, type VerifiedRecipientSet } from "./recipients";
+import { type VerifiedRecipientSet } from "./recipients";
+import { ALL_CAMERAS, type Cameras } from "./succession";
 
 // Agents refresh the set at least every 10 minutes (section 6.4); 15 leaves a margin.
 export const GRACE_MS = 15 * 60 * 1000;

@@ -16,6 +16,8 @@ const CardConfigSchema = z.object({
   mode: z.enum(["live", "clips"]).default("live"),
   // The camera shown live first ("device_id/camera_id"); empty: the first of `cameras` (or of all).
   live_camera: z.string().regex(/^(?:[0-9a-f]{32}\/[a-z0-9_-]{1,32})?$/).default(""),
+  // The day timeline under the clips (the panel's timeline element); off unless chosen.
+  timeline: z.boolean().default(false),
 });
 
 export type CardConfig = z.infer<typeof CardConfigSchema>;

@@ -6,9 +6,8 @@
 import { type E2eeApi } from "../api/client";
 import { type ClipRow } from "../api/schemas";
 import { utf8 } from "../crypto/bytes";
-import * as certs from "../crypto/certs";
-import { type ClipEvent, decryptBlob, decryptTransform, openClipKey, verifyClipManifest } from "../crypto/clip";
-import { decodePaddedEvents } from "../crypto/event-padding";
+import type * as certs from "../crypto/certs";
+import { type ClipEvent } from "../crypto/clip";
 import { type HeldRecipients } from "../crypto/withholding";
 import { b64decode, loads } from "../crypto/encoding";
 import { signedFromJson } from "../crypto/envelope";
@@ -20,6 +19,7 @@ import { playability, type Playability } from "../player/codec";
 import { decryptToBlob, type DownloadProgress } from "../player/download";
 import { type EnrolledEndpoint, accountOps } from "./account-ops";
 import { type ClipFacts, clipFacts } from "./clip-facts";
+import { verifyingCrypto } from "./verifying-crypto";
 
 export interface OpenedClip {
   manifest: ClipManifest;
@@ -48,7 +48,7 @@ export class ClipOpener {
   ) {}
 
   private pinnedRoot(): Promise<certs.Cert> {
-    this.root ??= certs.loadCert(this.endpoint.rootCertDer);
+    this.root ??= verifyingCrypto().then(({ certs }) => certs.loadCert(this.endpoint.rootCertDer));
     return this.root;
   }
 
@@ -67,6 +67,8 @@ export class ClipOpener {
     const reply = await this.api.clipManifest(clipId);
     if (reply.device_cert === null) throw new UntrustedKey("the store has no certificate for this clip's camera");
     const signed = signedFromJson(loads(utf8(reply.manifest)));
+    const { certs, clip } = await verifyingCrypto();
+    const { openClipKey, verifyClipManifest } = clip;
     const deviceCert = await certs.loadCert(b64decode(reply.device_cert, "device_cert"));
     const manifest = await verifyClipManifest(signed, deviceCert, await this.pinnedRoot());
     if (manifest.clipId !== clipId) throw new UntrustedKey("the store answered with another clip's manifest");
@@ -101,6 +103,7 @@ export class ClipOpener {
         const { manifest, clipKey } = await this.open(clipId);
         if (manifest.thumbnail === null) return "";
         const ciphertext = await this.api.fetchBytes(clipId, "thumbnail");
+        const { decryptBlob } = (await verifyingCrypto()).clip;
         const jpeg = await decryptBlob(manifest, clipKey, "thumbnail", ciphertext);
         return URL.createObjectURL(new Blob([jpeg], { type: "image/jpeg" }));
       })();
@@ -118,8 +121,9 @@ export class ClipOpener {
         const { manifest, clipKey } = await this.open(clipId);
         if (manifest.events === null) return [];
         const ciphertext = await this.api.fetchBytes(clipId, "events");
+        const { clip, eventPadding } = await verifyingCrypto();
         // Padded (v2 agents, section 9.3) or a v1 agent's plain JSON.
-        return decodePaddedEvents(await decryptBlob(manifest, clipKey, "events", ciphertext));
+        return eventPadding.decodePaddedEvents(await clip.decryptBlob(manifest, clipKey, "events", ciphertext));
       })();
       found.catch(() => this.eventDetails.delete(clipId));
       this.eventDetails.set(clipId, found);
@@ -160,6 +164,7 @@ export class ClipOpener {
     const opened = await this.open(clipId);
     const response = await this.api.fetchObject(clipId, "video");
     if (response.body === null) throw new Error("empty response");
+    const { decryptTransform } = (await verifyingCrypto()).clip;
     return decryptToBlob(
       response.body,
       decryptTransform(opened.manifest, opened.clipKey, "video"),

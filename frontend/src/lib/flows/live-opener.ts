@@ -5,19 +5,12 @@
 
 import { type E2eeApi } from "../api/client";
 import { fromHex, toHex } from "../crypto/bytes";
-import * as certs from "../crypto/certs";
 import { b64decode } from "../crypto/encoding";
 import { signedFromJson } from "../crypto/envelope";
 import { NotEnrolled, UntrustedKey } from "../crypto/errors";
-import {
-  LiveRecordReader,
-  confirmFor,
-  liveRequestToJson,
-  newLiveRequest,
-  splitCameraRef,
-  verifyLiveOffer,
-} from "../crypto/live";
+import { LiveRecordReader } from "../crypto/live-records";
 import { type EnrolledEndpoint, type VerifiedSetSummary } from "./account-ops";
+import { verifyingCrypto } from "./verifying-crypto";
 
 export interface OpenedLive {
   sessionId: string;
@@ -57,6 +50,8 @@ export async function openLive(context: LiveContext, cameraRef: string, signal?:
   const set = context.signedSet;
   if (set === null) throw context.setProblem ?? new NotEnrolled("no verified recipient set");
   checkScope(set, endpoint.instance.keyId, cameraRef);
+  const { certs, live } = await verifyingCrypto();
+  const { confirmFor, liveRequestToJson, newLiveRequest, splitCameraRef, verifyLiveOffer } = live;
   const { deviceId, cameraId } = splitCameraRef(cameraRef);
   const request = newLiveRequest(endpoint.accountId, cameraRef, endpoint.instance.keyId);
   const reply = await context.api.liveStart(liveRequestToJson(request));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { type ClipFacts } from "./clip-facts";
+import { DAY, END, S, at, clip } from "../../testing/timeline-day";
 import {
   InvalidTimeline,
-  type TimelineClip,
   buildTimeline,
   clipAfter,
   fractionOf,
@@ -14,15 +14,6 @@ import {
   previousMarker,
   step,
 } from "./timeline";
-
-const S = 1_000;
-const DAY = 1_764_457_200_000; // a local midnight, as clip-feed's dayBounds gives it
-const END = DAY + 86_400 * S;
-const at = (seconds: number): number => DAY + seconds * S;
-
-function clip(clipId: string, from: number, to: number, events: TimelineClip["events"] = []): TimelineClip {
-  return { clipId, startMs: at(from), endMs: at(to), events };
-}
 
 // Continuous recording 0-180 s in three clips (the second starts 2 ms late, as cut clips do),
 // a motion that spans the first boundary (listed by both clips, ongoing in the first), a
@@ -56,14 +47,16 @@ describe("spans and gaps", () => {
     ]);
   });
 
-  it("cuts clips at the day's bounds and drops clips of other days", () => {
+  it("cuts spans at the day's bounds and drops clips of other days", () => {
     const cut = buildTimeline([clip("before", -120, -60), clip("midnight", -30, 30), clip("late", 86_390, 86_420)], DAY, END);
     expect(cut.spans.map((s) => [s.startMs, s.endMs])).toEqual([
       [at(0), at(30)],
       [at(86_390), END],
     ]);
     expect(cut.clips.map((c) => c.clipId)).toEqual(["midnight", "late"]);
-    expect(positionAt(cut, at(10))).toEqual({ clipId: "midnight", offsetMs: 10 * S });
+    // The clip that began before midnight is played from its real start: 10 s after midnight
+    // is 40 s into it.
+    expect(positionAt(cut, at(10))).toEqual({ clipId: "midnight", offsetMs: 40 * S });
   });
 
   it("a day without clips is one gap", () => {

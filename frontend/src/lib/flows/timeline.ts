@@ -41,7 +41,7 @@ export interface Marker {
 export interface Timeline {
   fromMs: number;
   toMs: number;
-  /** The day's clips, cut to [fromMs, toMs), by start. */
+  /** The clips that touch [fromMs, toMs), by start, with their signed (uncut) times. */
   clips: TimelineClip[];
   spans: Span[];
   gaps: Gap[];
@@ -65,11 +65,13 @@ export function buildTimeline(clips: readonly TimelineClip[], fromMs: number, to
   for (const clip of clips) {
     if (!(clip.endMs >= clip.startMs)) throw new InvalidTimeline(`clip ${clip.clipId} ends before it starts`);
   }
+  // Clips keep their signed times (an offset into a clip that began before midnight counts from
+  // its real start, or playback would start in the wrong place); only spans are cut to the day.
   const inDay = clips
     .filter((clip) => clip.endMs > fromMs && clip.startMs < toMs && clip.endMs > clip.startMs)
-    .map((clip) => ({ ...clip, startMs: Math.max(clip.startMs, fromMs), endMs: Math.min(clip.endMs, toMs) }))
     .sort((a, b) => a.startMs - b.startMs || a.endMs - b.endMs);
-  const spans = spansOf(inDay, joinMs);
+  const cut = inDay.map((clip) => ({ ...clip, startMs: Math.max(clip.startMs, fromMs), endMs: Math.min(clip.endMs, toMs) }));
+  const spans = spansOf(cut, joinMs);
   return { fromMs, toMs, clips: inDay, spans, gaps: gapsOf(spans, fromMs, toMs), markers: markersOf(inDay) };
 }
 

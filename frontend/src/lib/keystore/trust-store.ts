@@ -8,7 +8,7 @@
 
 import { fromHex } from "../crypto/bytes";
 import { RolledBack } from "../crypto/errors";
-import { checkSuccession } from "../crypto/recipients";
+import { checkSuccession } from "../crypto/succession";
 import { type RecordStore } from "./keystore";
 
 const RECORD_PREFIX = "trust:";

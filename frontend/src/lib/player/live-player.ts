@@ -3,7 +3,8 @@
 // change) the SourceBuffer with the codecs they declare, fragments are appended as they come,
 // and the playhead is kept near the newest frame with the buffer behind it trimmed.
 
-import { type LiveRecord, type LiveRecordReader, RECORD_INIT, RECORD_MEDIA } from "../crypto/live";
+import { type LiveRecord, type LiveRecordReader, RECORD_INIT, RECORD_MEDIA } from "../crypto/live-records";
+import { SourceBufferQueue } from "./append-queue";
 import { playability } from "./codec";
 import { LiveUnplayable } from "./live-errors";
 import { fragmentTime, trackTimescales } from "./fmp4";
@@ -21,7 +22,7 @@ export interface LivePlayerEvents {
 
 export class LivePlayer {
   private readonly source = new MediaSource();
-  private buffer: SourceBuffer | null = null;
+  private queue: SourceBufferQueue | null = null;
   private objectUrl = "";
   private codecs: InitCodecs | null = null;
   private tracks: ReturnType<typeof trackTimescales> = new Map();
@@ -87,13 +88,14 @@ export class LivePlayer {
     const codecs = initCodecs(init);
     const verdict = playability(codecs.mime, codecs.codecs);
     if (!verdict.playable) throw new LiveUnplayable(verdict);
-    if (this.buffer === null) {
-      this.buffer = this.source.addSourceBuffer(verdict.mime);
-      this.buffer.mode = "segments";
+    if (this.queue === null) {
+      const buffer = this.source.addSourceBuffer(verdict.mime);
+      buffer.mode = "segments";
+      this.queue = new SourceBufferQueue(buffer, "the browser refused the live video data");
     } else if (this.codecs?.codecs !== codecs.codecs || this.codecs.mime !== codecs.mime) {
       // The device restarted its capture with other codecs (or audio came or went).
-      await this.idle();
-      this.buffer.changeType(verdict.mime);
+      await this.queue.idle();
+      this.queue.buffer.changeType(verdict.mime);
     }
     this.codecs = codecs;
     this.tracks = trackTimescales(init);
@@ -103,12 +105,13 @@ export class LivePlayer {
   }
 
   private async takeFragment(fragment: Uint8Array): Promise<void> {
-    const buffer = this.buffer;
-    if (buffer === null || this.codecs === null) return;
+    const queue = this.queue;
+    if (queue === null || this.codecs === null) return;
+    const buffer = queue.buffer;
     if (this.placeNextFragment) {
       const decodeTime = fragmentTime(fragment, 0, this.tracks) ?? 0;
       const spans = spansOf(buffer.buffered);
-      await this.idle();
+      await queue.idle();
       buffer.timestampOffset = offsetForFirstFragment(decodeTime, spans.length === 0 ? null : (spans[spans.length - 1]?.end ?? null));
       this.placeNextFragment = false;
     }
@@ -117,45 +120,21 @@ export class LivePlayer {
       this.announced = true;
       this.events.onLive?.(this.codecs);
     }
-    await this.keepLive(buffer);
+    await this.keepLive(queue);
   }
 
   /** Jump to the edge when behind (a tab in the background, a slow decoder); trim behind. */
-  private async keepLive(buffer: SourceBuffer): Promise<void> {
-    const spans = spansOf(buffer.buffered);
+  private async keepLive(queue: SourceBufferQueue): Promise<void> {
+    const spans = spansOf(queue.buffer.buffered);
     const target = liveEdgeTarget(spans, this.video.currentTime);
     if (target !== null) this.video.currentTime = target;
     if (this.video.paused) void this.video.play().catch(() => undefined);
     const trim = trimRange(spans, this.video.currentTime);
-    if (trim !== null) {
-      await this.idle();
-      buffer.remove(trim.start, trim.end);
-      await this.idle();
-    }
-  }
-
-  private idle(): Promise<void> {
-    const buffer = this.buffer;
-    if (buffer === null || !buffer.updating) return Promise.resolve();
-    return new Promise((resolve) => buffer.addEventListener("updateend", () => resolve(), { once: true }));
+    if (trim !== null) await queue.remove(trim.start, trim.end);
   }
 
   private async append(data: Uint8Array): Promise<void> {
-    const buffer = this.buffer;
-    if (buffer === null || this.stopped) return;
-    await this.idle();
-    await new Promise<void>((resolve, reject) => {
-      const done = (): void => {
-        buffer.removeEventListener("error", failed);
-        resolve();
-      };
-      const failed = (): void => {
-        buffer.removeEventListener("updateend", done);
-        reject(new Error("the browser refused the live video data"));
-      };
-      buffer.addEventListener("updateend", done, { once: true });
-      buffer.addEventListener("error", failed, { once: true });
-      buffer.appendBuffer(new Uint8Array(data));
-    });
+    if (this.queue === null || this.stopped) return;
+    await this.queue.append(data);
   }
 }

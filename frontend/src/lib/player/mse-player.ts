@@ -1,72 +1,88 @@
-// Plays a clip through Media Source Extensions from decrypted chunks: playback starts after the
+// Plays clips through Media Source Extensions from decrypted chunks: playback starts after the
 // first chunk; a seek outside what is buffered fetches only the chunks from the fragment that
 // holds the target time onward.
+//
+// Across clip boundaries (continueWith): the next clip is appended to the SAME SourceBuffer,
+// shifted by timestampOffset to start where the buffered media ends. Swapping to a second
+// <video> or a second MediaSource at the boundary was the alternative; it shows a stop (a new
+// MediaSource opens asynchronously, the decoder restarts, the first frame waits for a keyframe
+// fetch), and its timing depends on the "ended" event. Appending instead means the decoder
+// never sees an end: the next clip is fetched, verified and decrypted while the current one
+// still plays (the buffer-ahead loop reaches into it), and the browser only sees a new init
+// segment (clips of one camera share codecs; changeType covers a camera that changed them).
+// Every clip is still opened by the caller through the protocol code (verified manifest, its
+// own key, each chunk authenticated by its reader): nothing here reads ciphertext.
 
 import { concat } from "../crypto/bytes";
+import { SourceBufferQueue } from "./append-queue";
 import { type ChunkReader } from "./chunk-reader";
-import { findFragment, fragmentTime, initSegmentEnd, trackTimescales } from "./fmp4";
+import { type Tracks, readClipHead } from "./clip-head";
+import { type Placed, nextStart, placedAt, positionInSequence, timeInSequence } from "./clip-sequence";
+import { findFragment, fragmentTime } from "./fmp4";
 import { estimateChunkForTime } from "./ranges";
 
 const CHUNKS_PER_REQUEST = 2;
 const BUFFER_AHEAD_SECONDS = 30;
 const SEEK_PROBES = 8;
-const HEAD_CHUNKS = 8;
 
-type Tracks = ReturnType<typeof trackTimescales>;
+/** One opened clip: the caller verified its manifest and gives its authenticated reader. */
+export interface ClipSource {
+  clipId: string;
+  reader: ChunkReader;
+  mime: string;
+  durationSeconds: number;
+}
 
 export interface PlayerEvents {
   onError?: (err: unknown) => void;
   onFirstChunk?: () => void;
   /** Stop fetching when this much is buffered past the playhead (default 30 s). */
   bufferAheadSeconds?: number;
+  /** The clip to play after `clipId`, opened and verified, or null when it is the last. */
+  continueWith?: (clipId: string) => Promise<ClipSource | null>;
+}
+
+interface Piece extends Placed {
+  source: ClipSource;
+  init: Uint8Array;
+  tracks: Tracks;
+  baseTime: number;
+  nextChunk: number;
 }
 
 export class MsePlayer {
-  private readonly source = new MediaSource();
-  private buffer: SourceBuffer | null = null;
+  private readonly media = new MediaSource();
+  private queue: SourceBufferQueue | null = null;
   private objectUrl = "";
-  private nextChunk = 0;
+  private readonly pieces: Piece[] = [];
+  /** The piece whose chunks the feed loop appends next. */
+  private current: Piece | null = null;
+  private mime: string;
   private generation = 0;
-  private tracks: Tracks = new Map();
-  private baseTime = 0;
   private stopped = false;
   private feeding = false;
   private seeking = false;
+  /** continueWith answered null: the sequence is complete. */
+  private lastReached = false;
 
   constructor(
     private readonly video: HTMLVideoElement,
-    private readonly reader: ChunkReader,
-    private readonly mime: string,
-    private readonly durationSeconds: number,
+    private readonly first: ClipSource,
     private readonly events: PlayerEvents = {},
-  ) {}
+  ) {
+    this.mime = first.mime;
+  }
 
   async start(): Promise<void> {
-    this.objectUrl = URL.createObjectURL(this.source);
-    const opened = new Promise<void>((resolve) => this.source.addEventListener("sourceopen", () => resolve(), { once: true }));
+    this.objectUrl = URL.createObjectURL(this.media);
+    const opened = new Promise<void>((resolve) => this.media.addEventListener("sourceopen", () => resolve(), { once: true }));
     this.video.src = this.objectUrl;
     await opened;
-    this.buffer = this.source.addSourceBuffer(this.mime);
-    this.buffer.mode = "segments";
-    // Chunk 0 holds the init segment; the first fragment's header may run into chunk 1 or 2.
-    const head: Uint8Array[] = [];
-    let time: number | null = null;
-    while (time === null && head.length < Math.min(HEAD_CHUNKS, this.reader.geometry.chunkCount)) {
-      const [chunk] = await this.reader.read(head.length, head.length);
-      if (chunk === undefined) throw new Error("clip chunk missing");
-      head.push(chunk);
-      const data = concat(...head);
-      const initEnd = initSegmentEnd(data);
-      if (initEnd === null) continue;
-      this.tracks = trackTimescales(data.subarray(0, initEnd));
-      time = fragmentTime(data, initEnd, this.tracks);
-    }
-    // Clips are cut from a long stream: their first fragment's decode time is not zero.
-    this.baseTime = time ?? 0;
-    this.buffer.timestampOffset = -this.baseTime;
-    if (this.durationSeconds > 0) this.source.duration = this.durationSeconds;
-    for (const chunk of head) await this.append(chunk, this.generation);
-    this.nextChunk = head.length;
+    const buffer = this.media.addSourceBuffer(this.mime);
+    buffer.mode = "segments";
+    this.queue = new SourceBufferQueue(buffer, "the browser refused the video data");
+    if (this.first.durationSeconds > 0) this.media.duration = this.first.durationSeconds;
+    await this.appendHead(this.first, 0, this.generation);
     this.events.onFirstChunk?.();
     this.video.addEventListener("seeking", this.onSeeking);
     this.video.addEventListener("timeupdate", this.onTimeUpdate);
@@ -83,6 +99,55 @@ export class MsePlayer {
     if (this.objectUrl !== "") URL.revokeObjectURL(this.objectUrl);
   }
 
+  /** The clip and offset the <video> shows now. */
+  position(): { clipId: string; offsetMs: number } | null {
+    return positionInSequence(this.pieces, this.video.currentTime);
+  }
+
+  /** Seek to `offsetMs` into `clipId` if it is part of this sequence; false otherwise. */
+  seekToClip(clipId: string, offsetMs: number): boolean {
+    const time = timeInSequence(this.pieces, clipId, offsetMs);
+    if (time === null) return false;
+    this.video.currentTime = time;
+    return true;
+  }
+
+  /** Read a clip's head, place it at `startSeconds` and append it; it becomes the fed piece. */
+  private async appendHead(source: ClipSource, startSeconds: number, generation: number): Promise<void> {
+    const head = await readClipHead(source.reader);
+    const queue = this.queue;
+    if (queue === null || generation !== this.generation) return;
+    const piece: Piece = {
+      clipId: source.clipId,
+      startSeconds,
+      durationSeconds: source.durationSeconds,
+      source,
+      init: head.init,
+      tracks: head.tracks,
+      baseTime: head.baseTime,
+      nextChunk: head.chunks.length,
+    };
+    await this.placeAt(piece, generation);
+    if (generation !== this.generation) return;
+    this.pieces.push(piece);
+    this.current = piece;
+    for (const chunk of head.chunks) await this.append(chunk, generation);
+  }
+
+  /** Reset the parser and shift what comes next so `piece` starts at its place. */
+  private async placeAt(piece: Piece, generation: number): Promise<void> {
+    const queue = this.queue;
+    if (queue === null) return;
+    await queue.idle();
+    if (generation !== this.generation) return;
+    if (this.media.readyState === "open") queue.buffer.abort();
+    if (piece.source.mime !== this.mime) {
+      queue.buffer.changeType(piece.source.mime);
+      this.mime = piece.source.mime;
+    }
+    queue.buffer.timestampOffset = piece.startSeconds - piece.baseTime;
+  }
+
   private readonly onTimeUpdate = (): void => {
     if (!this.feeding) void this.feed();
   };
@@ -94,42 +159,47 @@ export class MsePlayer {
   };
 
   private isBuffered(time: number): boolean {
-    const ranges = this.buffer?.buffered;
-    if (ranges === undefined) return false;
+    return this.bufferedRangeEnd(time) !== null;
+  }
+
+  /** The end of the buffered range holding `time`, or null. */
+  private bufferedRangeEnd(time: number): number | null {
+    const ranges = this.queue?.buffer.buffered;
+    if (ranges === undefined) return null;
     for (let i = 0; i < ranges.length; i++) {
-      if (ranges.start(i) <= time + 0.1 && time < ranges.end(i)) return true;
+      if (ranges.start(i) <= time + 0.1 && time < ranges.end(i)) return ranges.end(i);
     }
-    return false;
+    return null;
   }
 
   private bufferedAhead(): number {
-    const ranges = this.buffer?.buffered;
     const time = this.video.currentTime;
-    if (ranges === undefined) return 0;
-    for (let i = 0; i < ranges.length; i++) {
-      if (ranges.start(i) <= time + 0.1 && time < ranges.end(i)) return ranges.end(i) - time;
-    }
-    return 0;
+    return Math.max(0, (this.bufferedRangeEnd(time) ?? time) - time);
   }
 
-  /** Append chunks in order until the clip ends or enough is buffered ahead. */
+  /** Append chunks in order until the sequence ends or enough is buffered ahead. */
   private async feed(): Promise<void> {
     if (this.feeding || this.stopped || this.seeking) return;
     this.feeding = true;
     const generation = this.generation;
     try {
-      while (!this.stopped && generation === this.generation && this.nextChunk < this.reader.geometry.chunkCount) {
+      while (!this.stopped && generation === this.generation && this.current !== null) {
         if (this.bufferedAhead() > (this.events.bufferAheadSeconds ?? BUFFER_AHEAD_SECONDS)) break;
-        const first = this.nextChunk;
-        const last = Math.min(first + CHUNKS_PER_REQUEST, this.reader.geometry.chunkCount) - 1;
-        const plaintexts = await this.reader.read(first, last);
+        const piece = this.current;
+        const count = piece.source.reader.geometry.chunkCount;
+        if (piece.nextChunk >= count) {
+          if (!(await this.advance(piece, generation))) break;
+          continue;
+        }
+        const first = piece.nextChunk;
+        const last = Math.min(first + CHUNKS_PER_REQUEST, count) - 1;
+        const plaintexts = await piece.source.reader.read(first, last);
         if (generation !== this.generation) break;
         for (const plaintext of plaintexts) await this.append(plaintext, generation);
         // A seek during the appends owns nextChunk now.
         if (generation !== this.generation) break;
-        this.nextChunk = last + 1;
+        piece.nextChunk = last + 1;
       }
-      if (generation === this.generation && this.nextChunk >= this.reader.geometry.chunkCount) this.endOfStream();
     } catch (err) {
       if (generation === this.generation) this.fail(err);
     } finally {
@@ -140,6 +210,43 @@ export class MsePlayer {
   }
 
   /**
+   * `done` is fully appended: move on to the piece after it (placed earlier, before a seek
+   * back), or ask for the next clip; end the stream after the last. False when nothing follows.
+   */
+  private async advance(done: Piece, generation: number): Promise<boolean> {
+    const index = this.pieces.indexOf(done);
+    const known = this.pieces[index + 1];
+    if (known !== undefined) {
+      // Re-entered from its first chunk: what is buffered of it is simply appended again.
+      known.nextChunk = 0;
+      await this.placeAt(known, generation);
+      this.current = known;
+      return generation === this.generation;
+    }
+    const next = this.lastReached || this.events.continueWith === undefined ? null : await this.events.continueWith(done.clipId);
+    if (generation !== this.generation) return false;
+    if (next === null) {
+      this.lastReached = true;
+      this.endOfStream();
+      return false;
+    }
+    const lastFrame = Math.max(done.startSeconds, this.video.currentTime);
+    await this.appendHead(next, nextStart(done, this.bufferedEndFrom(lastFrame)), generation);
+    return generation === this.generation;
+  }
+
+  /** The end of the buffered range that holds `time` or starts after it (the newest media). */
+  private bufferedEndFrom(time: number): number | null {
+    const ranges = this.queue?.buffer.buffered;
+    if (ranges === undefined || ranges.length === 0) return null;
+    let end: number | null = null;
+    for (let i = 0; i < ranges.length; i++) {
+      if (ranges.end(i) > time) end = ranges.end(i);
+    }
+    return end;
+  }
+
+  /**
    * Find the fragment holding `time`: guess a chunk by bitrate, read the decode time of the
    * first fragment that starts in it, step back while that fragment starts after the target.
    */
@@ -147,74 +254,53 @@ export class MsePlayer {
     // No feeding while the target fragment is found: the seek decides what is appended next.
     this.seeking = true;
     try {
-      await this.seekAndAppend(time, ++this.generation);
+      const piece = placedAt(this.pieces, time);
+      if (piece !== undefined) await this.seekAndAppend(piece, time - piece.startSeconds, ++this.generation);
     } finally {
       this.seeking = false;
     }
     void this.feed();
   }
 
-  private async seekAndAppend(time: number, generation: number): Promise<void> {
-    const geometry = this.reader.geometry;
-    let index = estimateChunkForTime(geometry, time, this.durationSeconds);
+  private async seekAndAppend(piece: Piece, time: number, generation: number): Promise<void> {
+    const reader = piece.source.reader;
+    const geometry = reader.geometry;
+    let index = estimateChunkForTime(geometry, time, piece.durationSeconds);
     let chosen: { index: number; last: number; offset: number; data: Uint8Array } | null = null;
     for (let probe = 0; probe < SEEK_PROBES; probe++) {
       const last = Math.min(index + 1, geometry.chunkCount - 1);
-      const pieces = await this.reader.read(index, last);
+      const pieces = await reader.read(index, last);
       if (generation !== this.generation) return;
       const data = concat(...pieces);
       const offset = findFragment(data);
-      const start = offset === null ? null : fragmentTime(data, offset, this.tracks);
+      const start = offset === null ? null : fragmentTime(data, offset, piece.tracks);
       if (offset !== null && start !== null) {
         chosen = { index, last, offset, data };
-        if (start - this.baseTime <= time + 0.05 || index === 0) break;
+        if (start - piece.baseTime <= time + 0.05 || index === 0) break;
       }
       if (index === 0) break;
-      index = Math.max(0, index - Math.max(1, Math.ceil((index * 0.1))));
+      index = Math.max(0, index - Math.max(1, Math.ceil(index * 0.1)));
     }
     if (chosen === null) return;
-    const buffer = this.buffer;
-    if (buffer === null) return;
-    await this.waitIdle();
+    // Reset the parser: what follows starts at a fragment boundary, not where the last append
+    // ended; the init segment goes first, as the last one appended may be another clip's.
+    await this.placeAt(piece, generation);
     if (generation !== this.generation) return;
-    // Reset the parser: what follows starts at a fragment boundary, not where the last append ended.
-    if (this.source.readyState === "open") buffer.abort();
-    buffer.timestampOffset = -this.baseTime;
+    await this.append(piece.init, generation);
     await this.append(chosen.data.subarray(chosen.offset), generation);
-    this.nextChunk = chosen.last + 1;
-  }
-
-  private waitIdle(): Promise<void> {
-    const buffer = this.buffer;
-    if (buffer === null || !buffer.updating) return Promise.resolve();
-    return new Promise((resolve) => buffer.addEventListener("updateend", () => resolve(), { once: true }));
+    this.current = piece;
+    piece.nextChunk = chosen.last + 1;
   }
 
   /** Append unless a seek started since `generation`: stale bytes would land mid-fragment. */
   private async append(data: Uint8Array, generation: number): Promise<void> {
-    const buffer = this.buffer;
-    if (buffer === null || this.stopped) return;
-    await this.waitIdle();
-    if (generation !== this.generation) return;
-    await new Promise<void>((resolve, reject) => {
-      const done = (): void => {
-        buffer.removeEventListener("error", failed);
-        resolve();
-      };
-      const failed = (): void => {
-        buffer.removeEventListener("updateend", done);
-        reject(new Error("the browser refused the video data"));
-      };
-      buffer.addEventListener("updateend", done, { once: true });
-      buffer.addEventListener("error", failed, { once: true });
-      buffer.appendBuffer(new Uint8Array(data));
-    });
+    if (this.queue === null || this.stopped) return;
+    await this.queue.append(data, () => generation === this.generation);
   }
 
   private endOfStream(): void {
-    if (this.source.readyState === "open" && this.buffer !== null && !this.buffer.updating) {
-      this.source.endOfStream();
-    }
+    const buffer = this.queue?.buffer;
+    if (this.media.readyState === "open" && buffer !== undefined && !buffer.updating) this.media.endOfStream();
   }
 
   private fail(err: unknown): void {

@@ -1,5 +1,5 @@
 // E2EE NVR panel and card: built from frontend/ by scripts/build.mjs. Do not edit.
-import{E as n,Y as g,ha as p,q as c,t as d}from"./chunk-OCVMIAAK.js";var m=`abrasion
+import{g}from"./chunk-Y4S254OU.js";import{A as n,V as p,m as c,p as d}from"./chunk-I7YHEWSX.js";var m=`abrasion
 absinthe
 afflicted
 afterlife
