@@ -1,2 +1,0 @@
-// E2EE NVR panel and card: built from frontend/ by scripts/build.mjs. Do not edit.
-import{A as f,B as g,C as h,D as i,E as j,F as k,v as a,w as b,x as c,y as d,z as e}from"./chunk-KUH457S7.js";import"./chunk-3N6ZI4B7.js";import"./chunk-I7YHEWSX.js";import"./chunk-SR5RWPT5.js";export{d as KEY_USAGE,b as MAX_CERT_BYTES,c as OID_SKI,a as ORGANIZATION,i as checkPss,h as checkRoleKey,g as extensionValue,f as loadCert,e as readKey,k as verifyIssued,j as verifyRoot};

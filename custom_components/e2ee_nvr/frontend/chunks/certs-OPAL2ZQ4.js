@@ -1,0 +1,2 @@
+// E2EE NVR panel and card: built from frontend/ by scripts/build.mjs. Do not edit.
+import{$ as b,_ as a,aa as c,ba as d,ca as e,da as f,ea as g,fa as h,ga as i,ha as j,ia as k}from"./chunk-RTFNCPRC.js";import"./chunk-3N6ZI4B7.js";import"./chunk-I7YHEWSX.js";import"./chunk-HTRR373S.js";export{d as KEY_USAGE,b as MAX_CERT_BYTES,c as OID_SKI,a as ORGANIZATION,i as checkPss,h as checkRoleKey,g as extensionValue,f as loadCert,e as readKey,k as verifyIssued,j as verifyRoot};
