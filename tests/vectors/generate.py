@@ -1859,7 +1859,7 @@ def clip_file(world: World) -> VectorFile:
         "clip_key": b64encode(clip_key),
         "video": b64encode(video),
         "thumbnail": b64encode(jpeg),
-        "events": b64encode(clip.encode_events(events)),
+        "events": b64encode(clip.pad_events(events)),
         "events_parsed": [e.to_json() for e in events],
     }
     out.ok("open-with-instance-key", case([a.instance]), opened)
