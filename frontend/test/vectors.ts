@@ -9,6 +9,7 @@ import * as certs from "../src/lib/crypto/certs";
 import * as recipients from "../src/lib/crypto/recipients";
 import * as manifest from "../src/lib/crypto/manifest";
 import * as clip from "../src/lib/crypto/clip";
+import { decodePaddedEvents } from "../src/lib/crypto/event-padding";
 import * as envelope from "../src/lib/crypto/envelope";
 import * as passphrase from "../src/lib/crypto/passphrase";
 import * as kdf from "../src/lib/crypto/kdf";
@@ -206,7 +207,9 @@ async function runClip(input: Input): Promise<unknown> {
     output[kind] = b64encode(await clip.decryptBlob(parsed, clipKey, kind, b64(ciphertext)));
   }
   if (output["events"] !== null) {
-    const events = clip.decodeEvents(b64(output["events"] as string));
+    // As the clip opener reads them: padded (v2 agents) or a v1 agent's bare JSON, as Python's
+    // clip.decode_events does.
+    const events = decodePaddedEvents(b64(output["events"] as string));
     output["events_parsed"] = events.map(clip.eventToJson);
   }
   return output;
