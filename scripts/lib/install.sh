@@ -271,7 +271,7 @@ ensure_python_3135() {
 }
 
 # ----------------------------------------------------------------------------- project venvs
-# venv_stamp PYTHON LOCK [PROJECT]: everything a venv's content depends on, hashed: the
+# venv_stamp PYTHON LOCK VENV [PROJECT]: everything a venv's content depends on, hashed: the
 # interpreter, uv and the lock; where it lives (a venv records its own absolute path: a moved
 # clone rebuilds). With PROJECT also what the editable install depends on: the repo it points
 # into, pyproject.toml, setup.py and the list of the installed packages' files (the strict
@@ -280,10 +280,10 @@ ensure_python_3135() {
 # shares them as they are instead of rebuilding them under another worktree's running tests.
 venv_stamp() {
     {
-        printf 'venv %s\nuv %s\npython %s ' "$(realpath -m "$REPO_ROOT/.venv")" "$UV_VERSION" "$1"
+        printf 'venv %s\nuv %s\npython %s ' "$(realpath -m "$3")" "$UV_VERSION" "$1"
         "$1" -c 'import sys; print(sys.version)'
         cat "$2"
-        if [[ -n ${3:-} ]]; then
+        if [[ -n ${4:-} ]]; then
             printf 'repo %s\n' "$REPO_ROOT"
             cat "$REPO_ROOT/pyproject.toml" "$REPO_ROOT/setup.py"
             (cd "$REPO_ROOT" && find camera_agent custom_components/e2ee_nvr/protocol -type f \
@@ -302,7 +302,7 @@ ensure_venv() {
     local venv="$REPO_ROOT/.venv/$name"
     local stamp_file="$venv/.e2ee-nvr-stamp"
     local stamp
-    stamp=$(venv_stamp "$python" "$lock" "$project")
+    stamp=$(venv_stamp "$python" "$lock" "$venv" "$project")
     if [[ -f "$stamp_file" && "$(cat "$stamp_file")" == "$stamp" && -x "$venv/bin/python" ]]; then
         note "reusing .venv/$name (stamp matches)"
         return 0
