@@ -45,6 +45,8 @@ POLL_RETRY_SECONDS = 2.0
 HOUSEKEEPING_SECONDS = 1.0
 POLL_REFUSED_SECONDS = 60.0
 STOP_UPLOAD_SECONDS = 5.0
+# How long requests wait for a set HA says is newer (well inside HA's 15 s answer timeout).
+NEWER_SET_WAIT_SECONDS = 5.0
 
 
 @dataclass
@@ -79,6 +81,8 @@ class LiveManager:
     refresh_trust: Callable[[], None] = lambda: None
     sessions: dict[str, CameraSession] = field(default_factory=dict)
     last_control: float = field(default_factory=time.monotonic)
+    # Set by on_new_set: a request held for a newer set wakes when one is accepted.
+    new_set: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __post_init__(self) -> None:
         self.trust.listeners.append(self.on_new_set)
@@ -118,16 +122,41 @@ class LiveManager:
     # ------------------------------------------------------------------ control messages
     async def handle(self, answer: dict[str, Any]) -> None:
         epoch = answer.get("recipient_epoch")
+        requests = _items(answer.get("requests"))
         if isinstance(epoch, int) and epoch != self.trust.epoch:
             # A revocation ends sessions (on_new_set) as soon as the agent holds the new set.
             self.refresh_trust()
+            if requests and epoch > self.trust.epoch:
+                await self._await_epoch(epoch)
         viewers = answer.get("viewers")
         if isinstance(viewers, dict):
             self._count_viewers(viewers)
-        for item in _items(answer.get("requests")):
+        for item in requests:
             await self._answer("offer", self.offer(item))
         for item in _items(answer.get("confirms")):
             await self._answer("confirmed", self.confirm(item))
+
+    async def _await_epoch(self, epoch: int) -> None:
+        """Hold requests until the set HA names as newer is verified and accepted.
+
+        A browser revoked a moment ago still sends requests; answered from the older set, the
+        device would wrap L to the revoked key (the session then ends as "rekey" once the new
+        set arrives, but the key was handed out). Bounded: HA naming an epoch that never comes
+        only delays the answer, then the held, verified set decides as before."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + NEWER_SET_WAIT_SECONDS
+        while self.trust.epoch < epoch:
+            self.new_set.clear()
+            left = deadline - loop.time()
+            if left <= 0:
+                LOG.warning(
+                    "live: recipient set epoch %d did not arrive; answering with %d",
+                    epoch,
+                    self.trust.epoch,
+                )
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.new_set.wait(), left)
 
     async def _answer(self, kind: str, body: dict[str, Any] | None) -> None:
         if body is None:
@@ -246,6 +275,7 @@ class LiveManager:
 
     def on_new_set(self, recipient_set: VerifiedRecipientSet) -> None:
         """A newly accepted set: a session showing video to a key it drops ends ("rekey")."""
+        self.new_set.set()
         device_id = self.trust.device_id
         for current in list(self.sessions.values()):
             camera_ref = f"{device_id}/{current.camera_id}"

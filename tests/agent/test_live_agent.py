@@ -113,3 +113,22 @@ async def test_revocation_ends_the_session_and_the_key_is_refused(stack: LiveSta
     assert again.verified.session_id != view.verified.session_id
     await again.read_until(lambda opened: sum(r.record_type == 2 for r in opened) >= 1)
     again.close()
+
+
+async def test_a_request_right_after_a_revocation_waits_for_the_new_set(stack: LiveStack) -> None:
+    """The revoked browser asks at once, before the agent fetched the new set: HA's poll names
+    the newer epoch along with the request, and the agent takes that set before it answers, so
+    the key is refused and L is never wrapped to it (not even for a session ended by rekey)."""
+    user = stack.user
+    assert user.document is not None and user.endpoint is not None and user.passphrase
+    enrolled, lost = endpoint.enrol_with_passphrase(user.document, user.passphrase)
+    await stack.socket.call(
+        "e2ee_nvr/account/enrol", account=enrolled.to_json(), instance_name="Lost"
+    )
+    user.document = enrolled
+    (await watch_when_admitted(stack, lost, enrolled)).close()
+
+    revoked = endpoint.revoke_instance(enrolled, user.endpoint, lost.instance_key_id)
+    await stack.socket.call("e2ee_nvr/account/revoke", account=revoked.to_json())
+    user.document = revoked
+    assert await stack.refused_or_none(RECORDING, lost, enrolled) == "NotEnrolled"
