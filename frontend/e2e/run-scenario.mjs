@@ -2,7 +2,8 @@
 //
 // Usage: node e2e/run-scenario.mjs <scenario>   with a JSON object on stdin:
 //   { "haUrl": "http://127.0.0.1:PORT", "username": "...", "password": "...",
-//     "screenshotDir": "/abs/dir", "profileDir": "/abs/dir" (optional), ...scenario fields }
+//     "screenshotDir": "/abs/dir", "profileDir": "/abs/dir" (optional),
+//     "device": "desktop" (default) or "phone", ...scenario fields }
 // Prints one JSON line on stdout, {"ok": true, ...} or {"ok": false, "error": "..."}, and exits
 // 0 or 1. devstack/browser.py is the Python side. playwright-core drives /usr/bin/chromium,
 // never a downloaded browser; a named profileDir keeps IndexedDB (the instance key) between
@@ -34,6 +35,16 @@ const SCENARIOS = {
   upgrade: () => import("./scenarios/upgrade.mjs"),
   live: () => import("./scenarios/live.mjs"),
   timeline: () => import("./scenarios/timeline.mjs"),
+  "timeline-touch": () => import("./scenarios/timeline-touch.mjs"),
+  "live-revoked": () => import("./scenarios/live-revoked.mjs"),
+};
+
+// The browser a scenario runs in. "phone" is a 390x844 touch phone as Chromium's device mode
+// has one: a touchscreen (real touch events, pointerType "touch"), the mobile viewport and a
+// 3x screen, so HA takes its narrow layout and our elements meet a finger, not a mouse.
+const DEVICES = {
+  desktop: { viewport: { width: 1280, height: 800 } },
+  phone: { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 3 },
 };
 
 async function main() {
@@ -42,10 +53,9 @@ async function main() {
   const params = JSON.parse(await readFile("/dev/stdin", "utf8"));
   await mkdir(params.screenshotDir, { recursive: true });
   const profile = params.profileDir ?? (await mkdtemp(join(tmpdir(), "e2ee-nvr-e2e-")));
-  const context = await launchChromium(profile, {
-    viewport: { width: 1280, height: 800 },
-    acceptDownloads: true,
-  });
+  const device = DEVICES[params.device ?? "desktop"];
+  if (device === undefined) throw new Error(`unknown device ${params.device}; known: ${Object.keys(DEVICES)}`);
+  const context = await launchChromium(profile, { ...device, acceptDownloads: true });
   const page = context.pages()[0] ?? (await context.newPage());
   const consoleErrors = [];
   // Every console line and page error, kept for the failure report (the last 60).

@@ -8,8 +8,10 @@ bar, and clicking it must play that clip from the event's offset. Then scrubbing
 just before a clip boundary must play on into the next clip: the player reports the next clip,
 the <video>'s time passes the boundary without an ended or waiting event there, and frames keep
 decoding.
-Then the keys: Home plays the day's first recording, Shift+ArrowRight jumps to the event. Last,
-the dashboard card with `timeline: true` shows the same marker and plays it.
+Then the keys: Home plays the day's first recording, Shift+ArrowRight jumps to the event. Then
+the dashboard card with `timeline: true` shows the same marker and plays it. Last, on a phone
+(390x844, touchscreen): HA's narrow layout with nothing scrolling sideways, a tap on the marker
+and a finger's drag along the bar each play from the touched moment.
 Screens are PNGs in test-artifacts/e2e/timeline/.
 """
 
@@ -38,8 +40,12 @@ EVENT_SECONDS = 1.0
 # The fake camera stamps UtcTime in whole seconds: an event may start up to 1 s before it was
 # sent (tests/agent/test_continuous_events.py).
 EVENT_CLOCK_SLACK_MS = 1_500
-# The marker is drawn 14 px wide, centred on its moment.
+# The marker's centre is its moment; this much off is still the right place.
 MARKER_PIXELS = 8
+PHONE_WIDTH = 390
+# A finger's target: WCAG 2.5.8's minimum target size (CSS px).
+TOUCH_TARGET_PX = 24
+PHONE_BAR_FRACTION = 0.75
 # Clips of one continuous recording meet within the timeline's join tolerance.
 JOIN_MS = 1_000
 
@@ -104,12 +110,28 @@ async def test_timeline_marker_and_playback_across_a_clip_boundary(tmp_path: Pat
             dashboardPath=await save_dashboard(stack, [card], url_path="timeline-card"),
             markerKind="person",
         )
+        # On a phone, by touch: a clip before the event's, which playing on from the marker
+        # never reaches by itself.
+        scrub_clip = min(rows, key=lambda r: int(r["start_ms"]))
+        assert scrub_clip not in holding, (scrub_clip, holding)
+        on_phone = await driver.scenario(
+            stack,
+            "timeline-touch",
+            device="phone",
+            markerKind="person",
+            scrubClip={
+                "clipId": scrub_clip["clip_id"],
+                "startMs": scrub_clip["start_ms"],
+                "endMs": scrub_clip["end_ms"],
+            },
+        )
         stack.agent.check_running()
 
     check_marker(result, rows, sent_from_ms, sent_to_ms)
     check_crossing(result["boundary"])
     check_keys(result)
     check_card(in_card, result["marker"])
+    check_phone(on_phone, result["marker"], scrub_clip)
     pictures = sorted(p.name for p in shots.glob("*.png"))
     assert any("crossed-boundary" in name for name in pictures), pictures
 
@@ -183,3 +205,31 @@ def check_keys(result: dict[str, Any]) -> None:
     assert keys["home"]["offsetMs"] < 1_000, keys
     assert keys["nextEvent"]["clipId"] == marker["clipId"], (keys, marker)
     assert keys["slider"]["label"] and keys["slider"]["valueText"], keys
+
+
+def check_phone(on_phone: dict[str, Any], marker: dict[str, Any], clip: dict[str, Any]) -> None:
+    """(e) At 390x844 with a touchscreen: HA's narrow layout (no sidebar, its menu button in our
+    header), no sideways scrolling, a marker a finger can hit, and both the tap on it and the
+    drag along the bar play from the touched moment."""
+    print(f"timeline: phone {on_phone['layout']}, marker {on_phone['marker']}")
+    print(f"timeline: phone scrub {on_phone['scrub']}")
+    assert on_phone["touch"]["maxTouchPoints"] > 0, on_phone["touch"]
+    for layout in on_phone["layout"].values():
+        assert layout["innerWidth"] == PHONE_WIDTH, layout
+        assert layout["scrollWidth"] <= PHONE_WIDTH, layout
+        assert layout["panelRight"] <= PHONE_WIDTH, layout
+        assert layout["panelNarrow"] and not layout["sidebarShown"], layout
+        menu = layout["menuButton"]
+        assert menu is not None and menu["width"] >= TOUCH_TARGET_PX, layout
+    # The row's name sits above its bar on a phone: the bar has most of the width to scrub.
+    assert on_phone["scrub"]["bar"]["width"] >= PHONE_WIDTH * PHONE_BAR_FRACTION, on_phone["scrub"]
+    box = on_phone["marker"]["box"]
+    assert box["width"] >= TOUCH_TARGET_PX and box["height"] >= TOUCH_TARGET_PX, box
+    tapped = on_phone["fromMarker"]
+    assert on_phone["marker"]["clipId"] == marker["clipId"], (on_phone["marker"], marker)
+    assert abs(tapped["offsetMs"] - marker["offsetMs"]) < 1_000, (tapped, marker)
+    scrub = on_phone["scrub"]
+    aimed_offset = scrub["aimMs"] - int(clip["start_ms"])
+    # Where the finger let go, to a pixel (msPerPixel); the same second's leeway as the tap's.
+    assert abs(scrub["position"]["offsetMs"] - aimed_offset) < 1_000 + scrub["msPerPixel"], scrub
+    assert scrub["video"]["frames"] > 0 and scrub["video"]["error"] is None, scrub

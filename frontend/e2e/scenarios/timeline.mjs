@@ -10,13 +10,13 @@
 
 import { TIMEOUT_MS, alerts, openPanel, tab, waitDecodedFrames, waitScreen } from "./common.mjs";
 
-const ROW = "e2ee-nvr-timeline[data-row]";
-const PLAYER = "e2ee-nvr-day-timeline e2ee-nvr-clip-player";
+export const ROW = "e2ee-nvr-timeline[data-row]";
+export const PLAYER = "e2ee-nvr-day-timeline e2ee-nvr-clip-player";
 /** Before the boundary the click lands this far ahead of it (ms): inside the first clip. */
 const BEFORE_BOUNDARY_MS = 1_500;
 
 /** Record every reported position and the <video>'s playback events, in order. */
-async function recordPlayback(page) {
+export async function recordPlayback(page) {
   await page.evaluate(() => {
     window.timelineLog = { positions: [], media: [] };
     document.addEventListener("player-position", (e) => {
@@ -27,7 +27,7 @@ async function recordPlayback(page) {
   });
 }
 
-async function watchVideo(page) {
+export async function watchVideo(page) {
   const video = page.locator(`${PLAYER} video`).first();
   await video.waitFor({ state: "attached", timeout: TIMEOUT_MS });
   await video.evaluate((v) => {
@@ -40,7 +40,7 @@ async function watchVideo(page) {
   return video;
 }
 
-function videoState(video) {
+export function videoState(video) {
   return video.evaluate((v) => ({
     currentTime: v.currentTime,
     frames: v.getVideoPlaybackQuality().totalVideoFrames,
@@ -53,7 +53,7 @@ function videoState(video) {
 }
 
 /** Wait until a reported position satisfies `test`; fail with the player's alert if one shows. */
-async function waitPosition(page, what, test) {
+export async function waitPosition(page, what, test) {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const positions = await page.evaluate(() => window.timelineLog.positions);
@@ -66,7 +66,7 @@ async function waitPosition(page, what, test) {
   throw new Error(`${what}: not reached; positions ${JSON.stringify((await page.evaluate(() => window.timelineLog)).positions.slice(-10))}`);
 }
 
-async function barBox(page) {
+export async function barBox(page) {
   const bar = page.locator(`${ROW} [role="slider"]`).first();
   const box = await bar.boundingBox();
   const from = Number(await bar.getAttribute("data-from-ms"));

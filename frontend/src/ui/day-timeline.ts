@@ -62,6 +62,21 @@ export class DayTimeline extends LitElement {
       e2ee-nvr-clip-player {
         margin-top: 12px;
       }
+      /* Sized by our own width, not the window's: the panel on a phone and the card in a
+         narrow dashboard column alike. There the name goes above its bar, so the bar has the
+         whole width for a finger to scrub (beside the name it would be half of a phone). */
+      :host {
+        container-type: inline-size;
+      }
+      @container (max-width: 480px) {
+        .line {
+          grid-template-columns: minmax(0, 1fr);
+          gap: 2px;
+        }
+        .ends {
+          margin-left: 0;
+        }
+      }
     `,
   ];
   @property({ attribute: false }) hass: Hass | undefined;

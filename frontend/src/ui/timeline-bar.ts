@@ -32,6 +32,8 @@ export class TimelineBar extends LitElement {
       border-radius: 6px;
       background: repeating-linear-gradient(135deg, var(--secondary-background-color, #eee) 0 6px, var(--divider-color, #ddd) 6px 8px);
       cursor: pointer;
+      /* A sideways finger drag is ours (pointer events keep coming: scrubbing); an up-down
+         swipe still scrolls the page, and the browser then cancels our pointer. */
       touch-action: pan-y;
       user-select: none;
       outline: none;
@@ -48,11 +50,13 @@ export class TimelineBar extends LitElement {
       opacity: 0.55;
       border-radius: 3px;
     }
+    /* The 4 px stripe sits in a 24 px wide hit box: WCAG 2.5.8's minimum target, so a finger
+       on a phone can tap it (the bar is 36 px tall). */
     .marker {
       position: absolute;
       top: 0;
       bottom: 0;
-      width: 14px;
+      width: 24px;
       transform: translateX(-50%);
       display: flex;
       justify-content: center;
@@ -151,6 +155,13 @@ export class TimelineBar extends LitElement {
     if (!this.dragging) this.hoverAt(null);
   };
 
+  /** The browser took the gesture (a vertical swipe scrolls the page: touch-action pan-y):
+   * the finger never let go on the bar, so end the drag without seeking. */
+  private readonly onPointerCancel = (): void => {
+    this.dragging = false;
+    this.hoverAt(null);
+  };
+
   private readonly onKeyDown = (event: KeyboardEvent): void => {
     if (this.timeline === null) return;
     const action = keyAction(this.timeline, this.playhead ?? this.preview, event.key, event.shiftKey);
@@ -234,7 +245,7 @@ export class TimelineBar extends LitElement {
         aria-valuetext=${this.valueText()} aria-keyshortcuts="Enter Shift+ArrowLeft Shift+ArrowRight"
         data-from-ms=${view.fromMs} data-to-ms=${view.toMs}
         @pointerdown=${this.onPointerDown} @pointermove=${this.onPointerMove} @pointerup=${this.onPointerUp}
-        @pointercancel=${this.onPointerLeave} @pointerleave=${this.onPointerLeave} @keydown=${this.onKeyDown}>
+        @pointercancel=${this.onPointerCancel} @pointerleave=${this.onPointerLeave} @keydown=${this.onKeyDown}>
       ${spans} ${markersInWindow(view, timeline.markers).map((m) => this.renderMarker(m, view))} ${playhead} ${this.renderHover(view)}
     </div>`;
   }
