@@ -226,12 +226,15 @@ class BrowserDriver:
     async def turn_off(self, stack: Stack) -> dict[str, Any]:
         return await self.scenario(stack, "turn-off")
 
-    async def add_card(self, stack: Stack, mode: str | None = "clips") -> str:
+    async def add_card(
+        self, stack: Stack, mode: str | None = "clips", timeline: bool = False
+    ) -> str:
         """The card on the default (storage-mode) dashboard; the path of the view that shows it.
 
         No dashboard resource: the integration loads the module on every page by the panel's
         URL, and a manual resource would load a second copy (the card scenario checks one).
-        `mode` None leaves the card's own default (live view with the clips under it)."""
+        `mode` None leaves the card's own default (live view with the clips under it);
+        `timeline` adds the day timeline under the clips."""
         card: dict[str, Any] = {
             "type": "custom:e2ee-nvr-clips-card",
             "title": CARD_TITLE,
@@ -239,6 +242,8 @@ class BrowserDriver:
         }
         if mode is not None:
             card["mode"] = mode
+        if timeline:
+            card["timeline"] = True
         return await save_dashboard(stack, [card])
 
     async def play_in_card(

@@ -143,7 +143,9 @@ async def automatic(settings: StackSettings, driver: FlowDriver) -> int:
         try:
             played = await run_flow(stack, driver)
             if isinstance(driver, BrowserDriver):
-                dashboard = await driver.add_card(stack)
+                # The card as a user sets it up: live view (the card's default mode) above the
+                # clips, with the day timeline on.
+                dashboard = await driver.add_card(stack, mode=None, timeline=True)
                 await driver.play_in_card(stack, dashboard, played.clip_id)
         finally:
             await driver.close()
