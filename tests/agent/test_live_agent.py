@@ -10,6 +10,7 @@ import pytest_asyncio
 
 from devstack.ports import free_port
 from e2ee_nvr_protocol import endpoint
+from e2ee_nvr_protocol.account import AccountDocument
 from e2ee_nvr_protocol.primitives import p256_generate
 from tests.agent.live_stack import (
     ON_DEMAND,
@@ -87,27 +88,42 @@ async def watch_when_admitted(
     raise AssertionError("the agent never admitted the newly enrolled key")
 
 
-async def test_revocation_ends_the_session_and_the_key_is_refused(stack: LiveStack) -> None:
+async def enrol_and_watch(stack: LiveStack, name: str) -> tuple[endpoint.Endpoint, LiveView]:
+    """Another browser enrolled by passphrase, watching once the agent admitted it."""
     user = stack.user
-    assert user.document is not None and user.endpoint is not None and user.passphrase
-    enrolled, second = endpoint.enrol_with_passphrase(user.document, user.passphrase)
+    assert user.document is not None and user.passphrase
+    enrolled, other = endpoint.enrol_with_passphrase(user.document, user.passphrase)
     await stack.socket.call(
-        "e2ee_nvr/account/enrol", account=enrolled.to_json(), instance_name="Second"
+        "e2ee_nvr/account/enrol", account=enrolled.to_json(), instance_name=name
     )
     user.document = enrolled
-    view = await watch_when_admitted(stack, second, enrolled)
-    await view.read_until(lambda opened: sum(r.record_type == 2 for r in opened) >= 1)
+    return other, await watch_when_admitted(stack, other, enrolled)
 
-    revoked = endpoint.revoke_instance(enrolled, user.endpoint, second.instance_key_id)
+
+async def revoke(stack: LiveStack, other: endpoint.Endpoint) -> AccountDocument:
+    """The owner revokes `other`; the account document after it."""
+    user = stack.user
+    assert user.document is not None and user.endpoint is not None
+    revoked = endpoint.revoke_instance(user.document, user.endpoint, other.instance_key_id)
     await stack.socket.call("e2ee_nvr/account/revoke", account=revoked.to_json())
     user.document = revoked
+    return revoked
+
+
+async def test_revocation_ends_the_session_and_the_key_is_refused(stack: LiveStack) -> None:
+    second, view = await enrol_and_watch(stack, "Second")
+    await view.read_until(lambda opened: sum(r.record_type == 2 for r in opened) >= 1)
+
+    revoked = await revoke(stack, second)
     # The agent takes the new set, which drops a confirmed viewer: the session ends, rekeyed.
     await view.read_until(lambda opened: opened[-1].record_type == 3)
     assert view.end_reason() == "rekey"
     # The revoked key cannot start another session; the owner's browser still can.
     assert await stack.refused(RECORDING, second, revoked) == "NotEnrolled"
     # Nor can HA get L wrapped to a key of its own choosing (one outside the set).
-    outsider = endpoint.Endpoint(revoked.account_id, user.endpoint.root_cert, p256_generate())
+    owner = stack.user.endpoint
+    assert owner is not None
+    outsider = endpoint.Endpoint(revoked.account_id, owner.root_cert, p256_generate())
     assert await stack.refused(RECORDING, outsider, revoked) == "NotEnrolled"
     again = await stack.watch(RECORDING)
     assert again.verified.session_id != view.verified.session_id
@@ -119,16 +135,7 @@ async def test_a_request_right_after_a_revocation_waits_for_the_new_set(stack: L
     """The revoked browser asks at once, before the agent fetched the new set: HA's poll names
     the newer epoch along with the request, and the agent takes that set before it answers, so
     the key is refused and L is never wrapped to it (not even for a session ended by rekey)."""
-    user = stack.user
-    assert user.document is not None and user.endpoint is not None and user.passphrase
-    enrolled, lost = endpoint.enrol_with_passphrase(user.document, user.passphrase)
-    await stack.socket.call(
-        "e2ee_nvr/account/enrol", account=enrolled.to_json(), instance_name="Lost"
-    )
-    user.document = enrolled
-    (await watch_when_admitted(stack, lost, enrolled)).close()
-
-    revoked = endpoint.revoke_instance(enrolled, user.endpoint, lost.instance_key_id)
-    await stack.socket.call("e2ee_nvr/account/revoke", account=revoked.to_json())
-    user.document = revoked
-    assert await stack.refused_or_none(RECORDING, lost, enrolled) == "NotEnrolled"
+    lost, view = await enrol_and_watch(stack, "Lost")
+    view.close()
+    revoked = await revoke(stack, lost)
+    assert await stack.refused_or_none(RECORDING, lost, revoked) == "NotEnrolled"

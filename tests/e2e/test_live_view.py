@@ -5,6 +5,11 @@ watches the camera live in the dashboard card and, at the same time, in the pane
 in both the <video>'s currentTime grows and a frame drawn to a canvas changes over time. The
 two viewers share one live session of the agent: both pages name the same session id, and the
 agent's health file shows one session for the camera with two viewers while they watch.
+
+Before that, a second browser is enrolled and revoked by the owner while its panel is open; it
+then presses Live. The device refuses its request by name (NotEnrolled), the live view says the
+browser was revoked and decodes nothing, the agent starts no live session for it, and a reload
+shows the enrol screen's revoked notice. The owner's browser still gets live frames afterwards.
 Screens are PNGs in test-artifacts/e2e/live-view/.
 """
 
@@ -18,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from devstack.browser_driver import BrowserDriver
 from devstack.stack import Stack
 from tests.e2e.ui_checks import stack_with_browser
 
@@ -25,6 +31,10 @@ pytestmark = pytest.mark.slow
 # Both viewers stay open this long after they are live, for the health file to show them.
 HOLD_MS = 12_000
 HEALTH_POLL_SECONDS = 0.5
+REVOKED_PROFILE = "revoked"
+REVOKED_NAME = "Lost phone"
+# The revoked browser's scenario writes its ready file within this (enrolment is done already).
+READY_TIMEOUT_SECONDS = 120.0
 
 
 def read_live_health(stack: Stack) -> dict[str, Any]:
@@ -46,6 +56,54 @@ async def watch_health(stack: Stack, seen: list[dict[str, Any]], done: asyncio.E
         await asyncio.sleep(HEALTH_POLL_SECONDS)
 
 
+async def revoked_presses_live(
+    stack: Stack, driver: BrowserDriver, folder: Path
+) -> tuple[dict[str, Any], list[dict[str, Any]], str]:
+    """The revoked browser's result, the health file's live entries meanwhile, and what the
+    agent logged from the revoke on."""
+    ready, go = folder / "revoked-ready", folder / "revoked-go"
+    seen: list[dict[str, Any]] = []
+    done = asyncio.Event()
+    watcher = asyncio.create_task(watch_health(stack, seen, done))
+    pressing = asyncio.create_task(
+        driver.scenario(
+            stack, "live-revoked", REVOKED_PROFILE, readyFile=str(ready), goFile=str(go)
+        )
+    )
+    try:
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        while not ready.exists():
+            if pressing.done():
+                # The scenario failed before it was ready: its error, not a timeout.
+                await pressing
+            assert time.monotonic() < deadline, "the revoked browser's panel never got ready"
+            await asyncio.sleep(HEALTH_POLL_SECONDS)
+        log_from = len(stack.agent.log_path("run").read_bytes())
+        await driver.revoke(stack, REVOKED_NAME)
+        go.write_text("revoked\n", "utf-8")
+        result = await pressing
+    finally:
+        pressing.cancel()
+        done.set()
+        await watcher
+    agent_log = stack.agent.log_path("run").read_bytes()[log_from:].decode("utf-8", "replace")
+    return result, seen, agent_log
+
+
+def check_revoked_refused(result: dict[str, Any], seen: list[dict[str, Any]], log: str) -> None:
+    """The press reached the device, which refused it by name and started nothing; the page
+    says so and decoded no frame."""
+    print(f"live: revoked browser {result}; health samples with a session {len(seen)}")
+    live = result["live"]
+    assert live["state"] == "revoked" and live["noteKind"] == "revoked", result
+    assert live["noteText"] and live["retry"] == 0, result
+    assert all(frames == 0 for frames in live["videos"]), result
+    assert "live request refused: NotEnrolled" in log, log
+    assert "live session started" not in log, log
+    assert not seen, seen
+    assert result["revokedNotice"] and result["liveTabAfterReload"] == 0, result
+
+
 def check_advancing(result: dict[str, Any], where: str) -> None:
     first, second = result["first"], result["second"]
     assert second["currentTime"] > first["currentTime"], (where, result)
@@ -63,6 +121,8 @@ async def test_live_frames_advance_in_the_card_and_the_panel_on_one_agent_sessio
         await stack.agent.wait_paired()
         await stack.agent.start_running()
         await stack.camera.wait_for_event_subscriber()
+        await driver.enrol(stack, REVOKED_PROFILE, REVOKED_NAME)
+        check_revoked_refused(*await revoked_presses_live(stack, driver, tmp_path))
         # The card's default mode is live: no option given.
         dashboard = await driver.add_card(stack, mode=None)
 

@@ -181,7 +181,7 @@ export class LiveView extends LitElement {
     const alarm = current === "tampered" || current === "revoked";
     return html`<div class="note ${alarm ? "error" : ""}" role=${failed ? "alert" : "status"} data-live-note=${current}>
       ${t(key, params)}
-      ${failed && current !== "unenrolled" && current !== "unplayable"
+      ${failed && current !== "unenrolled" && current !== "unplayable" && current !== "revoked"
         ? html` <button @click=${() => this.retry()}>${t("app.retry")}</button>`
         : nothing}
     </div>`;
