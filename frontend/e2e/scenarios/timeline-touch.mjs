@@ -73,7 +73,7 @@ export async function run({ page, params, shot, context }) {
   await marker.waitFor({ state: "visible", timeout: 60_000 });
   await shot("phone-timeline");
   const before = await layout(page);
-  const touch = await page.evaluate(() => ({ maxTouchPoints: navigator.maxTouchPoints, coarse: matchMedia("(pointer: coarse)").matches }));
+  const touch = await page.evaluate(() => ({ maxTouchPoints: navigator.maxTouchPoints }));
 
   // A tap on the marker: the finger's touch, not a click.
   const placed = {
