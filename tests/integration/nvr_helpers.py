@@ -26,6 +26,7 @@ AGENT = "/api/e2ee_nvr/agent"
 MARKER = b"E2EE-NVR-PLAINTEXT-MARKER-7f3a"
 CODECS = "avc1.64001f"
 FIXTURES = Path(__file__).parent / "fixtures"
+DAY_MS = 86_400_000
 
 
 @dataclass
@@ -186,11 +187,13 @@ def seal_clip(
     *,
     camera_id: str = "front-door",
     start_ms: int | None = None,
+    age_ms: int = 0,
     thumbnail: bytes | None = None,
     visible_events: tuple[str, ...] = ("motion",),
     chunk_size: int = 1 << 12,
 ) -> SealedClip:
-    start = int(time.time() * 1000) if start_ms is None else start_ms
+    """A clip sealed as `agent` records it, starting at `start_ms` or else `age_ms` before now."""
+    start = int(time.time() * 1000) - age_ms if start_ms is None else start_ms
     encryptor = ClipEncryptor(
         recipient_set=agent.trust.current_set(),
         device_id=agent.device_id,

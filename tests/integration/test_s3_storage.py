@@ -29,6 +29,7 @@ from custom_components.e2ee_nvr.const import (
 from custom_components.e2ee_nvr.retention import enforce
 from tests.integration.conftest import BucketObjects, nvr_entry
 from tests.integration.nvr_helpers import (
+    DAY_MS,
     MARKER,
     Agent,
     seal_clip,
@@ -41,7 +42,6 @@ from tests.integration.s3_server import WeedServer
 AGENT_CAMERAS = ("front-door", "garage")  # the cameras the `agent` fixture offers
 CLIPS = "/api/e2ee_nvr/clips"
 AGENT_CLIPS = "/api/e2ee_nvr/agent/clips"
-DAY_MS = 86_400_000
 
 
 @pytest.fixture
@@ -119,9 +119,8 @@ async def test_bucket_rebuild_retention_delete_export(
     ws: Any,
     agent: Agent,
 ) -> None:
-    now = int(time.time() * 1000)
-    recent = seal_clip(agent, start_ms=now - DAY_MS)
-    garage = seal_clip(agent, camera_id="garage", start_ms=now - 2 * DAY_MS)
+    recent = seal_clip(agent, age_ms=DAY_MS)
+    garage = seal_clip(agent, camera_id="garage", age_ms=2 * DAY_MS)
     for clip in (recent, garage):
         await upload_clip(client, agent, clip)
 
@@ -154,7 +153,7 @@ async def test_bucket_rebuild_retention_delete_export(
     assert _local_clip_files(media_root) == []
 
     # Retention: a clip past the period leaves the bucket at its commit.
-    old = seal_clip(agent, start_ms=now - 40 * DAY_MS)
+    old = seal_clip(agent, age_ms=40 * DAY_MS)
     await upload_clip(client, agent, old)
     keys = await bucket_objects()
     assert not any(old.clip_id in key for key in keys)
