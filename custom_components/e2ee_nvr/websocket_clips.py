@@ -1,4 +1,4 @@
-"""Panel websocket commands for clips: list (paginated, newest first), manifest, delete."""
+"""Panel websocket commands for clips: list (paginated, newest first), manifest(s), delete."""
 
 from __future__ import annotations
 
@@ -18,6 +18,14 @@ from .runtime import E2eeRuntimeData
 from .websocket_runtime import PanelCall, runtime_command
 
 MAX_PAGE = 500
+# Clips per `clips/manifests` call: a day of 1-minute clips is 1,440, so the panel asks in
+# pages. 200 keeps one answer under ~1 MB for the usual event-details bucket (1 KiB) and
+# bounds what one call makes the store read.
+MAX_BATCH = 200
+# Event details above this are left for the panel to fetch over HTTP (`events: null`), so a
+# v1 agent's unpadded details cannot make one answer unbounded; v2 details are at most 16 KiB
+# plus the AEAD tag (protocol section 9.3).
+MAX_BATCH_EVENTS_BYTES = 1 << 16
 # The error the panel shows when the clip store (a bucket) cannot be reached: retry later, as
 # the HTTP downloads answer 503 storage_unavailable, not a generic "unknown error".
 STORAGE_UNAVAILABLE = "storage_unavailable"
@@ -70,9 +78,11 @@ async def ws_clips_list(call: PanelCall) -> None:
 
 def _manifest(runtime: E2eeRuntimeData, clip_id: str) -> dict[str, Any] | None:
     row = runtime.index.get(clip_id)
-    if row is None:
-        return None
-    raw = runtime.objects.read(row.rel_dir, clip_id, "manifest")
+    return None if row is None else _manifest_of(runtime, row)
+
+
+def _manifest_of(runtime: E2eeRuntimeData, row: ClipRow) -> dict[str, Any]:
+    raw = runtime.objects.read(row.rel_dir, row.clip_id, "manifest")
     certs = runtime.agents.device_certs(row.device_id)
     return {
         "clip": clip_json(row),
@@ -80,6 +90,37 @@ def _manifest(runtime: E2eeRuntimeData, clip_id: str) -> dict[str, Any] | None:
         # Protocol encoding (unpadded base64url), like every other binary field the panel reads.
         "device_cert": b64encode(certs[0]) if certs else None,
     }
+
+
+def _events(runtime: E2eeRuntimeData, row: ClipRow) -> str | None:
+    """The clip's encrypted event details as stored (ciphertext), or None when HTTP serves it."""
+    if "events" not in row.kinds:
+        return None
+    try:
+        raw = runtime.objects.read(row.rel_dir, row.clip_id, "events")
+    except ObjectMissing:
+        return None
+    return b64encode(raw) if len(raw) <= MAX_BATCH_EVENTS_BYTES else None
+
+
+def _manifests(runtime: E2eeRuntimeData, clip_ids: list[str]) -> dict[str, Any]:
+    """Each clip's `clips/manifest` answer plus its encrypted event details; the rest unknown.
+
+    Only what HA already serves one clip at a time, in one answer: the signed manifest, the
+    device certificate and ciphertext. The panel verifies each entry as it does a single one.
+    """
+    clips: list[dict[str, Any]] = []
+    unknown: list[str] = []
+    for clip_id in dict.fromkeys(clip_ids):  # each id once, in the order asked
+        row = runtime.index.get(clip_id)
+        if row is None:
+            unknown.append(clip_id)
+            continue
+        try:
+            clips.append({**_manifest_of(runtime, row), "events": _events(runtime, row)})
+        except ObjectMissing:  # deleted by retention since the panel listed it
+            unknown.append(clip_id)
+    return {"clips": clips, "unknown": unknown}
 
 
 @runtime_command(
@@ -96,6 +137,28 @@ async def ws_clips_manifest(call: PanelCall) -> None:
         found = None
     if found is None:
         call.error("not_found", "no such clip")
+        return
+    call.result(found)
+
+
+@runtime_command(
+    {
+        vol.Required("type"): f"{DOMAIN}/clips/manifests",
+        vol.Required("clip_ids"): vol.All(
+            [CLIP_ID],
+            vol.Length(min=1, max=MAX_BATCH, msg=f"between 1 and {MAX_BATCH} clip ids per call"),
+        ),
+    },
+    # As clips/manifest: reading ciphertext and public keys is open to any signed-in user.
+    admin=False,
+)
+async def ws_clips_manifests(call: PanelCall) -> None:
+    try:
+        found = await call.hass.async_add_executor_job(
+            _manifests, call.runtime, call.msg["clip_ids"]
+        )
+    except StorageUnavailable as err:
+        call.error(STORAGE_UNAVAILABLE, f"clip storage unavailable: {err}")
         return
     call.result(found)
 
@@ -128,5 +191,5 @@ async def ws_clips_delete(call: PanelCall) -> None:
 
 @callback
 def async_register(hass: HomeAssistant) -> None:
-    for handler in (ws_clips_list, ws_clips_manifest, ws_clips_delete):
+    for handler in (ws_clips_list, ws_clips_manifest, ws_clips_manifests, ws_clips_delete):
         websocket_api.async_register_command(hass, handler)

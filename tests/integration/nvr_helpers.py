@@ -189,6 +189,7 @@ def seal_clip(
     thumbnail: bytes | None = None,
     visible_events: tuple[str, ...] = ("motion",),
     chunk_size: int = 1 << 12,
+    with_events: bool = True,
 ) -> SealedClip:
     start = int(time.time() * 1000) if start_ms is None else start_ms
     encryptor = ClipEncryptor(
@@ -202,7 +203,8 @@ def seal_clip(
     objects = {"video": video}
     if thumbnail is not None:
         objects["thumbnail"] = encryptor.encrypt_thumbnail(thumbnail)
-    objects["events"] = encryptor.encrypt_events([ClipEvent("motion", start, None, "onvif")])
+    if with_events:
+        objects["events"] = encryptor.encrypt_events([ClipEvent("motion", start, None, "onvif")])
     manifest = encryptor.seal(
         agent.key, end_ms=start + 30_000, codecs=CODECS, visible_events=visible_events
     )
