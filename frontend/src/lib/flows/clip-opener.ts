@@ -10,7 +10,7 @@ import { type E2eeApi } from "../api/client";
 import { type ClipManifestResult, type ClipManifestsResult, type ClipRow, MAX_MANIFESTS_PER_CALL } from "../api/schemas";
 import { utf8 } from "../crypto/bytes";
 import type * as certs from "../crypto/certs";
-import { type ClipEvent } from "../crypto/clip";
+import { type ClipEvent, type DeviceSigner } from "../crypto/clip";
 import { type HeldRecipients } from "../crypto/withholding";
 import { b64decode, loads } from "../crypto/encoding";
 import { signedFromJson } from "../crypto/envelope";
@@ -47,6 +47,7 @@ export class ClipOpener {
   private readonly thumbnails = new Map<string, Promise<string>>();
   private readonly eventDetails = new Map<string, Promise<ClipEvent[]>>();
   private root: Promise<certs.Cert> | null = null;
+  private readonly signers = new Map<string, Promise<DeviceSigner>>();
   /** The account data key by the clip's wrapped key ids (v2 accounts have generations). */
   private readonly dataKeys = new Map<string, Promise<HeldKey>>();
 
@@ -78,10 +79,8 @@ export class ClipOpener {
   private async verified(clipId: string, reply: ClipManifestResult): Promise<OpenedClip> {
     if (reply.device_cert === null) throw new UntrustedKey("the store has no certificate for this clip's camera");
     const signed = signedFromJson(loads(utf8(reply.manifest)));
-    const { certs, clip } = await verifyingCrypto();
-    const { openClipKey, verifyClipManifest } = clip;
-    const deviceCert = await certs.loadCert(b64decode(reply.device_cert, "device_cert"));
-    const manifest = await verifyClipManifest(signed, deviceCert, await this.pinnedRoot());
+    const { openClipKey, verifySignedManifest } = (await verifyingCrypto()).clip;
+    const manifest = await verifySignedManifest(signed, await this.deviceSigner(reply.device_cert));
     if (manifest.clipId !== clipId) throw new UntrustedKey("the store answered with another clip's manifest");
     let clipKey: CryptoKey;
     try {
@@ -92,6 +91,23 @@ export class ClipOpener {
       clipKey = await openClipKey(manifest, [await this.accountDataKey(manifest.wrappedKeys.map((w) => w.keyId))]);
     }
     return { manifest, clipKey };
+  }
+
+  /**
+   * The device key of a certificate (unpadded base64url DER, exactly as HA sent it) once it
+   * chains to the pinned root. verifyDeviceCert reads no clock, so its answer for the same
+   * bytes never changes: kept per certificate, a day of one camera's clips checks it once, and
+   * every manifest is still verified against it. A certificate that fails is not kept.
+   */
+  private deviceSigner(deviceCert: string): Promise<DeviceSigner> {
+    return (
+      this.signers.get(deviceCert) ??
+      remember(
+        this.signers,
+        deviceCert,
+        verifyingCrypto().then(async ({ certs, clip }) => clip.verifyDeviceCert(await certs.loadCert(b64decode(deviceCert, "device_cert")), await this.pinnedRoot())),
+      )
+    );
   }
 
   private accountDataKey(wrappedKeyIds: readonly string[]): Promise<HeldKey> {
