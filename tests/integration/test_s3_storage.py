@@ -106,7 +106,9 @@ async def test_bucket_primary_record_play_download(
 
     batch = await ws_ok(ws, type="e2ee_nvr/clips/manifests", clip_ids=[clip.clip_id])
     (entry,) = batch["clips"]
-    assert b64decode(entry["events"]) == stored[f"nvr/{agent.device_id}/{day}/{clip.clip_id}.events"]
+    assert (
+        b64decode(entry["events"]) == stored[f"nvr/{agent.device_id}/{day}/{clip.clip_id}.events"]
+    )
 
     # The plaintext-marker scan: no object in the bucket holds a byte of plaintext.
     for key, body in stored.items():
