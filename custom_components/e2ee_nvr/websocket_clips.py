@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import voluptuous as vol
@@ -78,7 +79,10 @@ async def ws_clips_list(call: PanelCall) -> None:
 
 def _manifest(runtime: E2eeRuntimeData, clip_id: str) -> dict[str, Any] | None:
     row = runtime.index.get(clip_id)
-    return None if row is None else _manifest_of(runtime, row)
+    try:
+        return None if row is None else _manifest_of(runtime, row)
+    except ObjectMissing:
+        return None
 
 
 def _manifest_of(runtime: E2eeRuntimeData, row: ClipRow) -> dict[str, Any]:
@@ -123,22 +127,26 @@ def _manifests(runtime: E2eeRuntimeData, clip_ids: list[str]) -> dict[str, Any]:
     return {"clips": clips, "unknown": unknown}
 
 
+async def _answer_from_store(call: PanelCall, read: Callable[[], dict[str, Any] | None]) -> None:
+    """Answer with what `read` (blocking: run in the executor) finds in the clip store:
+    `storage_unavailable` when the store cannot be reached, `not_found` for None."""
+    try:
+        found = await call.hass.async_add_executor_job(read)
+    except StorageUnavailable as err:
+        call.error(STORAGE_UNAVAILABLE, f"clip storage unavailable: {err}")
+        return
+    if found is None:
+        call.error("not_found", "no such clip")
+        return
+    call.result(found)
+
+
 @runtime_command(
     {vol.Required("type"): f"{DOMAIN}/clips/manifest", vol.Required("clip_id"): CLIP_ID},
     admin=False,
 )
 async def ws_clips_manifest(call: PanelCall) -> None:
-    try:
-        found = await call.hass.async_add_executor_job(_manifest, call.runtime, call.msg["clip_id"])
-    except StorageUnavailable as err:
-        call.error(STORAGE_UNAVAILABLE, f"clip storage unavailable: {err}")
-        return
-    except ObjectMissing:
-        found = None
-    if found is None:
-        call.error("not_found", "no such clip")
-        return
-    call.result(found)
+    await _answer_from_store(call, lambda: _manifest(call.runtime, call.msg["clip_id"]))
 
 
 @runtime_command(
@@ -153,14 +161,7 @@ async def ws_clips_manifest(call: PanelCall) -> None:
     admin=False,
 )
 async def ws_clips_manifests(call: PanelCall) -> None:
-    try:
-        found = await call.hass.async_add_executor_job(
-            _manifests, call.runtime, call.msg["clip_ids"]
-        )
-    except StorageUnavailable as err:
-        call.error(STORAGE_UNAVAILABLE, f"clip storage unavailable: {err}")
-        return
-    call.result(found)
+    await _answer_from_store(call, lambda: _manifests(call.runtime, call.msg["clip_ids"]))
 
 
 def _delete(runtime: E2eeRuntimeData, clip_ids: list[str]) -> int:
