@@ -106,6 +106,9 @@ describe("a day's clips through clips/manifests", () => {
     const [a, b] = clips.map(honest) as [Entry, Entry];
     const { opener } = storeAnswering((asked) => ({ clips: [a], unknown: asked.filter((id) => id === b.clip.clip_id) }));
     expect(await day(opener)).toEqual({ drawn: [a.clip.clip_id], refused: 2 });
+    const [, deleted, leftOut] = await opener.factsOfMany(clips.map((x) => x.reply.clip));
+    expect(deleted?.status === "rejected" && deleted.reason).toMatchObject({ code: "not_found" });
+    expect(leftOut?.status === "rejected" && leftOut.reason).toMatchObject({ name: "UntrustedKey" });
   });
 
   it("fails the day, not each clip, when the call itself fails", async () => {

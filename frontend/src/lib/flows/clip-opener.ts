@@ -7,6 +7,7 @@
 // a single reply, and what verifies is kept for the player.
 
 import { type E2eeApi } from "../api/client";
+import { ApiError } from "../api/errors";
 import { type ClipManifestResult, type ClipManifestsResult, type ClipRow, MAX_MANIFESTS_PER_CALL } from "../api/schemas";
 import { utf8 } from "../crypto/bytes";
 import type * as certs from "../crypto/certs";
@@ -183,12 +184,16 @@ export class ClipOpener {
     const reply = await this.api.clipManifests(rows.map((row) => row.clip_id));
     const entries = new Map<string, BatchEntry>();
     for (const entry of reply.clips) if (!entries.has(entry.clip.clip_id)) entries.set(entry.clip.clip_id, entry);
-    return Promise.allSettled(rows.map((row) => this.factsOfEntry(row, entries.get(row.clip_id))));
+    const unknown = new Set(reply.unknown);
+    return Promise.allSettled(rows.map((row) => this.factsOfEntry(row, entries.get(row.clip_id), unknown.has(row.clip_id))));
   }
 
-  private factsOfEntry(row: ClipRow, entry: BatchEntry | undefined): Promise<ClipFacts> {
+  private factsOfEntry(row: ClipRow, entry: BatchEntry | undefined, unknown: boolean): Promise<ClipFacts> {
     const clipId = row.clip_id;
-    if (entry === undefined) return Promise.reject(new UntrustedKey("the store did not give this clip's manifest"));
+    if (entry === undefined) {
+      // Deleted since it was listed (HA says so), or left out of the answer without a word.
+      return Promise.reject(unknown ? new ApiError("not_found", "no such clip") : new UntrustedKey("the store did not give this clip's manifest"));
+    }
     const opened = this.verified(clipId, entry);
     const events = opened.then(async (clip) => {
       const ciphertext = entry.events === null ? null : b64decode(entry.events, "events");
