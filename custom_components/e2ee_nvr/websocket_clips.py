@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import voluptuous as vol
@@ -27,6 +28,8 @@ MAX_BATCH = 200
 # v1 agent's unpadded details cannot make one answer unbounded; v2 details are at most 16 KiB
 # plus the AEAD tag (protocol section 9.3).
 MAX_BATCH_EVENTS_BYTES = 1 << 16
+# Objects of one `clips/manifests` call read at once (the index and both stores are thread-safe).
+BATCH_READERS = 4
 # The error the panel shows when the clip store (a bucket) cannot be reached: retry later, as
 # the HTTP downloads answer 503 storage_unavailable, not a generic "unknown error".
 STORAGE_UNAVAILABLE = "storage_unavailable"
@@ -107,24 +110,35 @@ def _events(runtime: E2eeRuntimeData, row: ClipRow) -> str | None:
     return b64encode(raw) if len(raw) <= MAX_BATCH_EVENTS_BYTES else None
 
 
+def _batch_entry(runtime: E2eeRuntimeData, clip_id: str) -> dict[str, Any] | None:
+    row = runtime.index.get(clip_id)
+    if row is None:
+        return None
+    try:
+        return {**_manifest_of(runtime, row), "events": _events(runtime, row)}
+    except ObjectMissing:  # deleted by retention since the panel listed it
+        return None
+
+
 def _manifests(runtime: E2eeRuntimeData, clip_ids: list[str]) -> dict[str, Any]:
     """Each clip's `clips/manifest` answer plus its encrypted event details; the rest unknown.
 
     Only what HA already serves one clip at a time, in one answer: the signed manifest, the
     device certificate and ciphertext. The panel verifies each entry as it does a single one.
+    A bucket answers each object in a round trip, so BATCH_READERS are read at once, as the
+    panel's single calls were; the first StorageUnavailable fails the call, and the reads not
+    started are cancelled (a bucket that is down is not asked 400 times).
     """
-    clips: list[dict[str, Any]] = []
-    unknown: list[str] = []
-    for clip_id in dict.fromkeys(clip_ids):  # each id once, in the order asked
-        row = runtime.index.get(clip_id)
-        if row is None:
-            unknown.append(clip_id)
-            continue
-        try:
-            clips.append({**_manifest_of(runtime, row), "events": _events(runtime, row)})
-        except ObjectMissing:  # deleted by retention since the panel listed it
-            unknown.append(clip_id)
-    return {"clips": clips, "unknown": unknown}
+    asked = list(dict.fromkeys(clip_ids))  # each id once, in the order asked
+    pool = ThreadPoolExecutor(max_workers=BATCH_READERS, thread_name_prefix="e2ee_nvr_batch")
+    try:
+        entries = list(pool.map(lambda clip_id: _batch_entry(runtime, clip_id), asked))
+    finally:
+        pool.shutdown(cancel_futures=True)
+    return {
+        "clips": [entry for entry in entries if entry is not None],
+        "unknown": [c for c, entry in zip(asked, entries, strict=True) if entry is None],
+    }
 
 
 async def _answer_from_store(call: PanelCall, read: Callable[[], dict[str, Any] | None]) -> None:
