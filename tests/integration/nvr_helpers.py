@@ -191,6 +191,7 @@ def seal_clip(
     thumbnail: bytes | None = None,
     visible_events: tuple[str, ...] = ("motion",),
     chunk_size: int = 1 << 12,
+    with_events: bool = True,
 ) -> SealedClip:
     """A clip sealed as `agent` records it, starting at `start_ms` or else `age_ms` before now."""
     start = int(time.time() * 1000) - age_ms if start_ms is None else start_ms
@@ -205,7 +206,8 @@ def seal_clip(
     objects = {"video": video}
     if thumbnail is not None:
         objects["thumbnail"] = encryptor.encrypt_thumbnail(thumbnail)
-    objects["events"] = encryptor.encrypt_events([ClipEvent("motion", start, None, "onvif")])
+    if with_events:
+        objects["events"] = encryptor.encrypt_events([ClipEvent("motion", start, None, "onvif")])
     manifest = encryptor.seal(
         agent.key, end_ms=start + 30_000, codecs=CODECS, visible_events=visible_events
     )

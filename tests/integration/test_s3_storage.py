@@ -26,6 +26,7 @@ from custom_components.e2ee_nvr.const import (
     CONF_S3,
     DOMAIN,
 )
+from custom_components.e2ee_nvr.protocol.encoding import b64decode
 from custom_components.e2ee_nvr.retention import enforce
 from tests.integration.conftest import BucketObjects, nvr_entry
 from tests.integration.nvr_helpers import (
@@ -101,6 +102,12 @@ async def test_bucket_primary_record_play_download(
     assert (
         found["manifest"].encode()
         == stored[f"nvr/{agent.device_id}/{day}/{clip.clip_id}.manifest.json"]
+    )
+
+    batch = await ws_ok(ws, type="e2ee_nvr/clips/manifests", clip_ids=[clip.clip_id])
+    (entry,) = batch["clips"]
+    assert (
+        b64decode(entry["events"]) == stored[f"nvr/{agent.device_id}/{day}/{clip.clip_id}.events"]
     )
 
     # The plaintext-marker scan: no object in the bucket holds a byte of plaintext.
@@ -202,9 +209,10 @@ async def test_bucket_down_refuses_retryably_and_retention_retries(
         response = await client.get(f"{CLIPS}/{stored.clip_id}/video")
         assert response.status == 503
         assert (await response.json())["error"] == "storage_unavailable"
-        # So do the panel's manifest and delete commands; the delete loses nothing.
+        # So do the panel's manifest(s) and delete commands; the delete loses nothing.
         for command in (
             {"type": "e2ee_nvr/clips/manifest", "clip_id": stored.clip_id},
+            {"type": "e2ee_nvr/clips/manifests", "clip_ids": [stored.clip_id]},
             {"type": "e2ee_nvr/clips/delete", "clip_ids": [stored.clip_id]},
         ):
             reply = await ws_call(ws, **command)
