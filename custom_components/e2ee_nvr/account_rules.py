@@ -8,6 +8,7 @@ exactly the set's instance recipients, and the data-key history only grows.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Literal
 
 from .protocol import certs
@@ -25,6 +26,10 @@ from .protocol.recipients import (
 
 AnyAccount = AccountDocument | AccountDocumentV2
 Change = Literal["enrol", "revoke", "publish", "rotate", "migrate"]
+# Creation fixes these fields for an account's life: a swapped backup or data key would lock
+# out or expose old clips. A v2 account's data keys are not here: their history may grow.
+_V1_FIXED = attrgetter("recovery_cert_der", "data_cert_der", "backups", "rdk_wrapped_to_recovery")
+_V2_FIXED = attrgetter("recovery_cert_der", "passphrase", "signing_backup", "recovery_backup")
 
 
 class AccountStateError(Exception):
@@ -93,24 +98,12 @@ def check_update(
 
 
 def _check_v1_fixed(old: AccountDocument, new: AccountDocument) -> None:
-    # Creation fixes these for a v1 account's life: a swapped backup or data key would lock
-    # out or expose old clips.
-    if (
-        new.recovery_cert_der != old.recovery_cert_der
-        or new.data_cert_der != old.data_cert_der
-        or new.backups != old.backups
-        or new.rdk_wrapped_to_recovery != old.rdk_wrapped_to_recovery
-    ):
+    if _V1_FIXED(new) != _V1_FIXED(old):
         raise AccountStateError("only instances and the recipient set may change")
 
 
 def _check_v2_fixed(old: AccountDocumentV2, new: AccountDocumentV2, change: Change) -> None:
-    if (
-        new.recovery_cert_der != old.recovery_cert_der
-        or new.passphrase != old.passphrase
-        or new.signing_backup != old.signing_backup
-        or new.recovery_backup != old.recovery_backup
-    ):
+    if _V2_FIXED(new) != _V2_FIXED(old):
         raise AccountStateError("the passphrase, signing and recovery backups do not change")
     # The key history only grows: every old generation stays, and a rotation adds exactly one.
     grown = len(new.data_keys) - len(old.data_keys)

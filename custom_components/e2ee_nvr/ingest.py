@@ -155,9 +155,9 @@ class ClipIngest:
                 raise UploadRefused(400, "malformed", f"the manifest lists no {kind}")
             if content_length is None:
                 raise UploadRefused(411, "length_required", "Content-Length is required")
-            if content_length > blob.ciphertext_size:
+            if content_length > blob.stream.ciphertext_size:
                 raise UploadRefused(413, "size_mismatch", "larger than the manifest says")
-            if content_length != blob.ciphertext_size:
+            if content_length != blob.stream.ciphertext_size:
                 raise UploadRefused(400, "size_mismatch", "not the size the manifest says")
             await self._check_room(content_length)
             if kind not in self._rt.clips.staged_kinds(clip_id):
@@ -179,7 +179,7 @@ class ClipIngest:
         blob = _blob(manifest, kind)
         hass = self._rt.hass
         part = await hass.async_add_executor_job(self._rt.clips.new_part, manifest.clip_id, kind)
-        receiver = _Receiver(part, blob.ciphertext_size)
+        receiver = _Receiver(part, blob.stream.ciphertext_size)
         accepted = False
         try:
             with _disk_full_is_507():
@@ -203,7 +203,7 @@ class ClipIngest:
             if receiver.header is not None and not receiver.header_checked:
                 _check_header(receiver, manifest, kind)
         await hass.async_add_executor_job(receiver.close)
-        receiver.finish(_blob(manifest, kind).ciphertext_sha256)
+        receiver.finish(_blob(manifest, kind).stream.ciphertext_sha256)
         if not receiver.header_checked:
             _check_header(receiver, manifest, kind)
 
@@ -262,7 +262,7 @@ def row_for(manifest: ClipManifest, raw: bytes, rel_dir: str, events_visible: bo
     """The index row of a committed clip; events only when the user lets HA see them."""
     kinds = expected_kinds(manifest)
     size = len(raw) + sum(
-        blob.ciphertext_size for k in kinds if (blob := manifest.blob(ContentKind(k)))
+        blob.stream.ciphertext_size for k in kinds if (blob := manifest.blob(ContentKind(k)))
     )
     return ClipRow(
         clip_id=manifest.clip_id,

@@ -37,6 +37,7 @@ const RESPONSES = {
   "e2ee_nvr/disable": "AccountInfo",
   "e2ee_nvr/clips/list": "ClipPage",
   "e2ee_nvr/clips/manifest": "ClipManifestResult",
+  "e2ee_nvr/clips/manifests": "ClipManifestsResult",
   "e2ee_nvr/clips/delete": "DeleteResult",
   "e2ee_nvr/live/start": "LiveStartResult",
   "e2ee_nvr/live/confirm": "EmptyResult",

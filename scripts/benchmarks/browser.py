@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from scripts.benchmarks.report import BadBenchLine, Figure, Target, emit, not_measured, parse_line
@@ -32,11 +33,11 @@ def browser_scripts() -> list[Path]:
     return sorted((FRONTEND / "scripts").glob("bench*.mjs"))
 
 
-def run_script(node: str, script: Path) -> list[str]:
+def run_script(node: str, script: Path, arguments: Sequence[str] = ()) -> list[str]:
     """Pass the script's figures through; return their names."""
     env = {**os.environ, "E2EE_NVR_REPO": str(REPO_ROOT)}
     completed = subprocess.run(  # noqa: S603 (the repository's own script)
-        [node, str(script)],
+        [node, str(script), *arguments],
         cwd=FRONTEND,
         env=env,
         capture_output=True,

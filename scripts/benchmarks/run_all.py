@@ -141,6 +141,14 @@ STEPS = (
         lambda o: 1500,
     ),
     Step(
+        "day_load",
+        "11. Chromium: a day of clips for the timeline against raw WebCrypto",
+        "scripts.benchmarks.day_load",
+        "py311",
+        lambda o: ["100" if o.quick else "1440"],
+        lambda o: 900,
+    ),
+    Step(
         "live",
         "10. Live view: camera-to-screen latency and the agent's CPU per viewer",
         "scripts.benchmarks.live_view",

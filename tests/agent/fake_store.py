@@ -231,7 +231,7 @@ class FakeStore:
             return _error(400, "malformed", f"manifest has no {kind}")
         if request.content_length is None:
             return _error(411, "length_required", "Content-Length is required")
-        if request.content_length != blob.ciphertext_size:
+        if request.content_length != blob.stream.ciphertext_size:
             return _error(413, "size_mismatch", "Content-Length differs from the manifest")
         self.object_puts += 1
         staging = self.folder / f"{clip_id}.{kind}.tmp"
@@ -242,13 +242,13 @@ class FakeStore:
                 handle.write(piece)
         body = staging.read_bytes()
         staging.unlink()
-        if len(body) != blob.ciphertext_size:
+        if len(body) != blob.stream.ciphertext_size:
             return _error(400, "size_mismatch", "body size differs from the manifest")
         try:
             check_stream_against_manifest(body[:HEADER_BYTES], blob, clip_id, ContentKind(kind))
         except ProtocolError as err:
             return _error(400, "header_mismatch", str(err))
-        if digest.digest() != blob.ciphertext_sha256:
+        if digest.digest() != blob.stream.ciphertext_sha256:
             return _error(400, "hash_mismatch", "SHA-256 differs from the manifest")
         clip.objects[kind] = body
         if not self._status(clip)["missing"] and not clip.committed:

@@ -26,6 +26,7 @@ AGENT = "/api/e2ee_nvr/agent"
 MARKER = b"E2EE-NVR-PLAINTEXT-MARKER-7f3a"
 CODECS = "avc1.64001f"
 FIXTURES = Path(__file__).parent / "fixtures"
+DAY_MS = 86_400_000
 
 
 @dataclass
@@ -186,11 +187,14 @@ def seal_clip(
     *,
     camera_id: str = "front-door",
     start_ms: int | None = None,
+    age_ms: int = 0,
     thumbnail: bytes | None = None,
     visible_events: tuple[str, ...] = ("motion",),
     chunk_size: int = 1 << 12,
+    with_events: bool = True,
 ) -> SealedClip:
-    start = int(time.time() * 1000) if start_ms is None else start_ms
+    """A clip sealed as `agent` records it, starting at `start_ms` or else `age_ms` before now."""
+    start = int(time.time() * 1000) - age_ms if start_ms is None else start_ms
     encryptor = ClipEncryptor(
         recipient_set=agent.trust.current_set(),
         device_id=agent.device_id,
@@ -202,7 +206,8 @@ def seal_clip(
     objects = {"video": video}
     if thumbnail is not None:
         objects["thumbnail"] = encryptor.encrypt_thumbnail(thumbnail)
-    objects["events"] = encryptor.encrypt_events([ClipEvent("motion", start, None, "onvif")])
+    if with_events:
+        objects["events"] = encryptor.encrypt_events([ClipEvent("motion", start, None, "onvif")])
     manifest = encryptor.seal(
         agent.key, end_ms=start + 30_000, codecs=CODECS, visible_events=visible_events
     )

@@ -37,6 +37,16 @@ async def test_v1_account_migrates_then_enrols_and_revokes_with_rotation(
     assert response["error"]["code"] in ("invalid_account", "invalid_state")
 
     enrolled, owner, other = endpoint_v2.enrol(migrated, owner, account.passphrase)
+    # The passphrase check is fixed at migration: an enrolment that replaces it is refused.
+    new_check = dataclasses.replace(enrolled.passphrase, check=bytes(32))
+    response = await ws_call(
+        ws,
+        type="e2ee_nvr/account/enrol",
+        account=dataclasses.replace(enrolled, passphrase=new_check).to_json(),
+        instance_name="Phone",
+    )
+    assert response["error"]["code"] == "invalid_state"
+    assert "the passphrase, signing and recovery backups" in response["error"]["message"]
     result = await ws_ok(
         ws, type="e2ee_nvr/account/enrol", account=enrolled.to_json(), instance_name="Phone"
     )

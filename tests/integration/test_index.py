@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -12,9 +11,7 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.e2ee_nvr.retention import enforce
-from tests.integration.nvr_helpers import Agent, seal_clip, upload_clip, ws_ok
-
-DAY_MS = 86_400_000
+from tests.integration.nvr_helpers import DAY_MS, Agent, seal_clip, upload_clip, ws_ok
 
 
 async def test_retention_and_rebuild(
@@ -25,11 +22,10 @@ async def test_retention_and_rebuild(
     ws: Any,
     agent: Agent,
 ) -> None:
-    now = int(time.time() * 1000)
     # Older than the 30-day retention: accepted (the agent may delete it), then retired.
-    old = seal_clip(agent, start_ms=now - 40 * DAY_MS)
+    old = seal_clip(agent, age_ms=40 * DAY_MS)
     assert (await upload_clip(client, agent, old))["stored"] is True
-    clips = [seal_clip(agent, start_ms=now - (3 - i) * 60_000) for i in range(3)]
+    clips = [seal_clip(agent, age_ms=(3 - i) * 60_000) for i in range(3)]
     for clip in clips:
         await upload_clip(client, agent, clip)
     listed = (await ws_ok(ws, type="e2ee_nvr/clips/list"))["clips"]

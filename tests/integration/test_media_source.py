@@ -17,10 +17,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.e2ee_nvr.clip_objects import FolderClipObjects
 from custom_components.e2ee_nvr.runtime import runtime_data
-from tests.integration.nvr_helpers import Agent, seal_clip, upload_clip, ws_ok
+from tests.integration.nvr_helpers import DAY_MS, Agent, seal_clip, upload_clip, ws_ok
 
 AGENT_CAMERAS = ("front-door", "garage")  # the cameras the `agent` fixture offers
-DAY_MS = 86_400_000
 BASE = "media-source://e2ee_nvr"
 
 

@@ -24,6 +24,7 @@ from custom_components.e2ee_nvr.const import (
 from custom_components.e2ee_nvr.offsite import OffsiteCopier
 from tests.integration.conftest import BucketObjects, entry_options, nvr_entry
 from tests.integration.nvr_helpers import (
+    DAY_MS,
     MARKER,
     Agent,
     SealedClip,
@@ -33,7 +34,6 @@ from tests.integration.nvr_helpers import (
 )
 from tests.integration.s3_server import WeedServer
 
-DAY_MS = 86_400_000
 BACKLOG_ENTITY = "sensor.e2ee_nvr_off_site_copy_backlog"
 
 
@@ -169,11 +169,10 @@ async def test_offsite_folder_with_its_own_retention(
     hass.config_entries.async_update_entry(init_integration, options=entry_options())
     await hass.async_block_till_done()
     assert init_integration.runtime_data.offsite is None
-    now = int(time.time() * 1000)
-    recent = seal_clip(agent, start_ms=now)
-    three_days = seal_clip(agent, start_ms=now - 3 * DAY_MS)
-    vanished = seal_clip(agent, start_ms=now - DAY_MS)
-    older = seal_clip(agent, start_ms=now - 10 * DAY_MS)
+    recent = seal_clip(agent)
+    three_days = seal_clip(agent, age_ms=3 * DAY_MS)
+    vanished = seal_clip(agent, age_ms=DAY_MS)
+    older = seal_clip(agent, age_ms=10 * DAY_MS)
     for clip in (recent, three_days, vanished, older):
         await upload_clip(client, agent, clip)
     (gone,) = (media_root / "nvr").rglob(f"{vanished.clip_id}.video")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from typing import Any
 
@@ -13,10 +12,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.e2ee_nvr.const import CONF_CAMERA_RETENTION
 from custom_components.e2ee_nvr.retention import enforce
 from tests.integration.conftest import entry_options
-from tests.integration.nvr_helpers import Agent, seal_clip, upload_clip, ws_ok
+from tests.integration.nvr_helpers import DAY_MS, Agent, seal_clip, upload_clip, ws_ok
 
 AGENT_CAMERAS = ("front-door", "garage", "porch")  # the cameras the `agent` fixture offers
-DAY_MS = 86_400_000
 
 
 async def test_retention_per_camera(
@@ -26,10 +24,9 @@ async def test_retention_per_camera(
     ws: Any,
     agent: Agent,
 ) -> None:
-    now = int(time.time() * 1000)
     ages = {"front-door": (5, 20), "garage": (5, 20, 60), "porch": (5, 20)}
     clips = {
-        (camera, age): seal_clip(agent, camera_id=camera, start_ms=now - age * DAY_MS)
+        (camera, age): seal_clip(agent, camera_id=camera, age_ms=age * DAY_MS)
         for camera, days in ages.items()
         for age in days
     }

@@ -26,9 +26,11 @@ from custom_components.e2ee_nvr.const import (
     CONF_S3,
     DOMAIN,
 )
+from custom_components.e2ee_nvr.protocol.encoding import b64decode
 from custom_components.e2ee_nvr.retention import enforce
 from tests.integration.conftest import BucketObjects, nvr_entry
 from tests.integration.nvr_helpers import (
+    DAY_MS,
     MARKER,
     Agent,
     seal_clip,
@@ -41,7 +43,6 @@ from tests.integration.s3_server import WeedServer
 AGENT_CAMERAS = ("front-door", "garage")  # the cameras the `agent` fixture offers
 CLIPS = "/api/e2ee_nvr/clips"
 AGENT_CLIPS = "/api/e2ee_nvr/agent/clips"
-DAY_MS = 86_400_000
 
 
 @pytest.fixture
@@ -103,6 +104,12 @@ async def test_bucket_primary_record_play_download(
         == stored[f"nvr/{agent.device_id}/{day}/{clip.clip_id}.manifest.json"]
     )
 
+    batch = await ws_ok(ws, type="e2ee_nvr/clips/manifests", clip_ids=[clip.clip_id])
+    (entry,) = batch["clips"]
+    assert (
+        b64decode(entry["events"]) == stored[f"nvr/{agent.device_id}/{day}/{clip.clip_id}.events"]
+    )
+
     # The plaintext-marker scan: no object in the bucket holds a byte of plaintext.
     for key, body in stored.items():
         assert MARKER not in body, key
@@ -119,9 +126,8 @@ async def test_bucket_rebuild_retention_delete_export(
     ws: Any,
     agent: Agent,
 ) -> None:
-    now = int(time.time() * 1000)
-    recent = seal_clip(agent, start_ms=now - DAY_MS)
-    garage = seal_clip(agent, camera_id="garage", start_ms=now - 2 * DAY_MS)
+    recent = seal_clip(agent, age_ms=DAY_MS)
+    garage = seal_clip(agent, camera_id="garage", age_ms=2 * DAY_MS)
     for clip in (recent, garage):
         await upload_clip(client, agent, clip)
 
@@ -154,7 +160,7 @@ async def test_bucket_rebuild_retention_delete_export(
     assert _local_clip_files(media_root) == []
 
     # Retention: a clip past the period leaves the bucket at its commit.
-    old = seal_clip(agent, start_ms=now - 40 * DAY_MS)
+    old = seal_clip(agent, age_ms=40 * DAY_MS)
     await upload_clip(client, agent, old)
     keys = await bucket_objects()
     assert not any(old.clip_id in key for key in keys)
@@ -203,9 +209,10 @@ async def test_bucket_down_refuses_retryably_and_retention_retries(
         response = await client.get(f"{CLIPS}/{stored.clip_id}/video")
         assert response.status == 503
         assert (await response.json())["error"] == "storage_unavailable"
-        # So do the panel's manifest and delete commands; the delete loses nothing.
+        # So do the panel's manifest(s) and delete commands; the delete loses nothing.
         for command in (
             {"type": "e2ee_nvr/clips/manifest", "clip_id": stored.clip_id},
+            {"type": "e2ee_nvr/clips/manifests", "clip_ids": [stored.clip_id]},
             {"type": "e2ee_nvr/clips/delete", "clip_ids": [stored.clip_id]},
         ):
             reply = await ws_call(ws, **command)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,15 @@ async def test_account_life_cycle(
     assert response["error"]["code"] == "invalid_state"
 
     enrolled, second = endpoint.enrol_with_passphrase(account.document, account.passphrase)
+    # Creation fixes the backups: a panel that swaps in other wraps while enrolling is refused.
+    swapped = dataclasses.replace(
+        enrolled, rdk_wrapped_to_recovery=other_account.document.rdk_wrapped_to_recovery
+    )
+    response = await ws_call(
+        ws, type="e2ee_nvr/account/enrol", account=swapped.to_json(), instance_name="Phone"
+    )
+    assert response["error"]["code"] == "invalid_state"
+    assert "only instances and the recipient set may change" in response["error"]["message"]
     result = await ws_ok(
         ws, type="e2ee_nvr/account/enrol", account=enrolled.to_json(), instance_name="Phone"
     )

@@ -68,7 +68,7 @@ def _encrypt(
     ciphertext = encryptor.update(plaintext) + encryptor.finalize()
     mime = {ContentKind.VIDEO: "video/mp4", ContentKind.THUMBNAIL: "image/jpeg"}[kind]
     codecs = "avc1.64001f,mp4a.40.2" if kind is ContentKind.VIDEO else None
-    return ciphertext, BlobRef.from_summary(encryptor.summary, mime=mime, codecs=codecs)
+    return ciphertext, BlobRef(mime, encryptor.summary, codecs)
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +131,7 @@ def test_sign_verify_round_trip_and_read_the_clip(
     )
     assert header.chunk_size == 1024
     decryptor = StreamDecryptor(
-        clip_key, manifest.clip_id_bytes, ContentKind.VIDEO, expected=manifest.video.summary()
+        clip_key, manifest.clip_id_bytes, ContentKind.VIDEO, expected=manifest.video.stream
     )
     assert len(decryptor.update(clip.video) + decryptor.finalize()) == 5000
 
@@ -242,7 +242,8 @@ def test_other_version_and_algorithm_are_unsupported(clip: Clip) -> None:
 
 def test_builder_refuses_what_a_verifier_would(clip: Clip) -> None:
     manifest = parse_manifest(dumps(clip.payload))
-    bad_video = dataclasses.replace(manifest.video, chunk_count=99)
+    bad_stream = dataclasses.replace(manifest.video.stream, chunk_count=99)
+    bad_video = dataclasses.replace(manifest.video, stream=bad_stream)
     with pytest.raises(MalformedObject):
         build_manifest(
             clip_id=manifest.clip_id,
@@ -275,7 +276,9 @@ def test_header_disagreeing_with_manifest_is_header_mismatch(clip: Clip) -> None
     with pytest.raises(HeaderMismatch):  # another chunk size
         check_stream_against_manifest(
             video_header,
-            dataclasses.replace(manifest.video, chunk_size=2048),
+            dataclasses.replace(
+                manifest.video, stream=dataclasses.replace(manifest.video.stream, chunk_size=2048)
+            ),
             clip.clip_id,
             ContentKind.VIDEO,
         )

@@ -265,7 +265,7 @@ def test_event_details_are_padded_and_always_present(world: World) -> None:
             device, encryptor.seal(device.key, end_ms=NOW * 1000 + 5, codecs="avc1.64001f")
         )
         assert manifest.events is not None
-        sizes.add(manifest.events.ciphertext_size)
+        sizes.add(manifest.events.stream.ciphertext_size)
         key = endpoint_v2.open_clip(document, owner, manifest)
         assert decode_events(decrypt_blob(manifest, key, ContentKind.EVENTS, blob)) == tuple(events)
     assert len(sizes) == 1

@@ -1680,10 +1680,8 @@ def manifest_file(world: World) -> VectorFile:
         encryptor.update(content(f"manifest/{kind}", size))
         encryptor.finalize()
         codecs = "avc1.64001f,mp4a.40.2" if kind == "video" else None
-        blobs[kind] = manifest.BlobRef.from_summary(
-            encryptor.summary,
-            mime=manifest.MIME_BY_KIND[stream_format.ContentKind(kind)],
-            codecs=codecs,
+        blobs[kind] = manifest.BlobRef(
+            manifest.MIME_BY_KIND[stream_format.ContentKind(kind)], encryptor.summary, codecs
         )
     context = wrap.wrap_context(wrap.WrapPurpose.CLIP_KEY, clip_id)
     wrapped = [

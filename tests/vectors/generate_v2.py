@@ -274,7 +274,7 @@ def withholding_file(world: World, sets: Sets) -> VectorFile:
     encryptor = StreamEncryptor(clip_key, clip_id, ContentKind.VIDEO, 1 << 12)
     encryptor.update(b"video")
     encryptor.finalize()
-    video = BlobRef.from_summary(encryptor.summary, mime="video/mp4", codecs="avc1.64001f")
+    video = BlobRef("video/mp4", encryptor.summary, "avc1.64001f")
     publics = {
         sets.data_1_id: world.a.data.public_key(),
         sets.instance_id: world.a.instance.public_key(),

@@ -165,7 +165,7 @@ class ClipEncryptor:
     def _encrypt_small(self, kind: ContentKind, plaintext: bytes) -> tuple[bytes, BlobRef]:
         encryptor = StreamEncryptor(self._key(), self.clip_id_bytes, kind)
         ciphertext = encryptor.update(plaintext) + encryptor.finalize()
-        return ciphertext, BlobRef.from_summary(encryptor.summary, mime=MIME_BY_KIND[kind])
+        return ciphertext, BlobRef(MIME_BY_KIND[kind], encryptor.summary)
 
     def encrypt_thumbnail(self, jpeg: bytes) -> bytes:
         ciphertext, self._thumbnail = self._encrypt_small(ContentKind.THUMBNAIL, jpeg)
@@ -200,9 +200,7 @@ class ClipEncryptor:
             end_ms=end_ms,
             recipient_epoch=self._recipient_set.epoch,
             visible_events=visible_events,
-            video=BlobRef.from_summary(
-                self._video.summary, mime=MIME_BY_KIND[ContentKind.VIDEO], codecs=codecs
-            ),
+            video=BlobRef(MIME_BY_KIND[ContentKind.VIDEO], self._video.summary, codecs),
             thumbnail=self._thumbnail,
             events=self._events,
             wrapped_keys=wrapped,
@@ -236,7 +234,7 @@ def decryptor_for(manifest: ClipManifest, clip_key: bytes, kind: ContentKind) ->
     blob = manifest.blob(kind)
     if blob is None:
         raise MalformedObject(f"clip has no {kind.value} stream")
-    return StreamDecryptor(clip_key, manifest.clip_id_bytes, kind, expected=blob.summary())
+    return StreamDecryptor(clip_key, manifest.clip_id_bytes, kind, expected=blob.stream)
 
 
 def decrypt_blob(

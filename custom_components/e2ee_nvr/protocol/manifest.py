@@ -47,48 +47,24 @@ _ECIES_CLIP_KEY_CT_BYTES = WrapPurpose.CLIP_KEY.key_bytes + primitives.GCM_TAG_B
 
 @dataclass(frozen=True)
 class BlobRef:
-    """One stream object of a clip as the manifest describes it; `codecs` is video only."""
+    """One stream object of a clip as the manifest describes it; `codecs` is video only.
+
+    `stream` is what a StreamEncryptor reports and what a StreamDecryptor must find (pass it as
+    its `expected`): the manifest adds only the MIME type and codecs to it.
+    """
 
     mime: str
-    chunk_size: int
-    chunk_count: int
-    plaintext_size: int
-    ciphertext_size: int
-    ciphertext_sha256: bytes
+    stream: StreamSummary
     codecs: str | None = None
-
-    @classmethod
-    def from_summary(
-        cls, summary: StreamSummary, *, mime: str, codecs: str | None = None
-    ) -> BlobRef:
-        return cls(
-            mime=mime,
-            chunk_size=summary.chunk_size,
-            chunk_count=summary.chunk_count,
-            plaintext_size=summary.plaintext_size,
-            ciphertext_size=summary.ciphertext_size,
-            ciphertext_sha256=summary.ciphertext_sha256,
-            codecs=codecs,
-        )
-
-    def summary(self) -> StreamSummary:
-        """What a StreamDecryptor must find (pass as its `expected`)."""
-        return StreamSummary(
-            chunk_size=self.chunk_size,
-            chunk_count=self.chunk_count,
-            plaintext_size=self.plaintext_size,
-            ciphertext_size=self.ciphertext_size,
-            ciphertext_sha256=self.ciphertext_sha256,
-        )
 
     def to_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
             "mime": self.mime,
-            "chunk_size": self.chunk_size,
-            "chunk_count": self.chunk_count,
-            "plaintext_size": self.plaintext_size,
-            "ciphertext_size": self.ciphertext_size,
-            "ciphertext_sha256": b64encode(self.ciphertext_sha256),
+            "chunk_size": self.stream.chunk_size,
+            "chunk_count": self.stream.chunk_count,
+            "plaintext_size": self.stream.plaintext_size,
+            "ciphertext_size": self.stream.ciphertext_size,
+            "ciphertext_sha256": b64encode(self.stream.ciphertext_sha256),
         }
         if self.codecs is not None:
             document["codecs"] = self.codecs
@@ -177,25 +153,23 @@ def _parse_blob(fields: Fields, kind: ContentKind) -> BlobRef:
     codecs = None
     if kind is ContentKind.VIDEO:
         codecs = fields.str("codecs", max_len=MAX_CODECS_CHARS, pattern=CODECS_RE)
-    blob = BlobRef(
-        mime=mime,
+    stream = StreamSummary(
         chunk_size=fields.int("chunk_size"),
         chunk_count=fields.int("chunk_count", minimum=1, maximum=MAX_CHUNK_COUNT),
         plaintext_size=fields.int("plaintext_size"),
         ciphertext_size=fields.int("ciphertext_size"),
         ciphertext_sha256=fields.bytes("ciphertext_sha256", length=32),
-        codecs=codecs,
     )
     fields.done()
     # The sizes must be the ones section 9.2 gives, so that chunk ranges computed from the
     # manifest are the ranges the stream has, and the last flag lands on the last chunk.
-    if not is_valid_chunk_size(blob.chunk_size):
+    if not is_valid_chunk_size(stream.chunk_size):
         raise MalformedObject(f"manifest.{kind.value}.chunk_size out of range")
-    if blob.chunk_count != chunk_count_for(blob.plaintext_size, blob.chunk_size):
+    if stream.chunk_count != chunk_count_for(stream.plaintext_size, stream.chunk_size):
         raise MalformedObject(f"manifest.{kind.value}.chunk_count disagrees with the sizes")
-    if blob.ciphertext_size != ciphertext_size_for(blob.plaintext_size, blob.chunk_size):
+    if stream.ciphertext_size != ciphertext_size_for(stream.plaintext_size, stream.chunk_size):
         raise MalformedObject(f"manifest.{kind.value}.ciphertext_size disagrees with the sizes")
-    return blob
+    return BlobRef(mime=mime, stream=stream, codecs=codecs)
 
 
 def _parse_visible_events(raw: list[Any]) -> tuple[str, ...]:
@@ -290,5 +264,7 @@ def check_stream_against_manifest(
     header = StreamHeader.parse(header_bytes)
     if blob_ref.mime != MIME_BY_KIND[kind]:
         raise HeaderMismatch(f"manifest entry is not a {kind.value} entry")
-    check_header(header, clip_id=bytes.fromhex(clip_id), kind=kind, chunk_size=blob_ref.chunk_size)
+    check_header(
+        header, clip_id=bytes.fromhex(clip_id), kind=kind, chunk_size=blob_ref.stream.chunk_size
+    )
     return header

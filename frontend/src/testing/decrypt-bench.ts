@@ -14,6 +14,7 @@ import { StreamDecryptor, StreamEncryptor } from "../lib/crypto/stream";
 import { DEFAULT_CHUNK_SIZE, HEADER_BYTES, TAG_BYTES, chunkNonce, contentKeyBytes } from "../lib/crypto/stream-format";
 import { RangeChunkReader } from "../lib/player/chunk-reader";
 import { type StreamGeometry, requestPlan } from "../lib/player/ranges";
+import { fastestOf } from "./rounds";
 
 export interface DecryptBenchResult {
   clipBytes: number;
@@ -43,21 +44,6 @@ async function encrypt(clipKey: Uint8Array, plaintext: Uint8Array): Promise<Byte
   }
   parts.push(await encryptor.finalize());
   return concat(...parts);
-}
-
-const ROUNDS = 3;
-
-/** Interleaved rounds, fastest of each kept: load from other processes hits all alike. */
-async function fastestOf(runs: ReadonlyArray<() => Promise<void>>): Promise<number[]> {
-  const fastest = runs.map(() => Infinity);
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [i, run] of runs.entries()) {
-      const started = performance.now();
-      await run();
-      fastest[i] = Math.min(fastest[i] ?? Infinity, performance.now() - started);
-    }
-  }
-  return fastest;
 }
 
 export async function runDecryptBench(clipBytes: number): Promise<DecryptBenchResult> {

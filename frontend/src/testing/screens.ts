@@ -155,6 +155,12 @@ async function main(): Promise<void> {
       const linked = clips.find((c) => c.clip_id === message["clip_id"]);
       // A clip the store lists but whose manifest is not this harness's to give: the player says so.
       if (command === "clips/manifest" && linked !== undefined) return { clip: linked, manifest: "{}", device_cert: null } as T;
+      if (command === "clips/manifests") {
+        const asked = message["clip_ids"] as string[];
+        const listed = clips.filter((c) => asked.includes(c.clip_id));
+        const entries = listed.map((clip) => ({ clip, manifest: "{}", device_cert: null, events: null }));
+        return { clips: entries, unknown: asked.filter((id) => !listed.some((c) => c.clip_id === id)) } as T;
+      }
       throw { code: "not_found", message: "no such clip" };
     },
     fetchWithAuth: async () => new Response(null, { status: 404 }),

@@ -125,7 +125,7 @@ export class DayTimeline extends LitElement {
       this.progress = { done: 0, total: rows.length };
       const found = await verifyRows(
         rows,
-        (row) => this.opener.facts(row.clip_id, row),
+        (batch) => this.opener.factsOfMany(batch),
         (sofar) => generation === this.generation && (this.progress = { done: sofar.facts.length + sofar.refused, total: rows.length }),
       );
       if (generation !== this.generation) return;

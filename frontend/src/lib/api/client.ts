@@ -118,6 +118,11 @@ export class E2eeApi {
     return this.call(s.ClipManifestResult, "clips/manifest", { clip_id: clipId });
   }
 
+  /** Up to MAX_MANIFESTS_PER_CALL clips' manifests and encrypted event details in one call. */
+  clipManifests(clipIds: readonly string[]): Promise<s.ClipManifestsResult> {
+    return this.call(s.ClipManifestsResult, "clips/manifests", { clip_ids: clipIds });
+  }
+
   clipsDelete(clipIds: string[]): Promise<{ deleted: number }> {
     return this.call(s.DeleteResult, "clips/delete", { clip_ids: clipIds });
   }

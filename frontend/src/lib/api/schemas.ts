@@ -68,6 +68,21 @@ export const ClipManifestResult = z.object({
   device_cert: z.string().max(16384).nullable(),
 });
 
+/** The most clip ids one e2ee_nvr/clips/manifests call takes (MAX_BATCH in websocket_clips.py). */
+export const MAX_MANIFESTS_PER_CALL = 200;
+
+/**
+ * e2ee_nvr/clips/manifests: many clips' ClipManifestResult at once, each with its encrypted
+ * event details (unpadded base64url ciphertext; null: none, or fetch them over HTTP). HA's
+ * word for nothing: every entry is verified as a single manifest is (clip-opener.ts).
+ */
+export const ClipManifestsResult = z.object({
+  clips: z
+    .array(ClipManifestResult.extend({ events: z.string().max(1 << 17).nullable() }))
+    .max(MAX_MANIFESTS_PER_CALL),
+  unknown: z.array(hex32).max(MAX_MANIFESTS_PER_CALL),
+});
+
 export const PairingSession = z.object({
   session_id: hex32,
   state: z.enum(["pending", "active", "refused", "revoked", "expired"]),
@@ -105,6 +120,7 @@ export type ClipRow = z.infer<typeof ClipRow>;
 export type ClipCursor = z.infer<typeof ClipCursor>;
 export type ClipPage = z.infer<typeof ClipPage>;
 export type ClipManifestResult = z.infer<typeof ClipManifestResult>;
+export type ClipManifestsResult = z.infer<typeof ClipManifestsResult>;
 export type PairingSession = z.infer<typeof PairingSession>;
 export type LiveStartResult = z.infer<typeof LiveStartResult>;
 export type PairingList = z.infer<typeof PairingList>;

@@ -46,17 +46,38 @@ export function decodeEvents(plaintext: Uint8Array): ClipEvent[] {
   return events;
 }
 
+/** A device key whose certificate chains to the pinned root, as manifests are checked with. */
+export interface DeviceSigner {
+  publicKey: CryptoKey;
+  accountId: string;
+  deviceId: string;
+}
+
+/**
+ * Endpoint: the device certificate must chain to the pinned root (section 10). A pure function
+ * of the two certificates (no clock is read), so a caller may keep its answer per exact
+ * certificate bytes and pinned root: a day of clips from one camera has one certificate.
+ */
+export async function verifyDeviceCert(deviceCert: certs.Cert, root: certs.Cert): Promise<DeviceSigner> {
+  const deviceKey = await certs.verifyIssued(deviceCert, root, "device");
+  if (deviceKey.kind !== "rsa") throw new MalformedObject("device certificate does not carry an RSA key");
+  const accountId = (await certs.verifyRoot(root)).keyId;
+  const publicKey = await primitives.rsaPublicFromSpki(deviceKey.spki, "pss");
+  return { publicKey, accountId, deviceId: deviceKey.keyId };
+}
+
+/** Endpoint: the manifest as signed by `signer`, a device key verifyDeviceCert accepted. */
+export function verifySignedManifest(signed: SignedEnvelope, signer: DeviceSigner): Promise<ClipManifest> {
+  return verifyManifest(signed, signer.publicKey, signer.accountId, signer.deviceId);
+}
+
 /** Endpoint: the device certificate must chain to the pinned root (section 10). */
 export async function verifyClipManifest(
   signed: SignedEnvelope,
   deviceCert: certs.Cert,
   root: certs.Cert,
 ): Promise<ClipManifest> {
-  const deviceKey = await certs.verifyIssued(deviceCert, root, "device");
-  if (deviceKey.kind !== "rsa") throw new MalformedObject("device certificate does not carry an RSA key");
-  const accountId = (await certs.verifyRoot(root)).keyId;
-  const publicKey = await primitives.rsaPublicFromSpki(deviceKey.spki, "pss");
-  return verifyManifest(signed, publicKey, accountId, deviceKey.keyId);
+  return verifySignedManifest(signed, await verifyDeviceCert(deviceCert, root));
 }
 
 /**

@@ -45,6 +45,12 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
+/** What either direction gives once `finalize` has seen the whole object. */
+function finalized<T>(result: T | null): T {
+  if (result === null) throw new Error("stream not finalized");
+  return result;
+}
+
 /** A byte accumulator of bounded capacity (one chunk plus its tag). */
 class Pending {
   private buffer = new Uint8Array(0);
@@ -104,8 +110,7 @@ export class StreamEncryptor {
   }
 
   get summary(): StreamSummary {
-    if (this.finalSummary === null) throw new Error("stream not finalized");
-    return this.finalSummary;
+    return finalized(this.finalSummary);
   }
 
   async update(data: Uint8Array): Promise<Bytes> {
@@ -188,8 +193,7 @@ export class StreamDecryptor {
   }
 
   get shape(): StreamShape {
-    if (this.finalShape === null) throw new Error("stream not finalized");
-    return this.finalShape;
+    return finalized(this.finalShape);
   }
 
   /** Absorb ciphertext; return the plaintext of every chunk that has authenticated. */

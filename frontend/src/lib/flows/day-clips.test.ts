@@ -24,20 +24,28 @@ function facts(clipId: string, deviceId: string, cameraId: string, startMs: numb
 }
 
 describe("a day's verified clips", () => {
-  it("keeps the clips that verify and counts the ones that do not", async () => {
-    const rows = ["a", "b", "bad", "c", "d", "e"].map(row);
+  it("keeps the clips that verify and counts the ones that do not, in batches of 100", async () => {
+    const rows = [...Array.from({ length: 250 }, (_, i) => `c${i}`), "bad"].map(row);
     const seen: number[] = [];
+    const batches: number[] = [];
     const found = await verifyRows(
       rows,
-      async (r) => {
-        if (r.clip_id === "bad") throw new Error("signature does not verify");
-        return facts(r.clip_id, "dev", "cam", 0);
+      async (batch) => {
+        batches.push(batch.length);
+        return Promise.allSettled(
+          batch.map(async (r) => {
+            if (r.clip_id === "bad") throw new Error("signature does not verify");
+            return facts(r.clip_id, "dev", "cam", 0);
+          }),
+        );
       },
       (progress) => seen.push(progress.facts.length + progress.refused),
     );
-    expect(found.facts.map((f) => f.clipId).sort()).toEqual(["a", "b", "c", "d", "e"]);
+    expect(found.facts).toHaveLength(250);
     expect(found.refused).toBe(1);
-    expect(seen.at(-1)).toBe(6);
+    expect(batches.sort((a, b) => a - b)).toEqual([51, 100, 100]);
+    expect(seen).toHaveLength(3);
+    expect(seen.at(-1)).toBe(251);
   });
 
   it("groups by the signed camera, each camera's clips by start", () => {

@@ -1,2 +1,0 @@
-// E2EE NVR panel and card: built from frontend/ by scripts/build.mjs. Do not edit.
-import{a,b,c,d,e,f,g,h,i}from"./chunk-JED7GQDM.js";import"./chunk-6DSEJGAE.js";import"./chunk-ZIFPZJ4H.js";import"./chunk-J6K2T2VQ.js";import"./chunk-RTFNCPRC.js";import"./chunk-3N6ZI4B7.js";import"./chunk-Y4S254OU.js";import"./chunk-5PLWSCGN.js";import"./chunk-I7YHEWSX.js";import"./chunk-HTRR373S.js";export{b as decodeEvents,h as decryptBlob,g as decryptTransform,f as decryptorFor,a as eventToJson,d as openClipKey,e as openClipKeyBytes,c as verifyClipManifest,i as videoMimeType};
